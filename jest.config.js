@@ -1,0 +1,8 @@
+/** Jest runs the TypeScript sources as ES modules, transformed by SWC (type checks run apart in `tsc`). */
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: { '^.+\\.ts$': ['@swc/jest'] },
+  testMatch: ['<rootDir>/test/**/*.test.ts'],
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};

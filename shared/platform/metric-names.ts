@@ -1,0 +1,49 @@
+/**
+ * The metrics contract between the functions (which emit EMF through Powertools Metrics) and the
+ * CDK app (which alarms and draws on them). Powertools adds the `service` dimension to every metric,
+ * so an alarm must name the same `service` value the function runs with.
+ */
+export const METRICS_NAMESPACE = 'VoipPush';
+
+export const ServiceName = {
+  register: 'voip-push-register',
+  sender: 'voip-push-sender',
+  receipts: 'voip-push-receipts',
+} as const;
+
+export const MetricName = {
+  /** APNs answered 200. Dimensions: service. */
+  PushAccepted: 'PushAccepted',
+  /** Terminal failure (permanent answer, or retries exhausted). Dimensions: service. */
+  PushFailed: 'PushFailed',
+  /** Token removed after 410 or BadDeviceToken. Dimensions: service. */
+  PushPruned: 'PushPruned',
+  /** A retry of a push after 429 / 5xx / transport error. Dimensions: service. */
+  PushRetried: 'PushRetried',
+  /** A duplicate delivery suppressed (already sent for this call and device). Dimensions: service. */
+  PushDuplicate: 'PushDuplicate',
+  /** Every terminal outcome, by reason. Dimensions: service, Reason. */
+  PushOutcome: 'PushOutcome',
+  /** An incoming_call whose ring window had passed. Dimensions: service. */
+  CallExpired: 'CallExpired',
+  /** A queue record rejected as malformed. Dimensions: service. */
+  EventRejected: 'EventRejected',
+  /** APNs answered 403 (credential or environment problem). Dimensions: service. */
+  ApnsAuthError: 'ApnsAuthError',
+  /** ms from the event's createdAt to APNs' answer. Dimensions: service. */
+  DeliveryLatency: 'DeliveryLatency',
+  /** ms from sending the request to APNs' answer. Dimensions: service. */
+  ApnsLatency: 'ApnsLatency',
+  /** ms the message waited in SQS (SentTimestamp to the sender picking it up). Dimensions: service. */
+  QueueDelay: 'QueueDelay',
+  /** Days until a certificate credential expires. Dimensions: service, BundleId. */
+  CertificateDaysLeft: 'CertificateDaysLeft',
+  /** A first receipt from a phone for (callId, deviceId). Dimensions: service. */
+  ReceiptReceived: 'ReceiptReceived',
+  /** ms from APNs acceptance to the receipt's arrival (server clock). Dimensions: service. */
+  PhoneLatency: 'PhoneLatency',
+  /** ms from the event's createdAt to the receipt's arrival. Dimensions: service. */
+  EndToEndLatency: 'EndToEndLatency',
+} as const;
+
+export type MetricNameValue = (typeof MetricName)[keyof typeof MetricName];

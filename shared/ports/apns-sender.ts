@@ -1,4 +1,4 @@
-import type { ApnsCredential, ApnsEnvironment } from '../domain/apns-credential.js';
+import type { ApnsCredential, ApnsEnvironment } from '../domain/apns-credential';
 
 /** One push request, already decided by the use case: the transport only carries it. */
 export interface PushRequest {

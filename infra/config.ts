@@ -1,0 +1,108 @@
+import { z } from 'zod';
+
+/**
+ * Deploy-time configuration, read once from cdk context (cdk.json defaults, overridden with
+ * `-c key=value`) and validated here, so a bad value fails synth with one message naming the key.
+ */
+
+const STAGES = ['dev', 'staging', 'prod'] as const;
+const BUNDLE_ID = /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
+const ACCOUNT_ID = /^\d{12}$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+
+const appSchema = z.object({
+  bundleId: z.string().regex(BUNDLE_ID, 'must be a bundle id such as com.example.voip'),
+  environments: z
+    .array(z.enum(['sandbox', 'production']))
+    .min(1, 'must list at least one of "sandbox", "production"'),
+});
+
+const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https URL' });
+
+const configSchema = z.object({
+  stage: z.enum(STAGES, { error: `must be one of ${STAGES.join(', ')}` }),
+  apps: z
+    .array(appSchema)
+    .min(1, 'must list at least one app')
+    .refine((apps) => new Set(apps.map((a) => a.bundleId)).size === apps.length, 'bundle ids must be unique'),
+  jwtIssuer: httpsUrl,
+  jwtAudience: z.array(z.string().min(1)).min(1, 'must list at least one audience'),
+  alarmEmail: z.email('must be an e-mail address').optional(),
+  senderPrincipals: z.array(
+    z
+      .string()
+      .refine(
+        (p) => ACCOUNT_ID.test(p) || ROLE_ARN.test(p),
+        'must be a 12-digit account id or an IAM role ARN',
+      ),
+  ),
+  throttle: z.object({ rateLimit: z.number().positive(), burstLimit: z.number().int().positive() }).strict(),
+  senderMaxConcurrency: z.number().int().min(2, 'must be at least 2 (Lambda minimum)').max(1000),
+  senderMemoryMb: z.number().int().min(128).max(10240).default(512),
+  senderTimeoutSeconds: z.number().int().min(5).max(150).default(30),
+  receiptRateFloor: z.number().gt(0).lte(1, 'must be a fraction in (0, 1]'),
+  account: z.string().regex(ACCOUNT_ID, 'must be a 12-digit account id').optional(),
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be a region such as eu-west-1')
+    .optional(),
+});
+
+export type DeployConfig = z.infer<typeof configSchema>;
+export type AppConfig = DeployConfig['apps'][number];
+export type Stage = DeployConfig['stage'];
+
+/** Every key the app reads from context; also the list the error messages and docs use. */
+export const CONFIG_KEYS = Object.keys(configSchema.shape) as (keyof DeployConfig)[];
+
+/** Keys whose value is a number; `-c key=value` hands them over as strings. */
+const NUMERIC_KEYS = new Set([
+  'senderMaxConcurrency',
+  'senderMemoryMb',
+  'senderTimeoutSeconds',
+  'receiptRateFloor',
+]);
+/** Keys whose value is a list; from `-c` they may be JSON or comma-separated. */
+const LIST_KEYS = new Set(['jwtAudience', 'senderPrincipals']);
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Turns a `-c key=value` string into the shape cdk.json would have given. */
+function fromCommandLine(key: string, value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const text = value.trim();
+  if (text.startsWith('[') || text.startsWith('{')) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new ConfigError(`Invalid context "${key}": not valid JSON (${text.slice(0, 60)})`);
+    }
+  }
+  if (NUMERIC_KEYS.has(key) && text !== '' && !Number.isNaN(Number(text))) return Number(text);
+  if (LIST_KEYS.has(key)) return text === '' ? [] : text.split(',').map((s) => s.trim());
+  if (key === 'alarmEmail' && text === '') return undefined;
+  return text;
+}
+
+/**
+ * Validates raw context values (as `node.tryGetContext` returns them) into a DeployConfig.
+ * @throws ConfigError naming the first bad key, e.g. `Invalid context "jwtIssuer": must be an https URL`.
+ */
+export function parseConfig(read: (key: string) => unknown): DeployConfig {
+  const raw: Record<string, unknown> = {};
+  for (const key of CONFIG_KEYS) raw[key] = fromCommandLine(key, read(key));
+  const result = configSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const path = issue?.path.map(String).join('.') ?? '?';
+  const key = String(issue?.path[0] ?? '?');
+  const message = raw[key] === undefined ? 'is required' : issue?.message;
+  throw new ConfigError(`Invalid context "${path}": ${message}. Set it in cdk.json or with -c ${key}=...`);
+}
+
+/** Removal policy rule shared by every stateful resource: only `dev` may delete data on teardown. */
+export function isDisposable(stage: Stage): boolean {
+  return stage === 'dev';
+}

@@ -1,0 +1,100 @@
+import { Duration } from 'aws-cdk-lib';
+import {
+  Dashboard,
+  GraphWidget,
+  type GraphWidgetProps,
+  type IMetric,
+  type IWidget,
+  MathExpression,
+  type Metric,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { MetricName, type MetricNameValue, ServiceName } from '../../shared/platform/metric-names';
+import { pushMetric, type Service, searchExpression } from '../push-metrics';
+
+export interface PushDashboardProps {
+  /** Dashboard name; must be unique in the account and region. */
+  readonly dashboardName: string;
+  readonly queue: IQueue;
+  readonly deadLetterQueue: IQueue;
+}
+
+const sender = ServiceName.sender;
+const receipts = ServiceName.receipts;
+const WIDTH = 8;
+const HEIGHT = 6;
+
+function percentiles(name: MetricNameValue, service: Service, stats: string[]): Metric[] {
+  return stats.map((statistic) =>
+    pushMetric(name, service, { statistic, period: Duration.minutes(1), label: `${name} ${statistic}` }),
+  );
+}
+
+/** One page for the on-call: is every call ringing, and how fast? */
+export class PushDashboard extends Construct {
+  readonly dashboard: Dashboard;
+
+  constructor(scope: Construct, id: string, props: PushDashboardProps) {
+    super(scope, id);
+    const minute = Duration.minutes(1);
+    const graph = (title: string, left: IMetric[], extra: Partial<GraphWidgetProps> = {}) =>
+      new GraphWidget({ title, left, width: WIDTH, height: HEIGHT, ...extra });
+
+    const widgets: IWidget[] = [
+      graph(
+        'Delivery latency (event to APNs answer, ms)',
+        percentiles(MetricName.DeliveryLatency, sender, ['p50', 'p90', 'p99']),
+      ),
+      graph('APNs latency (ms)', percentiles(MetricName.ApnsLatency, sender, ['p50', 'p90', 'p99'])),
+      graph('Queue delay (ms)', percentiles(MetricName.QueueDelay, sender, ['p50', 'p90', 'p99'])),
+      graph('Throughput (pushes accepted / min)', [
+        pushMetric(MetricName.PushAccepted, sender, { period: minute }),
+        pushMetric(MetricName.PushFailed, sender, { period: minute }),
+        pushMetric(MetricName.PushRetried, sender, { period: minute }),
+        pushMetric(MetricName.CallExpired, sender, { period: minute }),
+      ]),
+      graph('Outcomes by reason', [
+        new MathExpression({
+          expression: searchExpression(MetricName.PushOutcome, sender, 'Reason', 'Sum', 60),
+          label: '',
+          period: minute,
+        }),
+      ]),
+      graph(
+        'Call queue',
+        [props.queue.metricApproximateNumberOfMessagesVisible({ period: minute, statistic: 'Maximum' })],
+        {
+          right: [props.queue.metricApproximateAgeOfOldestMessage({ period: minute, statistic: 'Maximum' })],
+        },
+      ),
+      graph('Dead-letter queue depth', [
+        props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period: minute,
+          statistic: 'Maximum',
+        }),
+      ]),
+      graph('Receipt rate (ReceiptReceived / PushAccepted, 1 h)', [
+        new MathExpression({
+          expression: 'IF(accepted > 0, FILL(received, 0) / accepted)',
+          label: 'receipt rate',
+          usingMetrics: {
+            received: pushMetric(MetricName.ReceiptReceived, receipts, { period: Duration.hours(1) }),
+            accepted: pushMetric(MetricName.PushAccepted, sender, { period: Duration.hours(1) }),
+          },
+          period: Duration.hours(1),
+        }),
+      ]),
+      graph('Phone latency (APNs accept to receipt, ms)', [
+        ...percentiles(MetricName.PhoneLatency, receipts, ['p50', 'p90', 'p99']),
+        ...percentiles(MetricName.EndToEndLatency, receipts, ['p99']),
+      ]),
+    ];
+
+    this.dashboard = new Dashboard(this, 'Dashboard', {
+      dashboardName: props.dashboardName,
+      defaultInterval: Duration.hours(3),
+      widgets: [widgets.slice(0, 3), widgets.slice(3, 6), widgets.slice(6)],
+    });
+  }
+}

@@ -10,7 +10,9 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local
 
 export class JavaMissingError extends Error {
   constructor() {
-    super('DynamoDB Local needs Java 17+: install it, e.g. `sudo apt-get install -y openjdk-17-jre-headless`');
+    super(
+      'DynamoDB Local needs Java 17+: install it, e.g. `sudo apt-get install -y openjdk-17-jre-headless`',
+    );
     this.name = 'JavaMissingError';
   }
 }

@@ -15,7 +15,11 @@ export function freePort(): Promise<number> {
 }
 
 /** Resolves once `probe` succeeds, retrying every `intervalMs` until `timeoutMs`. */
-export async function waitUntil(probe: () => Promise<unknown>, timeoutMs: number, what: string): Promise<void> {
+export async function waitUntil(
+  probe: () => Promise<unknown>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {

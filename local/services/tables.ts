@@ -4,7 +4,12 @@ import {
   ResourceInUseException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { DELIVERIES_TABLE, DEVICES_TABLE, type TableDefinition, TTL_ATTRIBUTE } from '../../shared/adapters/table-definitions';
+import {
+  DELIVERIES_TABLE,
+  DEVICES_TABLE,
+  type TableDefinition,
+  TTL_ATTRIBUTE,
+} from '../../shared/adapters/table-definitions';
 
 export interface TableNames {
   readonly devices: string;

@@ -1,0 +1,210 @@
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { synthApp } from './synth-app';
+
+/** A value of synthesized CloudFormation JSON (what `Template.toJSON()` returns is untyped). */
+type Json = ReturnType<Template['toJSON']>[string];
+type Resource = { Type: string; Properties: Record<string, Json> };
+type Statement = { Sid?: string; Effect: string; Action: string | string[]; Resource: unknown };
+
+const CONFIG = {
+  stage: 'staging',
+  apps: [
+    { bundleId: 'com.example.voip', environments: ['sandbox', 'production'] },
+    { bundleId: 'com.example.other', environments: ['production'] },
+  ],
+  jwtIssuer: 'https://issuer.example.org/',
+  jwtAudience: ['ios', 'ios-beta'],
+  throttle: { rateLimit: 25, burstLimit: 60 },
+  senderMaxConcurrency: 4,
+  senderTimeoutSeconds: 30,
+  receiptRateFloor: 0.75,
+  alarmEmail: 'oncall@example.com',
+};
+
+let template: Template;
+let resources: Record<string, Resource>;
+
+/** Logical id of the function that runs with this Powertools service name. */
+function functionId(service: string): string {
+  const found = Object.entries(template.findResources('AWS::Lambda::Function')).find(
+    ([, fn]) => fn.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === service,
+  );
+  if (!found) throw new Error(`no function for ${service}`);
+  return found[0];
+}
+
+/** Every IAM statement attached to the role of that function. */
+function statementsOf(service: string): Statement[] {
+  const roleId = resources[functionId(service)]?.Properties.Role['Fn::GetAtt'][0];
+  return Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === roleId))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+}
+
+const actionsOf = (statements: Statement[]) => statements.flatMap((s) => [s.Action].flat());
+/** Matches a reference (import) to one of the stateful stack's tables. */
+const importsTable = (name: 'Devices' | 'Deliveries') => new RegExp(`Tables${name}`);
+
+describe('StatelessStack', () => {
+  beforeAll(() => {
+    template = synthApp(CONFIG).statelessTemplate;
+    resources = template.toJSON().Resources;
+  });
+
+  it('runs every function on nodejs22.x arm64 with source maps when built', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 3);
+    template.allResourcesProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      Environment: {
+        Variables: Match.objectLike({
+          NODE_OPTIONS: '--enable-source-maps',
+          POWERTOOLS_METRICS_NAMESPACE: 'VoipPush',
+        }),
+      },
+      LoggingConfig: { LogGroup: Match.anyValue() },
+    });
+  });
+
+  it('gives each function the env vars its handler reads when built', () => {
+    const env = (service: string) => resources[functionId(service)]?.Properties.Environment.Variables;
+    expect(Object.keys(env('voip-push-register'))).toEqual(
+      expect.arrayContaining(['DEVICES_TABLE_NAME', 'MAX_DEVICES_PER_USER', 'DEVICE_TTL_DAYS']),
+    );
+    expect(env('voip-push-register')).toMatchObject({ MAX_DEVICES_PER_USER: '20', DEVICE_TTL_DAYS: '180' });
+    expect(Object.keys(env('voip-push-receipts'))).toEqual(
+      expect.arrayContaining(['DEVICES_TABLE_NAME', 'DELIVERIES_TABLE_NAME']),
+    );
+    expect(env('voip-push-sender')).toMatchObject({
+      CREDENTIAL_CACHE_SECONDS: '300',
+      DELIVERY_TTL_DAYS: '7',
+      DEVICES_TABLE_NAME: expect.anything(),
+      DELIVERIES_TABLE_NAME: expect.anything(),
+    });
+    const secretArns = JSON.stringify(env('voip-push-sender').APNS_SECRET_ARNS);
+    expect(secretArns.match(/ApnsSecrets/g)).toHaveLength(2);
+  });
+
+  it('gives the sender the configured timeout and memory when built', () => {
+    expect(resources[functionId('voip-push-sender')]?.Properties).toMatchObject({
+      Timeout: 30,
+      MemorySize: 512,
+    });
+  });
+
+  it('feeds the sender with partial batch failures, batches of 10, no window and capped concurrency when built', () => {
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: functionId('voip-push-sender') },
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: 0,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 4 },
+    });
+  });
+
+  it('sets a retention on every log group when built', () => {
+    const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+    expect(groups).toHaveLength(4);
+    for (const group of groups) expect(group.Properties.RetentionInDays).toBe(90);
+  });
+
+  it('creates no custom resource (and so no unmanaged log group) when built', () => {
+    const types = Object.values(resources).map((r) => r.Type);
+    expect(
+      types.filter((t) => t.startsWith('Custom::') || t === 'AWS::CloudFormation::CustomResource'),
+    ).toEqual([]);
+  });
+
+  describe('HTTP API', () => {
+    it('checks JWTs against the configured issuer and audience when built', () => {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+        AuthorizerType: 'JWT',
+        IdentitySource: ['$request.header.Authorization'],
+        JwtConfiguration: { Issuer: 'https://issuer.example.org/', Audience: ['ios', 'ios-beta'] },
+      });
+    });
+
+    it('puts the JWT authorizer on every route when built', () => {
+      const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
+      expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual([
+        'DELETE /v1/devices/{deviceId}',
+        'GET /v1/devices',
+        'POST /v1/calls/{callId}/receipts',
+        'PUT /v1/devices/{deviceId}',
+      ]);
+      for (const route of routes) {
+        expect(route.Properties.AuthorizationType).toBe('JWT');
+        expect(route.Properties.AuthorizerId).toEqual({ Ref: expect.stringMatching(/JwtAuthorizer/) });
+      }
+    });
+
+    it('throttles the default stage and writes access logs when built', () => {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        StageName: '$default',
+        AutoDeploy: true,
+        DefaultRouteSettings: { ThrottlingRateLimit: 25, ThrottlingBurstLimit: 60 },
+        AccessLogSettings: {
+          DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('AccessLogs'), 'Arn'] },
+          Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"'),
+        },
+      });
+    });
+  });
+
+  describe('least privilege', () => {
+    it('gives register read/write on devices only and no secret access when built', () => {
+      const statements = statementsOf('voip-push-register');
+      expect(actionsOf(statements).filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
+      const tableStatements = statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('dynamodb:')));
+      expect(JSON.stringify(tableStatements)).toMatch(importsTable('Devices'));
+      expect(JSON.stringify(tableStatements)).not.toMatch(importsTable('Deliveries'));
+      expect(actionsOf(statements)).toContain('dynamodb:PutItem');
+    });
+
+    it('gives receipts read on devices and read/write on deliveries only when built', () => {
+      const statements = statementsOf('voip-push-receipts');
+      expect(actionsOf(statements).filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
+      const writes = statements.filter((s) => actionsOf([s]).includes('dynamodb:PutItem'));
+      expect(JSON.stringify(writes)).toMatch(importsTable('Deliveries'));
+      expect(JSON.stringify(writes)).not.toMatch(importsTable('Devices'));
+    });
+
+    it('lets the sender read only the APNs secrets when built', () => {
+      const statements = statementsOf('voip-push-sender');
+      const secretStatements = statements.filter((s) =>
+        actionsOf([s]).some((a) => a.startsWith('secretsmanager:')),
+      );
+      expect(secretStatements).toHaveLength(1);
+      expect(secretStatements[0]?.Action).toBe('secretsmanager:GetSecretValue');
+      const arns = secretStatements[0]?.Resource as unknown[];
+      expect(arns).toHaveLength(2);
+      expect(JSON.stringify(arns)).toMatch(/ApnsSecrets/);
+      expect(JSON.stringify(arns)).not.toContain('*');
+    });
+
+    it('never lets the sender put or batch-write devices, only update and delete them when built', () => {
+      const onDevices = statementsOf('voip-push-sender').filter((s) =>
+        importsTable('Devices').test(JSON.stringify(s.Resource)),
+      );
+      const actions = actionsOf(onDevices);
+      expect(actions).not.toContain('dynamodb:PutItem');
+      expect(actions).not.toContain('dynamodb:BatchWriteItem');
+      expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
+      expect(onDevices.find((s) => s.Sid === 'PruneDeviceTokens')?.Action).toEqual([
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+      ]);
+    });
+
+    it('grants no wildcard action or resource to any function when built', () => {
+      for (const service of ['voip-push-register', 'voip-push-receipts', 'voip-push-sender']) {
+        const text = JSON.stringify(statementsOf(service));
+        expect(text).not.toMatch(/"(Action|Resource)":"\*"/);
+        expect(actionsOf(statementsOf(service)).some((a) => a.endsWith('*'))).toBe(false);
+      }
+    });
+  });
+});

@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+import { App, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { buildApp, type VoipPushApp } from '../../infra/build-app';
+
+/** The context defaults of cdk.json, so tests synthesize what `npm run synth` does. */
+export function cdkJsonContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
+    context: Record<string, unknown>;
+  };
+  return cdkJson.context;
+}
+
+export interface SynthesizedApp extends VoipPushApp {
+  readonly statefulTemplate: Template;
+  readonly statelessTemplate: Template;
+}
+
+/**
+ * Builds the app from cdk.json's context plus `overrides`, runs cdk-nag's AwsSolutions pack during
+ * synthesis (an unacknowledged finding makes `app.synth()` throw), and returns both templates.
+ */
+export function synthApp(
+  overrides: Record<string, unknown> = {},
+  beforeSynth: (built: VoipPushApp) => void = () => {},
+): SynthesizedApp {
+  const app = new App({ context: { ...cdkJsonContext(), ...overrides } });
+  const built = buildApp(app);
+  beforeSynth(built);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  app.synth();
+  return {
+    ...built,
+    statefulTemplate: Template.fromStack(built.stateful),
+    statelessTemplate: Template.fromStack(built.stateless),
+  };
+}

@@ -33,3 +33,15 @@ export async function waitUntil(
   }
   throw new Error(`${what} did not become ready within ${timeoutMs} ms: ${String(lastError)}`);
 }
+
+/** `preferred` when nothing listens on it (any interface), else a free port; 0 means "any free port". */
+export async function preferredOrFreePort(preferred: number): Promise<number> {
+  if (preferred === 0) return freePort();
+  const free = await new Promise<boolean>((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen({ port: preferred, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+  return free ? preferred : freePort();
+}

@@ -1,0 +1,192 @@
+/**
+ * The whole back end on one machine (design section 5): DynamoDB Local, fauxqs (queue + DLQ), the
+ * APNs simulator and sender poller, and the local API. `npm start` runs it; tests start it in-process.
+ */
+import { resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { LogFn } from './api-server';
+import { startApiServer } from './api-server';
+import type { LocalSigningKey } from './jwt';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './services/dynamodb-local';
+import { startLocalSqs } from './services/fauxqs';
+import { preferredOrFreePort } from './services/free-port';
+import { createTables, type TableNames } from './services/tables';
+import { apiRoutes, type FunctionEnv, startPushPath } from './stack-wiring';
+
+export const DEFAULT_TABLE_NAMES: TableNames = {
+  devices: 'voip-push-devices',
+  deliveries: 'voip-push-deliveries',
+};
+export const DEFAULT_QUEUE_NAMES = { queue: 'voip-push-calls', dlq: 'voip-push-calls-dlq' } as const;
+/** Same redrive and visibility as the CDK app's call queue. */
+export const QUEUE_MAX_RECEIVE_COUNT = 3;
+export const QUEUE_VISIBILITY_TIMEOUT_SECONDS = 30;
+/** `.local` at the repository root. */
+export const LOCAL_DIR = resolve(import.meta.dirname, '..', '.local');
+export const DEFAULT_PORTS = { api: 3000, dynamodb: 8000, sqs: 4566, apns: 2197 } as const;
+
+/** What `READY {json}` prints and `.local/stack.json` holds (design section 5). */
+export interface LocalStackInfo {
+  readonly apiUrl: string;
+  readonly region: string;
+  /** Give SQS clients `endpoint: sqsEndpoint`: the queue URLs' host `sqs.<region>.localhost` does not resolve. */
+  readonly sqsEndpoint: string;
+  readonly queueUrl: string;
+  readonly dlqUrl: string;
+  readonly dynamodbEndpoint: string;
+  /** Absent until the APNs simulator is wired in, or when APNS_ENDPOINT points elsewhere it names that. */
+  readonly apnsEndpoint?: string;
+}
+
+export interface LocalStackOptions {
+  /** @default VOIP_LOCAL_PORT, else 3000; 0 picks a free port */
+  readonly apiPort?: number;
+  /** Preferred ports, used when free (else a free one is picked); 0 always picks a free one. @default DEFAULT_PORTS */
+  readonly dynamodbPort?: number;
+  readonly sqsPort?: number;
+  readonly apnsPort?: number;
+  /** Where DynamoDB Local and fauxqs keep their data; `null` keeps everything in memory. @default `.local` */
+  readonly dataDir?: string | null;
+  /** @default DEFAULT_TABLE_NAMES */
+  readonly tableNames?: TableNames;
+  /** @default DEFAULT_QUEUE_NAMES */
+  readonly queueNames?: { readonly queue: string; readonly dlq: string };
+  /** APNS_ENDPOINT, APNS_CA_FILE, APNS_CREDENTIALS_FILE, VOIP_LOCAL_PORT. @default process.env */
+  readonly env?: FunctionEnv;
+  /** @default the `.local/jwt` key */
+  readonly signingKey?: LocalSigningKey;
+  /** Logs of the stack and the API (JSON lines); @default none */
+  readonly log?: LogFn;
+}
+
+export interface LocalStack {
+  readonly info: LocalStackInfo;
+  /** Stops every component (the DynamoDB Local java process included); safe to call twice. */
+  stop(): Promise<void>;
+}
+
+async function createQueues(
+  sqsEndpoint: string,
+  names: { readonly queue: string; readonly dlq: string },
+): Promise<{ queueUrl: string; dlqUrl: string }> {
+  const client = new SQSClient({
+    endpoint: sqsEndpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  try {
+    const dlq = await client.send(new CreateQueueCommand({ QueueName: names.dlq }));
+    const dlqUrl = dlq.QueueUrl as string;
+    const attrs = await client.send(
+      new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }),
+    );
+    const queue = await client.send(
+      new CreateQueueCommand({
+        QueueName: names.queue,
+        Attributes: {
+          VisibilityTimeout: String(QUEUE_VISIBILITY_TIMEOUT_SECONDS),
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: attrs.Attributes?.QueueArn,
+            maxReceiveCount: QUEUE_MAX_RECEIVE_COUNT,
+          }),
+        },
+      }),
+    );
+    return { queueUrl: queue.QueueUrl as string, dlqUrl };
+  } finally {
+    client.destroy();
+  }
+}
+
+function apiPortFrom(options: LocalStackOptions, env: FunctionEnv): number {
+  if (options.apiPort !== undefined) return options.apiPort;
+  const raw = env.VOIP_LOCAL_PORT;
+  if (raw === undefined || raw === '') return DEFAULT_PORTS.api;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`VOIP_LOCAL_PORT must be a port number, got "${raw}"`);
+  return port;
+}
+
+/** Starts every component in order and returns once all of them answer; stops what started if one fails. */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const env = options.env ?? process.env;
+  const log: LogFn = options.log ?? (() => undefined);
+  const dataDir = options.dataDir === undefined ? LOCAL_DIR : options.dataDir;
+  const tableNames = options.tableNames ?? DEFAULT_TABLE_NAMES;
+  const apiPort = apiPortFrom(options, env);
+  const stops: Array<() => Promise<void>> = [];
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    // Reverse order: the API and the poller stop taking work before the services under them go.
+    for (const stopOne of stops.reverse()) {
+      await stopOne().catch((error: unknown) => log('error', 'stop failed', { error: String(error) }));
+    }
+  };
+  try {
+    const [dynamoResult, sqsResult] = await Promise.allSettled([
+      preferredOrFreePort(options.dynamodbPort ?? DEFAULT_PORTS.dynamodb).then((port) =>
+        startDynamoDbLocal({ port, ...(dataDir ? { dataDir: resolve(dataDir, 'dynamodb') } : {}) }),
+      ),
+      preferredOrFreePort(options.sqsPort ?? DEFAULT_PORTS.sqs).then((port) =>
+        startLocalSqs({ port, ...(dataDir ? { dataDir: resolve(dataDir, 'sqs') } : {}) }),
+      ),
+    ]);
+    // Started together; whichever came up is stopped again if the other did not.
+    if (dynamoResult.status === 'fulfilled') stops.push(() => dynamoResult.value.stop());
+    if (sqsResult.status === 'fulfilled') stops.push(() => sqsResult.value.stop());
+    if (dynamoResult.status === 'rejected') throw dynamoResult.reason;
+    if (sqsResult.status === 'rejected') throw sqsResult.reason;
+    const dynamo = dynamoResult.value;
+    const sqs = sqsResult.value;
+    log('info', 'services started', { dynamodbEndpoint: dynamo.endpoint, sqsEndpoint: sqs.endpoint });
+
+    const dynamoClient = new DynamoDBClient({
+      endpoint: dynamo.endpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    stops.push(async () => dynamoClient.destroy());
+    await createTables(dynamoClient, tableNames);
+    const queues = await createQueues(sqs.endpoint, options.queueNames ?? DEFAULT_QUEUE_NAMES);
+
+    const wiring = {
+      dynamodbEndpoint: dynamo.endpoint,
+      dynamoClient,
+      sqsEndpoint: sqs.endpoint,
+      region: LOCAL_REGION,
+      tableNames,
+      ...queues,
+      env,
+      log,
+      apnsPort: await preferredOrFreePort(options.apnsPort ?? DEFAULT_PORTS.apns),
+    };
+    const push = await startPushPath(wiring);
+    stops.push(() => push.stop());
+
+    const api = await startApiServer({
+      port: apiPort,
+      routes: await apiRoutes(wiring),
+      log,
+      ...(options.signingKey ? { signingKey: options.signingKey } : {}),
+    });
+    stops.push(() => api.close());
+
+    const info: LocalStackInfo = {
+      apiUrl: api.url,
+      region: LOCAL_REGION,
+      sqsEndpoint: sqs.endpoint,
+      queueUrl: queues.queueUrl,
+      dlqUrl: queues.dlqUrl,
+      dynamodbEndpoint: dynamo.endpoint,
+      ...(push.apnsEndpoint ? { apnsEndpoint: push.apnsEndpoint } : {}),
+    };
+    return { info, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

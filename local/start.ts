@@ -1,0 +1,61 @@
+/**
+ * `npm start`: runs the local stack until Ctrl-C / SIGTERM. Prints exactly one `READY {json}` line on
+ * stdout when every component answers and writes the same JSON to `.local/stack.json`; logs are JSON
+ * lines on stdout, problems go to stderr.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LogFn } from './api-server';
+import { JavaMissingError } from './services/dynamodb-local';
+import { LOCAL_DIR, type LocalStack, startLocalStack } from './stack';
+
+const STACK_FILE = join(LOCAL_DIR, 'stack.json');
+
+const log: LogFn = (level, message, data) => {
+  const line = `${JSON.stringify({ time: new Date().toISOString(), level, message, ...data })}\n`;
+  if (level === 'error') process.stderr.write(line);
+  else process.stdout.write(line);
+};
+
+// A stale file from a stack that died must never look like a ready one.
+rmSync(STACK_FILE, { force: true });
+
+let stack: LocalStack | undefined;
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log('info', 'stopping', { signal });
+  // Still starting: the start path below stops whatever came up, then exits.
+  if (!stack) return;
+  await stack?.stop();
+  rmSync(STACK_FILE, { force: true });
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGHUP', () => void shutdown('SIGHUP'));
+
+try {
+  stack = await startLocalStack({ log });
+} catch (error) {
+  // Ctrl-C reaches DynamoDB Local too, which can make a start in progress fail: that is a stop.
+  if (stopping) process.exit(0);
+  if (error instanceof JavaMissingError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    process.stderr.write(
+      `local stack failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+  }
+  process.exit(1);
+}
+if (stopping) {
+  await stack.stop();
+  rmSync(STACK_FILE, { force: true });
+  process.exit(0);
+}
+const json = JSON.stringify(stack.info);
+mkdirSync(LOCAL_DIR, { recursive: true });
+writeFileSync(STACK_FILE, `${JSON.stringify(stack.info, null, 2)}\n`);
+process.stdout.write(`READY ${json}\n`);

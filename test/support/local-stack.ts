@@ -1,0 +1,18 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { LOCAL_CREDENTIALS } from '../../local/services/dynamodb-local';
+import type { LocalStackInfo } from '../../local/stack';
+
+/** A DynamoDB client for a stack's DynamoDB Local. */
+export function stackDynamoClient(info: LocalStackInfo): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint: info.dynamodbEndpoint,
+    region: info.region,
+    credentials: LOCAL_CREDENTIALS,
+  });
+}
+
+/** An SQS client for a stack's fauxqs: `endpoint` is required, the queue URLs' host does not resolve. */
+export function stackSqsClient(info: LocalStackInfo): SQSClient {
+  return new SQSClient({ endpoint: info.sqsEndpoint, region: info.region, credentials: LOCAL_CREDENTIALS });
+}

@@ -1,0 +1,70 @@
+import type { LogSink, MetricsSink } from '../platform/metrics';
+import type { ApnsSender } from '../ports/apns-sender';
+import type { CredentialProvider } from '../ports/credential-provider';
+import type { DeliveryStore } from '../ports/delivery-store';
+import type { DeviceRepository } from '../ports/device-repository';
+
+/** Time source, injected so tests control the ring window and backoff without waiting. */
+export interface Clock {
+  /** ms since epoch */
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+export interface FanOutOptions {
+  /** Recipients looked up in parallel. */
+  readonly lookupConcurrency: number;
+  /** Pushes in flight per call. */
+  readonly pushConcurrency: number;
+  /** How long a claimed (call, device) stays ours; keep it near the function timeout. */
+  readonly leaseMs: number;
+  /** First retry delay after 429 / 5xx / transport error; doubles per retry, up to backoffCapMs, with jitter. */
+  readonly backoffBaseMs: number;
+  readonly backoffCapMs: number;
+  /** Requests per device per invocation before the rest is left to the SQS redelivery. */
+  readonly maxAttempts: number;
+  /** A failing push is left to the SQS redelivery only if the call still rings at least this long. */
+  readonly redeliveryMinWindowMs: number;
+  /** How long APNs may hold a missed-call alert for an offline phone (its apns-expiration). */
+  readonly missedCallTtlSeconds: number;
+}
+
+export const DEFAULT_FAN_OUT_OPTIONS: FanOutOptions = {
+  lookupConcurrency: 16,
+  pushConcurrency: 64,
+  leaseMs: 30_000,
+  backoffBaseMs: 50,
+  backoffCapMs: 800,
+  maxAttempts: 8,
+  redeliveryMinWindowMs: 5_000,
+  missedCallTtlSeconds: 86_400,
+};
+
+/** The ports the fan-out use case runs on; the handler wires adapters, tests wire fakes. */
+export interface FanOutDeps {
+  readonly devices: Pick<DeviceRepository, 'listByUser' | 'pruneToken'>;
+  readonly apns: Pick<ApnsSender, 'send'>;
+  readonly credentials: CredentialProvider;
+  readonly deliveries: DeliveryStore;
+  readonly clock: Clock;
+  readonly log: LogSink;
+  readonly metrics: MetricsSink;
+  /** Fresh lower-case UUID per request (apns-id). */
+  readonly newApnsId: () => string;
+  /** [0, 1) for backoff jitter. */
+  readonly random: () => number;
+  readonly options: FanOutOptions;
+}
+
+/** Facts about the queue record that the use case reports or respects. */
+export interface FanOutContext {
+  /** ms the record waited in SQS. */
+  readonly queueDelayMs?: number;
+  /** ms since epoch by which this invocation must have stopped sending (function timeout minus margin). */
+  readonly deadlineMs?: number;
+}

@@ -1,0 +1,78 @@
+import { describe, expect, it } from '@jest/globals';
+import { type CallEvent, callEventSchema } from '../../shared/domain/call-event';
+import { buildPushPayload } from '../../shared/domain/push-payload';
+
+const event = (overrides: Record<string, unknown> = {}): CallEvent =>
+  callEventSchema.parse({
+    version: 1,
+    type: 'incoming_call',
+    callId: 'c-1',
+    recipients: ['u'],
+    caller: { id: 'u9', displayName: 'Ada' },
+    createdAt: '2026-11-28T10:00:00.000Z',
+    ...overrides,
+  });
+
+/** A data blob that makes the serialized payload exactly `bytes` long. */
+function sized(type: 'incoming_call' | 'missed_call', bytes: number): CallEvent {
+  const base = buildPushPayload(event({ type, data: { pad: '' } }));
+  if (!base.ok) throw new Error('base payload too large');
+  return event({ type, data: { pad: 'x'.repeat(bytes - base.bytes) } });
+}
+
+describe('buildPushPayload', () => {
+  it('carries type, callId, caller, media, createdAt and data at the top level when the call is incoming', () => {
+    const result = buildPushPayload(event({ data: { room: 'r-1' } }));
+    expect(result.ok && JSON.parse(result.payload)).toEqual({
+      type: 'incoming_call',
+      callId: 'c-1',
+      caller: { id: 'u9', displayName: 'Ada' },
+      media: 'audio',
+      createdAt: '2026-11-28T10:00:00.000Z',
+      data: { room: 'r-1' },
+    });
+    expect(result.ok && result.pushType).toBe('voip');
+  });
+
+  it('adds an alert with sound to the same fields when the call was missed', () => {
+    const result = buildPushPayload(
+      event({ type: 'missed_call', media: 'video', caller: { id: 'u9', handle: '+1555' } }),
+    );
+    expect(result.ok && JSON.parse(result.payload)).toMatchObject({
+      aps: { alert: { title: 'Missed video call', body: '+1555' }, sound: 'default' },
+      type: 'missed_call',
+      callId: 'c-1',
+    });
+    expect(result.ok && result.pushType).toBe('alert');
+  });
+
+  it('accepts 5120 bytes and rejects 5121 as payload_too_large when the push is VoIP', () => {
+    expect(buildPushPayload(sized('incoming_call', 5120))).toMatchObject({ ok: true, bytes: 5120 });
+    expect(buildPushPayload(sized('incoming_call', 5121))).toEqual({
+      ok: false,
+      reason: 'payload_too_large',
+      pushType: 'voip',
+      bytes: 5121,
+      limit: 5120,
+    });
+  });
+
+  it('accepts 4096 bytes and rejects 4097 as payload_too_large when the push is an alert', () => {
+    expect(buildPushPayload(sized('missed_call', 4096))).toMatchObject({ ok: true, bytes: 4096 });
+    expect(buildPushPayload(sized('missed_call', 4097))).toMatchObject({
+      ok: false,
+      reason: 'payload_too_large',
+      limit: 4096,
+    });
+  });
+
+  it('counts UTF-8 bytes, not characters, when multi-byte text fills the payload', () => {
+    const base = buildPushPayload(event({ data: { pad: '' } }));
+    const room = base.ok ? 5120 - base.bytes : 0;
+    const emoji = '😀'.repeat(Math.ceil(room / 4) + 1);
+    expect(buildPushPayload(event({ data: { pad: emoji } }))).toMatchObject({
+      ok: false,
+      reason: 'payload_too_large',
+    });
+  });
+});

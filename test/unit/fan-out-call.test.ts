@@ -1,0 +1,466 @@
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import type { ApnsCredential } from '../../shared/domain/apns-credential';
+import type { CallEvent } from '../../shared/domain/call-event';
+import { TERMINAL_OUTCOMES } from '../../shared/domain/delivery-outcome';
+import type { Device } from '../../shared/domain/device';
+import { tokenHash } from '../../shared/domain/token-hash';
+import { MetricName } from '../../shared/platform/metric-names';
+import { MemoryLogSink, MemoryMetricsSink } from '../../shared/platform/metrics';
+import type { CredentialProvider } from '../../shared/ports/credential-provider';
+import { fanOutCall } from '../../shared/use-cases/fan-out-call';
+import { type Clock, DEFAULT_FAN_OUT_OPTIONS, type FanOutOptions } from '../../shared/use-cases/fan-out-deps';
+import { type FakeAnswer, FakeApnsSender, newApnsId, ok, reject, transport } from '../fakes/fake-apns-sender';
+import { aDevice, FakeDeviceRepository } from '../fakes/fake-device-repository';
+import { InMemoryDeliveryStore } from '../fakes/in-memory-delivery-store';
+
+const CREATED_AT = '2026-11-28T10:00:00.000Z';
+const T0 = Date.parse(CREATED_AT);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+const tokenCredential = (bundleId: string, keyId = 'KEY1234567'): ApnsCredential => ({
+  bundleId,
+  auth: 'token',
+  teamId: 'ABCDE12345',
+  keyId,
+  signingKey: 'pem',
+});
+
+function anEvent(overrides: Partial<CallEvent> = {}): CallEvent {
+  return {
+    version: 1,
+    type: 'incoming_call',
+    callId: 'call-1',
+    recipients: ['user-1'],
+    caller: { id: 'user-9', displayName: 'Ada' },
+    media: 'audio',
+    createdAt: CREATED_AT,
+    ringTimeoutSeconds: 30,
+    data: { room: 'r-1' },
+    ...overrides,
+  };
+}
+
+class FakeClock implements Clock {
+  slept: number[] = [];
+  constructor(public current = T0 + 1000) {}
+  now = (): number => this.current;
+  sleep = async (ms: number): Promise<void> => {
+    this.slept.push(ms);
+    this.current += ms;
+  };
+}
+
+class FakeCredentials implements CredentialProvider {
+  refreshes = 0;
+  constructor(
+    public current: Map<string, ApnsCredential> = new Map([
+      ['com.example.app', tokenCredential('com.example.app')],
+    ]),
+    public afterRefresh?: ApnsCredential,
+  ) {}
+  async get(bundleId: string) {
+    return this.current.get(bundleId);
+  }
+  async refresh(bundleId: string) {
+    this.refreshes += 1;
+    if (this.afterRefresh) this.current.set(bundleId, this.afterRefresh);
+    return this.current.get(bundleId);
+  }
+}
+
+function harness(devices: Device[], options: Partial<FanOutOptions> = {}) {
+  const clock = new FakeClock();
+  const apns = new FakeApnsSender();
+  const repo = new FakeDeviceRepository(devices);
+  const deliveries = new InMemoryDeliveryStore(clock.now);
+  const credentials = new FakeCredentials();
+  const log = new MemoryLogSink();
+  const metrics = new MemoryMetricsSink();
+  const deps = {
+    devices: repo,
+    apns,
+    credentials,
+    deliveries,
+    clock,
+    log,
+    metrics,
+    newApnsId,
+    random: () => 0.5,
+    options: { ...DEFAULT_FAN_OUT_OPTIONS, ...options },
+  };
+  return { deps, clock, apns, repo, deliveries, credentials, log, metrics };
+}
+
+async function run(h: ReturnType<typeof harness>, event = anEvent(), context = { queueDelayMs: 12 }) {
+  const result = await fanOutCall(h.deps, event, context);
+  if (result.kind !== 'done') throw new Error(`rejected: ${result.reason}`);
+  return result;
+}
+
+async function answerOnce(...answers: FakeAnswer[]) {
+  const device = aDevice({ userId: 'user-1' });
+  const h = harness([device]);
+  h.apns.script(device.voipToken as string, ...answers);
+  const result = await run(h);
+  return { h, device, result, outcome: result.outcomes[0] };
+}
+
+describe('fanOutCall: requests', () => {
+  it('sends a VoIP push with the design headers when an incoming_call reaches a device with a voipToken', async () => {
+    const device = aDevice({ userId: 'user-1', environment: 'sandbox' });
+    const h = harness([device]);
+    const result = await run(h);
+    expect(result.outcomes).toEqual([
+      expect.objectContaining({ deviceId: device.deviceId, outcome: 'delivered', attempts: 1 }),
+    ]);
+    const request = h.apns.sent[0]?.request;
+    expect(request).toMatchObject({
+      token: device.voipToken,
+      environment: 'sandbox',
+      pushType: 'voip',
+      priority: 10,
+      topic: 'com.example.app.voip',
+      expiration: (T0 + 30_000) / 1000,
+    });
+    expect(request?.apnsId).toMatch(UUID);
+    expect(JSON.parse(request?.payload ?? '{}')).toEqual({
+      type: 'incoming_call',
+      callId: 'call-1',
+      caller: { id: 'user-9', displayName: 'Ada' },
+      media: 'audio',
+      createdAt: CREATED_AT,
+      data: { room: 'r-1' },
+    });
+    expect(h.metrics.sum(MetricName.PushAccepted)).toBe(1);
+    expect(h.metrics.sum(MetricName.PushOutcome, { Reason: 'delivered' })).toBe(1);
+    expect(h.metrics.sum(MetricName.DeliveryLatency)).toBe(1000);
+  });
+
+  it('sends an alert push to the alertToken with the bundle topic when a missed_call arrives', async () => {
+    const device = aDevice({ userId: 'user-1' });
+    const h = harness([device]);
+    const result = await run(
+      h,
+      anEvent({ type: 'missed_call', createdAt: new Date(T0 - 3_600_000).toISOString() }),
+    );
+    expect(result.outcomes[0]?.outcome).toBe('delivered');
+    const request = h.apns.sent[0]?.request;
+    expect(request).toMatchObject({
+      token: device.alertToken,
+      pushType: 'alert',
+      topic: 'com.example.app',
+      priority: 10,
+    });
+    expect(JSON.parse(request?.payload ?? '{}').aps).toEqual({
+      alert: { title: 'Missed call', body: 'Ada' },
+      sound: 'default',
+    });
+  });
+
+  it('gives a fresh apns-id to every request when a push is retried', async () => {
+    const { h } = await answerOnce(reject(503, 'ServiceUnavailable'), ok());
+    const ids = h.apns.sent.map((s) => s.request.apnsId);
+    expect(new Set(ids).size).toBe(2);
+  });
+
+  it('marks no_token and sends nothing when a device lacks the token the push type needs', async () => {
+    const noVoip = aDevice({ userId: 'user-1', voipToken: undefined });
+    const noAlert = aDevice({ userId: 'user-1', alertToken: undefined });
+    const h = harness([noVoip, noAlert]);
+    const calls = await run(h);
+    expect(calls.outcomes.map((o) => [o.deviceId, o.outcome])).toEqual([
+      [noVoip.deviceId, 'no_token'],
+      [noAlert.deviceId, 'delivered'],
+    ]);
+    const missed = await run(h, anEvent({ type: 'missed_call', callId: 'call-2' }));
+    expect(missed.outcomes.map((o) => o.outcome)).toEqual(['delivered', 'no_token']);
+    expect(h.metrics.sum(MetricName.PushOutcome, { Reason: 'no_token' })).toBe(2);
+  });
+
+  it('marks every device expired and sends nothing when the ring window has passed', async () => {
+    const devices = [aDevice({ userId: 'user-1' }), aDevice({ userId: 'user-2' })];
+    const h = harness(devices);
+    h.clock.current = T0 + 30_000;
+    const result = await run(h, anEvent({ recipients: ['user-1', 'user-2'] }));
+    expect(result.outcomes.map((o) => o.outcome)).toEqual(['expired', 'expired']);
+    expect(h.apns.sent).toHaveLength(0);
+    expect(h.metrics.sum(MetricName.CallExpired)).toBe(1);
+    expect(h.log.withMessage('call expired before sending')).toHaveLength(1);
+  });
+
+  it('fails with no_credential and logs an error when no credential exists for the bundle', async () => {
+    const device = aDevice({ userId: 'user-1', bundleId: 'com.unknown.app' });
+    const h = harness([device]);
+    const result = await run(h);
+    expect(result.outcomes[0]).toMatchObject({ outcome: 'failed', reason: 'no_credential' });
+    expect(h.apns.sent).toHaveLength(0);
+    expect(h.metrics.sum(MetricName.PushFailed)).toBe(1);
+    expect(h.metrics.sum(MetricName.PushOutcome, { Reason: 'failed:no_credential' })).toBe(1);
+  });
+
+  it('rejects the whole event as payload_too_large without a lookup when the payload does not fit', async () => {
+    const h = harness([aDevice({ userId: 'user-1' })]);
+    const result = await fanOutCall(h.deps, anEvent({ data: { blob: 'x'.repeat(5200) } }), {});
+    expect(result).toMatchObject({ kind: 'rejected', reason: 'payload_too_large' });
+    expect(h.repo.maxInFlight).toBe(0);
+  });
+
+  it('throws before sending anything when a recipient lookup fails', async () => {
+    const h = harness([aDevice({ userId: 'user-1' })]);
+    h.repo.failingUsers.add('user-2');
+    await expect(fanOutCall(h.deps, anEvent({ recipients: ['user-1', 'user-2'] }), {})).rejects.toThrow(
+      'lookup failed',
+    );
+    expect(h.apns.sent).toHaveLength(0);
+  });
+});
+
+describe('fanOutCall: APNs answers', () => {
+  it('prunes the token registered before the 410 timestamp and does not retry when APNs answers Unregistered', async () => {
+    const { h, device, outcome } = await answerOnce(reject(410, 'Unregistered', T0 + 500));
+    expect(outcome).toMatchObject({
+      outcome: 'pruned',
+      reason: 'Unregistered',
+      statusCode: 410,
+      attempts: 1,
+    });
+    expect(h.repo.pruned).toEqual([
+      {
+        userId: 'user-1',
+        deviceId: device.deviceId,
+        kind: 'voip',
+        token: device.voipToken,
+        registeredBefore: new Date(T0 + 500),
+      },
+    ]);
+    expect(h.repo.device('user-1', device.deviceId)?.voipToken).toBeUndefined();
+    expect(h.metrics.sum(MetricName.PushPruned)).toBe(1);
+  });
+
+  it('keeps the token and fails when APNs answers 410 for a token re-registered after the timestamp', async () => {
+    const { h, device, outcome } = await answerOnce(
+      reject(410, 'ExpiredToken', Date.parse('2026-10-01T00:00:00Z')),
+    );
+    expect(outcome).toMatchObject({ outcome: 'failed', reason: 'ExpiredToken' });
+    expect(h.repo.device('user-1', device.deviceId)?.voipToken).toBe(device.voipToken);
+  });
+
+  it('delivers through the other environment, warns environment_mismatch and keeps the token when only that host accepts', async () => {
+    const device = aDevice({ userId: 'user-1', environment: 'production' });
+    const h = harness([device]);
+    h.apns.respond = (req) => (req.environment === 'production' ? reject(400, 'BadDeviceToken') : ok());
+    const result = await run(h);
+    expect(result.outcomes[0]).toMatchObject({
+      outcome: 'delivered',
+      reason: 'environment_mismatch',
+      attempts: 2,
+    });
+    expect(h.apns.sent.map((s) => s.request.environment)).toEqual(['production', 'sandbox']);
+    expect(h.repo.pruned).toHaveLength(0);
+    expect(h.log.withMessage('environment_mismatch')[0]?.level).toBe('warn');
+    expect(h.metrics.sum(MetricName.PushOutcome, { Reason: 'delivered:environment_mismatch' })).toBe(1);
+    expect((await h.deliveries.get('call-1', device.deviceId))?.environment).toBe('sandbox');
+  });
+
+  it('prunes the token when both environments answer BadDeviceToken', async () => {
+    const { h, outcome } = await answerOnce(reject(400, 'BadDeviceToken'));
+    expect(outcome).toMatchObject({ outcome: 'pruned', reason: 'BadDeviceToken', attempts: 2 });
+    expect(h.repo.pruned).toHaveLength(1);
+  });
+
+  it('fails without pruning when the other environment answers neither 200 nor BadDeviceToken', async () => {
+    const { h, outcome } = await answerOnce(
+      reject(400, 'BadDeviceToken'),
+      reject(403, 'BadCertificateEnvironment'),
+    );
+    expect(outcome).toMatchObject({ outcome: 'failed', reason: 'BadDeviceToken' });
+    expect(h.repo.pruned).toHaveLength(0);
+  });
+
+  it('fails flagged without pruning or retrying when APNs answers DeviceTokenNotForTopic', async () => {
+    const { h, outcome } = await answerOnce(reject(400, 'DeviceTokenNotForTopic'));
+    expect(outcome).toMatchObject({ outcome: 'failed', reason: 'DeviceTokenNotForTopic', attempts: 1 });
+    expect(h.repo.pruned).toHaveLength(0);
+    expect(h.log.withMessage('push rejected')[0]?.level).toBe('warn');
+  });
+
+  it.each([
+    [400, 'BadTopic'],
+    [400, 'BadExpirationDate'],
+    [404, 'BadPath'],
+    [405, 'MethodNotAllowed'],
+    [413, 'PayloadTooLarge'],
+  ])('fails permanently without retry when APNs answers %i %s', async (status, reason) => {
+    const { h, outcome } = await answerOnce(reject(status, reason));
+    expect(outcome).toMatchObject({ outcome: 'failed', reason, statusCode: status, attempts: 1 });
+    expect(h.metrics.sum(MetricName.PushOutcome, { Reason: `failed:${reason}` })).toBe(1);
+  });
+
+  it('refreshes the credential and retries once with the rotated one when APNs answers 403', async () => {
+    const device = aDevice({ userId: 'user-1' });
+    const h = harness([device]);
+    const rotated = tokenCredential('com.example.app', 'KEY7654321');
+    h.credentials.afterRefresh = rotated;
+    h.apns.respond = (_req, cred) => (cred === rotated ? ok() : reject(403, 'InvalidProviderToken'));
+    const result = await run(h);
+    expect(result.outcomes[0]).toMatchObject({ outcome: 'delivered', attempts: 2 });
+    expect(h.apns.sent[1]?.credential).toBe(rotated);
+    expect(h.metrics.sum(MetricName.ApnsAuthError)).toBe(1);
+  });
+
+  it('fails after one refresh when APNs answers 403 and the credential did not change', async () => {
+    const { h, outcome } = await answerOnce(reject(403, 'ExpiredProviderToken'));
+    expect(outcome).toMatchObject({ outcome: 'failed', reason: 'ExpiredProviderToken', attempts: 1 });
+    expect(h.credentials.refreshes).toBe(1);
+    expect(h.metrics.sum(MetricName.ApnsAuthError)).toBe(1);
+  });
+
+  it.each([
+    ['429 TooManyRequests', reject(429, 'TooManyRequests')],
+    ['500 InternalServerError', reject(500, 'InternalServerError')],
+    ['503 Shutdown', reject(503, 'Shutdown')],
+    ['a reset stream', transport('reset')],
+    ['a timeout', transport('timeout')],
+  ])(
+    'retries with growing jittered backoff and delivers when APNs answers %s twice then 200',
+    async (_row, answer) => {
+      const { h, outcome } = await answerOnce(answer, answer, ok());
+      expect(outcome).toMatchObject({ outcome: 'delivered', attempts: 3 });
+      expect(h.clock.slept).toEqual([38, 75]);
+      expect(h.metrics.sum(MetricName.PushRetried)).toBe(2);
+    },
+  );
+
+  it('fails retries_exhausted when the ring window closes while APNs keeps answering 503', async () => {
+    const device = aDevice({ userId: 'user-1' });
+    const h = harness([device], { maxAttempts: 1000 });
+    h.apns.script(device.voipToken as string, reject(503, 'ServiceUnavailable'));
+    const result = await run(h);
+    expect(result.outcomes[0]).toMatchObject({ outcome: 'failed', reason: 'retries_exhausted' });
+    expect(result.retryLater).toBe(false);
+    expect(h.clock.current).toBeLessThan(T0 + 30_000);
+    expect(Math.max(...h.clock.slept)).toBeLessThanOrEqual(DEFAULT_FAN_OUT_OPTIONS.backoffCapMs);
+  });
+
+  it('defers the device to a redelivery when the invocation deadline comes while the call still rings', async () => {
+    const device = aDevice({ userId: 'user-1' });
+    const h = harness([device]);
+    h.apns.script(device.voipToken as string, transport('goaway'));
+    const result = await run(h, anEvent(), { queueDelayMs: 0, deadlineMs: T0 + 1500 } as never);
+    expect(result.outcomes[0]).toMatchObject({ outcome: 'deferred', reason: 'retries_exhausted' });
+    expect(result.retryLater).toBe(true);
+    expect((await h.deliveries.get('call-1', device.deviceId))?.status).toBe('failed');
+  });
+});
+
+describe('fanOutCall: duplicates, bounds, conservation', () => {
+  it('suppresses the second send and counts PushDuplicate when the same event is delivered twice', async () => {
+    const device = aDevice({ userId: 'user-1' });
+    const h = harness([device]);
+    await run(h);
+    const second = await run(h);
+    expect(second.outcomes[0]).toMatchObject({ outcome: 'duplicate' });
+    expect(h.apns.sent).toHaveLength(1);
+    expect(h.metrics.sum(MetricName.PushDuplicate)).toBe(1);
+  });
+
+  it('sends again when an earlier attempt failed without APNs accepting', async () => {
+    const device = aDevice({ userId: 'user-1' });
+    const h = harness([device]);
+    h.apns.script(device.voipToken as string, reject(400, 'BadTopic'), ok());
+    await run(h);
+    const second = await run(h);
+    expect(second.outcomes[0]?.outcome).toBe('delivered');
+  });
+
+  it('defers without sending and asks for a retry when another worker holds the lease', async () => {
+    const device = aDevice({ userId: 'user-1' });
+    const h = harness([device]);
+    h.deliveries.holdLease('call-1', device.deviceId, 10_000);
+    const result = await run(h);
+    expect(result.outcomes[0]).toMatchObject({ outcome: 'deferred', reason: 'lease_held' });
+    expect(result.retryLater).toBe(true);
+    expect(h.apns.sent).toHaveLength(0);
+  });
+
+  it('takes over and sends when the lease of a crashed attempt has run out', async () => {
+    const device = aDevice({ userId: 'user-1' });
+    const h = harness([device]);
+    h.deliveries.holdLease('call-1', device.deviceId, -1);
+    expect((await run(h)).outcomes[0]?.outcome).toBe('delivered');
+  });
+
+  it('keeps lookups within 16 and pushes within 64 in flight when a call has many recipients', async () => {
+    const users = Array.from({ length: 40 }, (_, i) => `user-${i}`);
+    const devices = users.flatMap((userId) => Array.from({ length: 5 }, () => aDevice({ userId })));
+    const h = harness(devices);
+    h.repo.delayMs = 2;
+    h.apns.delayMs = 2;
+    const result = await run(h, anEvent({ recipients: users }));
+    expect(result.outcomes).toHaveLength(200);
+    expect(h.repo.maxInFlight).toBe(16);
+    expect(h.apns.maxInFlight).toBe(64);
+  });
+
+  it('gives every device exactly one outcome when APNs answers anything', async () => {
+    const answers = fc.constantFrom<FakeAnswer>(
+      ok(),
+      reject(410, 'Unregistered', T0),
+      reject(400, 'BadDeviceToken'),
+      reject(400, 'DeviceTokenNotForTopic'),
+      reject(403, 'InvalidProviderToken'),
+      reject(429, 'TooManyRequests'),
+      reject(500, 'InternalServerError'),
+      transport('timeout'),
+      reject(418, 'Teapot'),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.array(answers, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 12 }),
+        async (scripts) => {
+          const devices = scripts.map((_, i) =>
+            aDevice({
+              userId: `user-${i % 3}`,
+              voipToken: i % 5 === 4 ? undefined : `ab${i.toString(16).padStart(4, '0')}cd`,
+            }),
+          );
+          const h = harness(devices, { maxAttempts: 3 });
+          for (const [i, script] of scripts.entries())
+            h.apns.script(devices[i]?.voipToken ?? 'none', ...script);
+          const result = await run(h, anEvent({ recipients: ['user-0', 'user-1', 'user-2'] }));
+          expect(result.outcomes.map((o) => o.deviceId).sort()).toEqual(
+            devices.map((d) => d.deviceId).sort(),
+          );
+          const terminal = result.outcomes.filter((o) => TERMINAL_OUTCOMES.includes(o.outcome)).length;
+          expect(h.metrics.sum(MetricName.PushOutcome)).toBe(terminal);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('logs one line per attempt with the latency fields and only a hash of the token', async () => {
+    const { h, device } = await answerOnce(reject(500, 'InternalServerError'), ok());
+    const lines = h.log.withMessage('push attempt');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]?.data).toMatchObject({
+      callId: 'call-1',
+      deviceId: device.deviceId,
+      tokenHash: tokenHash(device.voipToken as string),
+      statusCode: 200,
+      attempt: 2,
+      queueDelayMs: 12,
+      apnsLatencyMs: 7,
+      outcome: 'delivered',
+    });
+    expect(lines[1]?.data.apnsId).toMatch(UUID);
+    expect(lines[1]?.data.deliveryLatencyMs).toBe(h.clock.current - T0);
+    expect(lines[0]?.data).toMatchObject({
+      statusCode: 500,
+      reason: 'InternalServerError',
+      outcome: 'retry',
+    });
+    expect(JSON.stringify(h.log.lines)).not.toContain(device.voipToken);
+  });
+});

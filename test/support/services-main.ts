@@ -6,7 +6,9 @@ import { startDynamoDbLocal } from '../../local/services/dynamodb-local';
 import { startLocalSqs } from '../../local/services/fauxqs';
 
 const [dynamo, sqs] = await Promise.all([startDynamoDbLocal(), startLocalSqs()]);
-process.stdout.write(`SERVICES ${JSON.stringify({ dynamodbEndpoint: dynamo.endpoint, sqsEndpoint: sqs.endpoint })}\n`);
+process.stdout.write(
+  `SERVICES ${JSON.stringify({ dynamodbEndpoint: dynamo.endpoint, sqsEndpoint: sqs.endpoint })}\n`,
+);
 
 let stopping = false;
 async function stop(): Promise<void> {

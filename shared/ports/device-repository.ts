@@ -11,6 +11,10 @@ export interface RegisterDeviceInput {
   readonly appVersion?: string;
   readonly locale?: string;
   readonly now: Date;
+  /** Per-user cap; beyond it the least recently updated devices are evicted. Default 20. */
+  readonly maxDevicesPerUser?: number;
+  /** Days without a refresh before the device expires (DynamoDB TTL). Default 180. */
+  readonly ttlDays?: number;
 }
 
 /** A token taken from another (user, device) by this registration. */

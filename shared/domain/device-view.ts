@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import type { Device } from './device';
+
+/**
+ * What the API shows of a device (design section 2): never the owner's user id or storage internals.
+ * Exported as a schema so the OpenAPI document can be checked against it.
+ */
+export const deviceViewSchema = z.object({
+  deviceId: z.string(),
+  bundleId: z.string(),
+  environment: z.enum(['sandbox', 'production']),
+  voipToken: z.string().optional(),
+  alertToken: z.string().optional(),
+  appVersion: z.string().optional(),
+  locale: z.string().optional(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+
+export type DeviceView = z.output<typeof deviceViewSchema>;
+
+export const listDevicesResponseSchema = z.object({ devices: z.array(deviceViewSchema) });
+
+export function toDeviceView(device: Device): DeviceView {
+  const view: DeviceView = {
+    deviceId: device.deviceId,
+    bundleId: device.bundleId,
+    environment: device.environment,
+    createdAt: device.createdAt,
+    updatedAt: device.updatedAt,
+  };
+  if (device.voipToken !== undefined) view.voipToken = device.voipToken;
+  if (device.alertToken !== undefined) view.alertToken = device.alertToken;
+  if (device.appVersion !== undefined) view.appVersion = device.appVersion;
+  if (device.locale !== undefined) view.locale = device.locale;
+  return view;
+}

@@ -1,0 +1,77 @@
+import type { Device } from '../domain/device';
+import {
+  DEFAULT_DEVICE_LIMITS,
+  type DeviceLimits,
+  parseDeviceId,
+  parseRegisterDeviceBody,
+} from '../domain/device-rules';
+import { type EventLogger, hashToken } from '../platform/logger';
+import type { DeviceRepository } from '../ports/device-repository';
+
+export interface RegisterDeviceDeps {
+  readonly repository: DeviceRepository;
+  readonly limits?: Partial<DeviceLimits>;
+  readonly clock?: () => Date;
+  readonly logger?: EventLogger;
+}
+
+export interface RegisterDeviceRequest {
+  /** The authenticated caller (the JWT's `sub`), never a body field. */
+  readonly userId: string;
+  /** From the path; validated here. */
+  readonly deviceId: string;
+  /** The parsed JSON body; validated here. */
+  readonly body: unknown;
+}
+
+/**
+ * PUT /v1/devices/{deviceId}: validates the request, stores the device (a repeat keeps createdAt and
+ * bumps updatedAt), takes its tokens from any other owner and evicts beyond the per-user cap.
+ */
+export async function registerDevice(
+  deps: RegisterDeviceDeps,
+  request: RegisterDeviceRequest,
+): Promise<Device> {
+  const deviceId = parseDeviceId(request.deviceId);
+  const body = parseRegisterDeviceBody(request.body);
+  const limits = { ...DEFAULT_DEVICE_LIMITS, ...deps.limits };
+  const result = await deps.repository.register({
+    userId: request.userId,
+    deviceId,
+    ...body,
+    now: deps.clock?.() ?? new Date(),
+    maxDevicesPerUser: limits.maxDevicesPerUser,
+    ttlDays: limits.deviceTtlDays,
+  });
+
+  const logger = deps.logger;
+  if (logger) {
+    for (const move of result.moved) {
+      const token = move.kind === 'voip' ? body.voipToken : body.alertToken;
+      logger.info('token moved', {
+        kind: move.kind,
+        tokenHash: token === undefined ? undefined : hashToken(token),
+        fromUserId: move.fromUserId,
+        fromDeviceId: move.fromDeviceId,
+        toUserId: request.userId,
+        toDeviceId: deviceId,
+      });
+    }
+    for (const evictedDeviceId of result.evicted) {
+      logger.info('device evicted', {
+        userId: request.userId,
+        deviceId: evictedDeviceId,
+        maxDevicesPerUser: limits.maxDevicesPerUser,
+      });
+    }
+    logger.info('device registered', {
+      userId: request.userId,
+      deviceId,
+      environment: body.environment,
+      voipTokenHash: hashToken(body.voipToken),
+      alertTokenHash: body.alertToken === undefined ? undefined : hashToken(body.alertToken),
+      created: result.device.createdAt === result.device.updatedAt,
+    });
+  }
+  return result.device;
+}

@@ -1,0 +1,82 @@
+import type { MiddlewareObj } from '@middy/core';
+import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../../domain/errors';
+
+/** The registration API's body limit: 8 KiB of raw body bytes (base64 bodies measured after decoding). */
+export const MAX_BODY_BYTES = 8192;
+
+/** The part of an API Gateway v2 event that body parsing reads. */
+export interface HttpBodyEvent {
+  readonly body?: string;
+  readonly isBase64Encoded?: boolean;
+  readonly headers?: Record<string, string | undefined>;
+  readonly requestContext: { readonly http: { readonly method: string } };
+}
+
+/** Set by `jsonBodyParser`: the parsed JSON, or undefined when the request had no body. */
+export interface WithJsonBody {
+  jsonBody?: unknown;
+}
+
+function header(event: HttpBodyEvent, name: string): string | undefined {
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === name) return value;
+  }
+  return undefined;
+}
+
+/** `application/json`, optionally with `charset=utf-8` (any case, quoted or not). */
+export function isJsonContentType(value: string | undefined): boolean {
+  if (!value) return false;
+  const [type, ...params] = value.split(';').map((part) => part.trim().toLowerCase());
+  if (type !== 'application/json') return false;
+  return params.every((param) => {
+    const [name, raw = ''] = param.split('=').map((part) => part.trim());
+    return (
+      name !== 'charset' || raw.replace(/^"|"$/g, '') === 'utf-8' || raw.replace(/^"|"$/g, '') === 'utf8'
+    );
+  });
+}
+
+/**
+ * Checks and parses a JSON body: 413 above `maxBytes` (bytes of the raw body), 415 when not JSON,
+ * 400 when malformed. Returns undefined when there is no body.
+ */
+export function parseJsonBody(event: HttpBodyEvent, maxBytes = MAX_BODY_BYTES): unknown {
+  const raw = event.body;
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  let bytes: Buffer;
+  if (event.isBase64Encoded) {
+    // Four base64 characters carry three bytes: reject clearly oversized bodies before decoding them.
+    if (raw.length > Math.ceil(maxBytes / 3) * 4 + 4) throw new PayloadTooLargeError(maxBytes);
+    bytes = Buffer.from(raw, 'base64');
+  } else {
+    bytes = Buffer.from(raw, 'utf8');
+  }
+  if (bytes.byteLength > maxBytes) throw new PayloadTooLargeError(maxBytes);
+  if (!isJsonContentType(header(event, 'content-type'))) throw new UnsupportedMediaTypeError();
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw ValidationError.forField('body', 'is not valid JSON');
+  }
+}
+
+/**
+ * middy before: parses the JSON body of methods that carry one (PUT, POST, PATCH) into `event.jsonBody`.
+ * Other methods' bodies are ignored.
+ */
+export function jsonBodyParser(
+  options: { maxBytes?: number; methods?: readonly string[] } = {},
+): MiddlewareObj<HttpBodyEvent & WithJsonBody> {
+  const maxBytes = options.maxBytes ?? MAX_BODY_BYTES;
+  if (!Number.isInteger(maxBytes) || maxBytes < 1)
+    throw new TypeError('jsonBodyParser: maxBytes must be a positive integer');
+  const methods = new Set((options.methods ?? ['PUT', 'POST', 'PATCH']).map((m) => m.toUpperCase()));
+  return {
+    name: 'jsonBodyParser',
+    before: (request) => {
+      const method = request.event.requestContext.http.method.toUpperCase();
+      if (methods.has(method)) request.event.jsonBody = parseJsonBody(request.event, maxBytes);
+    },
+  };
+}

@@ -2,8 +2,15 @@
  * The single place where the Lambda functions and the push path (APNs simulator, SQS poller, sender)
  * join the local stack. Everything else in `stack.ts` is services and lifecycle.
  */
+import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { ApiRoutes, LogFn } from './api-server';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createRegisterHandler } from '../functions/register/create-handler';
+import { DynamoDeviceRepository } from '../shared/adapters/dynamo-device-repository';
+import { DYNAMODB_ENDPOINT_ENV, loadRegisterConfig } from '../shared/platform/config';
+import { EnvName } from '../shared/platform/env-names';
+import { ServiceName } from '../shared/platform/metric-names';
+import type { ApiRoutes, HttpLambdaHandler, LogFn } from './api-server';
 import type { TableNames } from './services/tables';
 
 /** The environment the local functions see (APNS_ENDPOINT, APNS_CA_FILE, APNS_CREDENTIALS_FILE, ...). */
@@ -30,12 +37,37 @@ export interface PushPath {
   stop(): Promise<void>;
 }
 
-/** Route key → handler, the routes of the CDK app's HTTP API. */
-export async function apiRoutes(_wiring: StackWiring): Promise<ApiRoutes> {
-  // WIRE-IN (register, receipts): `createRegisterHandler(deps)` from functions/register/handler.ts for
-  // PUT/DELETE /v1/devices/{deviceId} and GET /v1/devices; functions/receipts/handler.ts for
-  // POST /v1/calls/{callId}/receipts.
-  return {};
+/** What the API's functions need from the stack. */
+export type ApiWiring = Pick<StackWiring, 'dynamodbEndpoint' | 'dynamoClient' | 'tableNames' | 'env'>;
+
+function functionLogger(serviceName: string, env: FunctionEnv): Logger {
+  // Powertools reads POWERTOOLS_LOG_LEVEL itself; passing it keeps an injected env (tests) in charge.
+  const logLevel = (env.POWERTOOLS_LOG_LEVEL ?? 'INFO').toUpperCase() as 'INFO';
+  return new Logger({ serviceName, logLevel });
+}
+
+/** Route key → handler: the routes of the CDK app's HTTP API, built by the functions' own factories. */
+export async function apiRoutes(wiring: ApiWiring): Promise<ApiRoutes> {
+  // The same configuration path as in Lambda, so MAX_DEVICES_PER_USER / DEVICE_TTL_DAYS work locally too.
+  const config = loadRegisterConfig({
+    ...wiring.env,
+    [EnvName.devicesTable]: wiring.tableNames.devices,
+    [DYNAMODB_ENDPOINT_ENV]: wiring.dynamodbEndpoint,
+  });
+  const documents = DynamoDBDocumentClient.from(wiring.dynamoClient, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const register = createRegisterHandler({
+    repository: new DynamoDeviceRepository({ client: documents, tableName: config.devicesTableName }),
+    logger: functionLogger(ServiceName.register, wiring.env),
+    limits: { maxDevicesPerUser: config.maxDevicesPerUser, deviceTtlDays: config.deviceTtlDays },
+  }) as HttpLambdaHandler;
+  // WIRE-IN (receipts): functions/receipts/handler.ts for POST /v1/calls/{callId}/receipts.
+  return {
+    'PUT /v1/devices/{deviceId}': register,
+    'GET /v1/devices': register,
+    'DELETE /v1/devices/{deviceId}': register,
+  };
 }
 
 /** Starts the APNs simulator (unless APNS_ENDPOINT says otherwise) and the poller feeding the sender. */

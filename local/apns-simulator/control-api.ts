@@ -13,6 +13,7 @@ import type { ApnsSimulator } from './simulator';
  *   DELETE /faults                    → clears the fault list
  *   POST /tokens/:token/unregister { timestamp? } → later pushes answer 410 Unregistered with that timestamp
  *   POST /tokens/:token/register      → the token is accepted again
+ *   POST /settings { maxConcurrentStreams } → advertised on open and new connections
  *   POST /reset                       → clears pushes, stats, faults and tokens
  */
 export async function startControlApi(
@@ -63,6 +64,15 @@ async function route(simulator: ApnsSimulator, request: IncomingMessage): Promis
     case 'DELETE /faults':
       simulator.setFaults([]);
       return [200, { faults: [] }];
+    case 'POST /settings': {
+      const body = (await readJson(request)) as { maxConcurrentStreams?: unknown } | undefined;
+      const value = body?.maxConcurrentStreams;
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+        throw new Error('maxConcurrentStreams must be a whole number of at least 1');
+      }
+      simulator.setMaxConcurrentStreams(value);
+      return [200, { maxConcurrentStreams: value }];
+    }
     case 'POST /reset':
       simulator.reset();
       return [200, { ok: true }];

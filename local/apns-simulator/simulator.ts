@@ -64,6 +64,8 @@ export interface SimulatorStats {
   answers: Record<string, number>;
   /** Faults applied, by kind. */
   faults: Record<string, number>;
+  /** PING frames received from clients. */
+  pings: number;
 }
 
 export interface ApnsSimulator {
@@ -73,6 +75,8 @@ export interface ApnsSimulator {
   pushes(): AcceptedPush[];
   stats(): SimulatorStats;
   setFaults(faults: readonly Fault[]): void;
+  /** Advertises a new SETTINGS_MAX_CONCURRENT_STREAMS on open and future connections. */
+  setMaxConcurrentStreams(value: number): void;
   faults(): Fault[];
   registerToken(token: string, timestampMs?: number): void;
   unregisterToken(token: string, timestampMs?: number): void;
@@ -93,6 +97,7 @@ const emptyStats = (): SimulatorStats => ({
   maxOpenStreams: 0,
   answers: {},
   faults: {},
+  pings: 0,
 });
 const bump = (counts: Record<string, number>, key: string): void => {
   counts[key] = (counts[key] ?? 0) + 1;
@@ -123,6 +128,7 @@ export async function startApnsSimulator(options: ApnsSimulatorOptions = {}): Pr
   const sessions = new Set<ServerHttp2Session>();
   const sockets = new Map<number, Socket>();
   let pushes: AcceptedPush[] = [];
+  let maxConcurrentStreams = options.maxConcurrentStreams ?? 1000;
   let stats = emptyStats();
 
   const server = createSecureServer({
@@ -132,7 +138,7 @@ export async function startApnsSimulator(options: ApnsSimulatorOptions = {}): Pr
     requestCert: true,
     rejectUnauthorized: false,
     allowHTTP1: false,
-    settings: { maxConcurrentStreams: options.maxConcurrentStreams ?? 1000 },
+    settings: { maxConcurrentStreams },
   });
 
   server.on('connection', (socket: Socket) => {
@@ -150,6 +156,9 @@ export async function startApnsSimulator(options: ApnsSimulatorOptions = {}): Pr
     sessions.add(session);
     states.set(session, { ...newAuthState(), open: 0, lastProcessedId: 0, goawayLastId: -1 });
     session.on('error', () => {});
+    session.on('ping', () => {
+      stats.pings++;
+    });
     session.once('close', () => sessions.delete(session));
   });
   server.on('sessionError', () => {});
@@ -295,6 +304,11 @@ export async function startApnsSimulator(options: ApnsSimulatorOptions = {}): Pr
     pushes: () => [...pushes],
     stats: () => structuredClone(stats),
     setFaults: (list) => faults.set(list),
+    setMaxConcurrentStreams: (value) => {
+      maxConcurrentStreams = value;
+      server.updateSettings({ maxConcurrentStreams: value });
+      for (const session of sessions) session.settings({ maxConcurrentStreams: value });
+    },
     faults: () => faults.list(),
     registerToken: (token) => {
       unregistered.delete(token.toLowerCase());

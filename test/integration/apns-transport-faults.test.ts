@@ -41,6 +41,28 @@ describe('ApnsClient transport faults', () => {
     }
   });
 
+  it('follows a lower stream limit when APNs changes its settings on an open connection', async () => {
+    const changing = await startApnsSimulator({
+      controlPort: false,
+      maxConcurrentStreams: 100,
+      latencyMs: 5,
+    });
+    const changingClient = new ApnsClient({ endpoint: changing.url, ca: changing.caPem });
+    try {
+      await sendMany(40, changingClient);
+      expect(changing.stats().maxOpenStreams).toBeGreaterThan(3);
+      changing.setMaxConcurrentStreams(3);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      changing.reset();
+      const outcomes = await sendMany(30, changingClient);
+      expect(outcomes.every((outcome) => outcome.kind === 'accepted')).toBe(true);
+      expect(changing.stats()).toMatchObject({ maxOpenStreams: 3, requests: 30 });
+    } finally {
+      await changingClient.close();
+      await changing.close();
+    }
+  });
+
   it('returns refused requests as goaway, not delivered, when APNs sends GOAWAY mid-batch', async () => {
     simulator.setFaults([{ kind: 'goaway', after: 3, count: 1, reason: 'Shutdown' }]);
     const outcomes = await sendMany(10);
@@ -93,6 +115,49 @@ describe('ApnsClient transport faults', () => {
       'ServiceUnavailable',
       'accepted',
     ]);
+  });
+
+  it('retries once on a new connection when APNs answers UnrelatedKeyIdInToken', async () => {
+    const fresh = new ApnsClient({ endpoint: simulator.url, ca: simulator.caPem });
+    simulator.setFaults([{ kind: 'answer', status: 403, reason: 'UnrelatedKeyIdInToken', count: 1 }]);
+    try {
+      expect(await fresh.send(token, voipPush())).toMatchObject({ kind: 'accepted' });
+      expect(simulator.stats()).toMatchObject({
+        connections: 2,
+        answers: { '403 UnrelatedKeyIdInToken': 1, '200 OK': 1 },
+      });
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('returns the second UnrelatedKeyIdInToken without a third try when the retry fails too', async () => {
+    simulator.setFaults([{ kind: 'answer', status: 403, reason: 'UnrelatedKeyIdInToken', count: 3 }]);
+    expect(await client.send(token, voipPush())).toMatchObject({
+      status: 403,
+      reason: 'UnrelatedKeyIdInToken',
+    });
+    expect(simulator.stats().requests).toBe(2);
+  });
+
+  it('pings the connection and keeps it when it has been idle for the ping interval', async () => {
+    const pinging = new ApnsClient({ endpoint: simulator.url, ca: simulator.caPem, pingIntervalMs: 40 });
+    try {
+      await pinging.send(token, voipPush());
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(simulator.stats().pings).toBeGreaterThanOrEqual(1);
+      expect(await pinging.send(token, voipPush())).toMatchObject({ kind: 'accepted' });
+      expect(simulator.stats().connections).toBe(1);
+    } finally {
+      await pinging.close();
+    }
+  });
+
+  it('fails later sends as closed, not delivered, when the client is closed', async () => {
+    const closing = new ApnsClient({ endpoint: simulator.url, ca: simulator.caPem });
+    await closing.send(token, voipPush());
+    await closing.close();
+    expect(await closing.send(token, voipPush())).toMatchObject({ error: 'closed', maybeDelivered: false });
   });
 
   it('returns tls, not delivered, when the TLS handshake fails', async () => {

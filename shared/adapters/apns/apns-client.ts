@@ -70,10 +70,6 @@ function targetsFor(endpoint: string | undefined): Record<ApnsEnvironment, Targe
   return { sandbox: fixed, production: fixed };
 }
 
-function expireExchange(exchange: Exchange): void {
-  exchange.expire();
-}
-
 /**
  * The project's APNs transport: thin `node:http2`, one long-lived connection per (credential, host).
  * Build it once at module scope so its connections and provider tokens survive warm invocations.
@@ -87,6 +83,12 @@ export class ApnsClient implements ApnsSender {
   private readonly connectTimeoutMs: number;
   private readonly pingIntervalMs: number;
   private readonly tokenOptions: ProviderTokenOptions | undefined;
+  /** Exchanges in deadline order (one timeout for all, so FIFO), swept by one timer instead of a timer each. */
+  private readonly deadlines: Exchange[] = [];
+  private deadlinesHead = 0;
+  private sweeper: NodeJS.Timeout | undefined;
+  private closed = false;
+  private readonly sweepEveryMs: number;
 
   constructor(options: ApnsClientOptions = {}) {
     this.targets = targetsFor(options.endpoint);
@@ -95,6 +97,7 @@ export class ApnsClient implements ApnsSender {
     this.connectTimeoutMs = options.connectTimeoutMs ?? 5000;
     this.pingIntervalMs = options.pingIntervalMs ?? 3_600_000;
     this.tokenOptions = options.providerToken;
+    this.sweepEveryMs = Math.min(100, Math.max(5, Math.floor(this.requestTimeoutMs / 20)));
   }
 
   send(credential: ApnsCredential, request: PushRequest): Promise<PushOutcome> {
@@ -123,20 +126,30 @@ export class ApnsClient implements ApnsSender {
     return entry.notAfter === undefined ? undefined : daysUntil(entry.notAfter, now);
   }
 
+  /** Closes every connection (open streams get `requestTimeoutMs` to finish); later sends fail as `closed`. */
   async close(): Promise<void> {
+    this.closed = true;
     const closing: Promise<void>[] = [];
     for (const entry of this.byFingerprint.values()) {
-      for (const connection of entry.connections.values())
-        closing.push(connection.close(this.requestTimeoutMs));
+      for (const connection of entry.connections.values()) closing.push(connection.close(this.requestTimeoutMs));
       entry.connections.clear();
     }
     this.byFingerprint.clear();
     await Promise.all(closing);
+    this.sweepDeadlines();
   }
 
   /** Sends (or re-sends) an exchange on the current connection of its credential and host. */
   submit(exchange: PushExchange): void {
-    exchange.timer ??= setTimeout(expireExchange, this.requestTimeoutMs, exchange);
+    if (this.closed) {
+      exchange.settleFailure('closed', 'the APNs client is closed', false);
+      return;
+    }
+    if (exchange.deadline === 0) {
+      exchange.deadline = performance.now() + this.requestTimeoutMs;
+      this.deadlines.push(exchange);
+      this.sweeper ??= setInterval(() => this.sweepDeadlines(), this.sweepEveryMs);
+    }
     this.connectionFor(exchange.entry, this.targets[exchange.request.environment]).submit(exchange);
   }
 
@@ -148,6 +161,29 @@ export class ApnsClient implements ApnsSender {
       exchange.entry.connections.delete(key);
       void connection.close(this.requestTimeoutMs);
     }
+  }
+
+  /** Fails the exchanges past their deadline (cancelling their streams); stops when none is left. */
+  private sweepDeadlines(): void {
+    const now = performance.now();
+    const queue = this.deadlines;
+    let head = this.deadlinesHead;
+    while (head < queue.length) {
+      const exchange = queue[head] as Exchange;
+      if (!exchange.settled && exchange.deadline > now) break;
+      queue[head++] = undefined as never;
+      exchange.expire();
+    }
+    if (head === queue.length) {
+      queue.length = 0;
+      head = 0;
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    } else if (head > 1024 && head * 2 > queue.length) {
+      queue.splice(0, head);
+      head = 0;
+    }
+    this.deadlinesHead = head;
   }
 
   private connectionFor(entry: CredentialEntry, target: Target): ApnsConnection {
@@ -163,7 +199,10 @@ export class ApnsClient implements ApnsSender {
       },
       (retired, unsent) => {
         if (entry.connections.get(target.key) === retired) entry.connections.delete(target.key);
-        for (const exchange of unsent) this.connectionFor(entry, target).submit(exchange);
+        for (const exchange of unsent) {
+          if (this.closed) exchange.settleFailure('closed', 'the APNs client is closed', false);
+          else this.connectionFor(entry, target).submit(exchange);
+        }
       },
     );
     entry.connections.set(target.key, connection);

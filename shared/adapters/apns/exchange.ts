@@ -14,7 +14,8 @@ export abstract class Exchange {
   stream: ClientHttp2Stream | undefined = undefined;
   /** The connection that wrote it. */
   connection: ApnsConnection | undefined = undefined;
-  timer: NodeJS.Timeout | undefined = undefined;
+  /** performance.now() after which the request times out; 0 until submitted. */
+  deadline = 0;
   status = 0;
   answerId: string | undefined = undefined;
   body: Buffer | undefined = undefined;
@@ -28,11 +29,10 @@ export abstract class Exchange {
   settleAnswer(): void {
     if (this.settled) return;
     this.settled = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
     this.answered(this.status, this.answerId, this.body === undefined ? '' : this.body.toString('utf8'));
   }
 
-  /** The request timer fired: fail now, and cancel the stream if the request was written. */
+  /** The deadline passed: fail now, and cancel the stream if the request was written. */
   expire(): void {
     if (this.settled) return;
     const stream = this.stream;
@@ -47,7 +47,6 @@ export abstract class Exchange {
   settleFailure(error: TransportErrorKind, message: string, maybeDelivered: boolean): void {
     if (this.settled) return;
     this.settled = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
     this.failed(error, message, maybeDelivered);
   }
 }

@@ -35,11 +35,14 @@ describe('cdk-nag AwsSolutions', () => {
   let everyOption: SynthesizedApp;
   beforeAll(() => {
     // synthApp runs the pack during app.synth(): an unacknowledged finding throws here.
-    everyOption = synthApp(EVERY_OPTION);
+    everyOption = synthApp(EVERY_OPTION, { bundle: true });
   });
 
-  it('synthesizes with no unacknowledged finding when every option is set', () => {
-    expect(everyOption.statelessTemplate).toBeDefined();
+  it('synthesizes and bundles the three handlers with no unacknowledged finding when every option is set', () => {
+    const code = Object.values(everyOption.statelessTemplate.findResources('AWS::Lambda::Function')).map(
+      (fn) => fn.Properties.Code.S3Key,
+    );
+    expect(new Set(code).size).toBe(3);
   });
 
   it('synthesizes with no unacknowledged finding when the cdk.json defaults are used', () => {
@@ -48,9 +51,14 @@ describe('cdk-nag AwsSolutions', () => {
 
   it('fails synthesis when a resource breaks a rule', () => {
     expect(() =>
-      synthApp({}, ({ stateless }) => {
-        new Queue(stateless, 'CarelessQueue');
-      }),
+      synthApp(
+        {},
+        {
+          beforeSynth: ({ stateless }) => {
+            new Queue(stateless, 'CarelessQueue');
+          },
+        },
+      ),
     ).toThrow(/CarelessQueue[\s\S]*AwsSolutions-SQS4/);
   });
 

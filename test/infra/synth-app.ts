@@ -17,17 +17,29 @@ export interface SynthesizedApp extends VoipPushApp {
   readonly statelessTemplate: Template;
 }
 
+export interface SynthOptions {
+  /**
+   * Run esbuild on the three handlers. Templates are the same without it (asset hashes aside), so only
+   * the suite that proves the handlers bundle pays for it.
+   * @default false
+   */
+  readonly bundle?: boolean;
+  /** Called after the stacks are built and before synthesis, e.g. to add an offending resource. */
+  readonly beforeSynth?: (built: VoipPushApp) => void;
+}
+
 /**
  * Builds the app from cdk.json's context plus `overrides`, runs cdk-nag's AwsSolutions pack during
  * synthesis (an unacknowledged finding makes `app.synth()` throw), and returns both templates.
  */
 export function synthApp(
   overrides: Record<string, unknown> = {},
-  beforeSynth: (built: VoipPushApp) => void = () => {},
+  options: SynthOptions = {},
 ): SynthesizedApp {
-  const app = new App({ context: { ...cdkJsonContext(), ...overrides } });
+  const bundling = options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] };
+  const app = new App({ context: { ...cdkJsonContext(), ...bundling, ...overrides } });
   const built = buildApp(app);
-  beforeSynth(built);
+  options.beforeSynth?.(built);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   app.synth();
   return {

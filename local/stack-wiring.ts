@@ -11,6 +11,7 @@ import { DYNAMODB_ENDPOINT_ENV, loadRegisterConfig } from '../shared/platform/co
 import { EnvName } from '../shared/platform/env-names';
 import { ServiceName } from '../shared/platform/metric-names';
 import type { ApiRoutes, HttpLambdaHandler, LogFn } from './api-server';
+import { startApnsSimulator } from './apns-simulator/simulator';
 import type { TableNames } from './services/tables';
 
 /** The environment the local functions see (APNS_ENDPOINT, APNS_CA_FILE, APNS_CREDENTIALS_FILE, ...). */
@@ -34,7 +35,27 @@ export interface StackWiring {
 export interface PushPath {
   /** Where the sender sends: the simulator's URL, or APNS_ENDPOINT. */
   readonly apnsEndpoint?: string;
+  /** The simulator's control API (`GET /pushes`, faults); absent when APNS_ENDPOINT is set. */
+  readonly apnsControlUrl?: string;
   stop(): Promise<void>;
+}
+
+const APPLE_HOSTS: Readonly<Record<string, string>> = {
+  sandbox: 'https://api.sandbox.push.apple.com',
+  production: 'https://api.push.apple.com',
+};
+
+/** APNS_ENDPOINT as a URL (`sandbox` / `production` name Apple's hosts); undefined when unset. */
+export function apnsEndpointOverride(env: FunctionEnv): string | undefined {
+  const raw = env[EnvName.apnsEndpoint]?.trim();
+  if (!raw) return undefined;
+  const named = APPLE_HOSTS[raw.toLowerCase()];
+  if (named) return named;
+  try {
+    return new URL(raw).toString().replace(/\/$/, '');
+  } catch {
+    throw new Error(`${EnvName.apnsEndpoint} must be a URL, "sandbox" or "production", got "${raw}"`);
+  }
 }
 
 /** What the API's functions need from the stack. */
@@ -71,8 +92,28 @@ export async function apiRoutes(wiring: ApiWiring): Promise<ApiRoutes> {
 }
 
 /** Starts the APNs simulator (unless APNS_ENDPOINT says otherwise) and the poller feeding the sender. */
-export async function startPushPath(_wiring: StackWiring): Promise<PushPath> {
-  // WIRE-IN (push path): startApnsSimulator(...) from local/apns-simulator/, then
-  // startPoller(...) from local/poller.ts with createSenderHandler(deps) from functions/sender/handler.ts.
-  return { stop: async () => undefined };
+export async function startPushPath(wiring: StackWiring): Promise<PushPath> {
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const stopOne of stops.reverse()) await stopOne();
+  };
+  try {
+    let apnsEndpoint = apnsEndpointOverride(wiring.env);
+    let apnsControlUrl: string | undefined;
+    if (!apnsEndpoint) {
+      const simulator = await startApnsSimulator({ port: wiring.apnsPort, controlPort: 0 });
+      stops.push(() => simulator.close());
+      apnsEndpoint = simulator.url;
+      apnsControlUrl = simulator.controlUrl;
+      wiring.log('info', 'apns simulator started', { apnsEndpoint, apnsControlUrl });
+    }
+    // WIRE-IN (sender + poller): startPoller(...) from local/poller.ts feeding createSenderHandler(deps)
+    // from functions/sender/handler.ts, reading wiring.queueUrl through wiring.sqsEndpoint and sending
+    // to apnsEndpoint, with APNS_CA_FILE / APNS_CREDENTIALS_FILE from wiring.env (the simulator's dev
+    // CA and DEVKEY0001 credential when those are unset).
+    return { apnsEndpoint, ...(apnsControlUrl ? { apnsControlUrl } : {}), stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }

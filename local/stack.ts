@@ -62,6 +62,8 @@ export interface LocalStackOptions {
 
 export interface LocalStack {
   readonly info: LocalStackInfo;
+  /** Not part of the READY contract: the APNs simulator's control API (`GET /pushes`), when it runs. */
+  readonly apnsControlUrl?: string;
   /** Stops every component (the DynamoDB Local java process included); safe to call twice. */
   stop(): Promise<void>;
 }
@@ -184,7 +186,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dynamodbEndpoint: dynamo.endpoint,
       ...(push.apnsEndpoint ? { apnsEndpoint: push.apnsEndpoint } : {}),
     };
-    return { info, stop };
+    return { info, ...(push.apnsControlUrl ? { apnsControlUrl: push.apnsControlUrl } : {}), stop };
   } catch (error) {
     await stop();
     throw error;

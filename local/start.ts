@@ -10,6 +10,8 @@ import { JavaMissingError } from './services/dynamodb-local';
 import { LOCAL_DIR, type LocalStack, startLocalStack } from './stack';
 
 const STACK_FILE = join(LOCAL_DIR, 'stack.json');
+/** Beside the contract: where `npm run demo` finds the simulator's control API. */
+const SIMULATOR_FILE = join(LOCAL_DIR, 'apns-simulator.json');
 
 const log: LogFn = (level, message, data) => {
   const line = `${JSON.stringify({ time: new Date().toISOString(), level, message, ...data })}\n`;
@@ -17,8 +19,13 @@ const log: LogFn = (level, message, data) => {
   else process.stdout.write(line);
 };
 
+function removeStateFiles(): void {
+  rmSync(STACK_FILE, { force: true });
+  rmSync(SIMULATOR_FILE, { force: true });
+}
+
 // A stale file from a stack that died must never look like a ready one.
-rmSync(STACK_FILE, { force: true });
+removeStateFiles();
 
 let stack: LocalStack | undefined;
 let stopping = false;
@@ -28,8 +35,8 @@ async function shutdown(signal: string): Promise<void> {
   log('info', 'stopping', { signal });
   // Still starting: the start path below stops whatever came up, then exits.
   if (!stack) return;
-  await stack?.stop();
-  rmSync(STACK_FILE, { force: true });
+  await stack.stop();
+  removeStateFiles();
   process.exit(0);
 }
 process.on('SIGINT', () => void shutdown('SIGINT'));
@@ -52,10 +59,13 @@ try {
 }
 if (stopping) {
   await stack.stop();
-  rmSync(STACK_FILE, { force: true });
+  removeStateFiles();
   process.exit(0);
 }
 const json = JSON.stringify(stack.info);
 mkdirSync(LOCAL_DIR, { recursive: true });
 writeFileSync(STACK_FILE, `${JSON.stringify(stack.info, null, 2)}\n`);
+if (stack.apnsControlUrl) {
+  writeFileSync(SIMULATOR_FILE, `${JSON.stringify({ controlUrl: stack.apnsControlUrl }, null, 2)}\n`);
+}
 process.stdout.write(`READY ${json}\n`);

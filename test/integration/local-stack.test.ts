@@ -6,6 +6,7 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { freePort } from '../../local/services/free-port';
 import { type LocalStack, startLocalStack } from '../../local/stack';
+import { apnsEndpointOverride } from '../../local/stack-wiring';
 import { stackDynamoClient, stackSqsClient } from '../support/local-stack';
 import { childPids, isAlive } from '../support/processes';
 
@@ -38,7 +39,10 @@ describe('startLocalStack', () => {
       dynamodbEndpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
       queueUrl: expect.stringContaining('/voip-push-calls'),
       dlqUrl: expect.stringContaining('/voip-push-calls-dlq'),
+      apnsEndpoint: expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+$/),
     });
+    const pushes = await fetch(`${stack.apnsControlUrl}/pushes`);
+    expect(await pushes.json()).toEqual({ pushes: [] });
 
     const dynamo = stackDynamoClient(info);
     const tables = await dynamo.send(new ListTablesCommand({}));
@@ -78,4 +82,12 @@ describe('startLocalStack', () => {
     await second.stop();
     expect(childPids().filter((pid) => !before.includes(pid))).toEqual([]);
   }, 120_000);
+
+  it('sends to Apple or to the given URL instead of the simulator when APNS_ENDPOINT is set', () => {
+    expect(apnsEndpointOverride({ APNS_ENDPOINT: 'sandbox' })).toBe('https://api.sandbox.push.apple.com');
+    expect(apnsEndpointOverride({ APNS_ENDPOINT: 'production' })).toBe('https://api.push.apple.com');
+    expect(apnsEndpointOverride({ APNS_ENDPOINT: 'https://127.0.0.1:9443/' })).toBe('https://127.0.0.1:9443');
+    expect(apnsEndpointOverride({})).toBeUndefined();
+    expect(() => apnsEndpointOverride({ APNS_ENDPOINT: 'nope' })).toThrow(/APNS_ENDPOINT/);
+  });
 });

@@ -131,7 +131,8 @@ export class ApnsClient implements ApnsSender {
     this.closed = true;
     const closing: Promise<void>[] = [];
     for (const entry of this.byFingerprint.values()) {
-      for (const connection of entry.connections.values()) closing.push(connection.close(this.requestTimeoutMs));
+      for (const connection of entry.connections.values())
+        closing.push(connection.close(this.requestTimeoutMs));
       entry.connections.clear();
     }
     this.byFingerprint.clear();
@@ -146,7 +147,7 @@ export class ApnsClient implements ApnsSender {
       return;
     }
     if (exchange.deadline === 0) {
-      exchange.deadline = performance.now() + this.requestTimeoutMs;
+      exchange.deadline = (exchange.isRetry ? performance.now() : exchange.startedAt) + this.requestTimeoutMs;
       this.deadlines.push(exchange);
       this.sweeper ??= setInterval(() => this.sweepDeadlines(), this.sweepEveryMs);
     }
@@ -238,15 +239,14 @@ class PushExchange extends Exchange {
     readonly request: PushRequest,
     readonly headers: OutgoingHttpHeaders,
     private readonly resolve: (outcome: PushOutcome) => void,
-    private readonly startedAt: number,
-    private readonly isRetry: boolean,
+    readonly startedAt: number,
+    readonly isRetry: boolean,
   ) {
     super();
+    this.payload = request.payload;
   }
 
-  get payload(): string {
-    return this.request.payload;
-  }
+  readonly payload: string;
 
   protected answered(status: number, apnsId: string | undefined, body: string): void {
     const outcome = answerOutcome(

@@ -23,8 +23,7 @@ export interface ConnectionSettings {
 export type RetireListener = (connection: ApnsConnection, unsent: Exchange[]) => void;
 
 const EXCHANGE = Symbol('exchange');
-type TaggedStream = ClientHttp2Stream & { [EXCHANGE]: Exchange; [CONNECTION]: ApnsConnection };
-const CONNECTION = Symbol('connection');
+type TaggedStream = ClientHttp2Stream & { [EXCHANGE]: Exchange };
 const IP_ADDRESS = /^[\d.]+$|:/;
 
 /**
@@ -126,7 +125,6 @@ export class ApnsConnection {
     this.requestsSincePing++;
     const stream = this.session.request(exchange.headers) as TaggedStream;
     stream[EXCHANGE] = exchange;
-    stream[CONNECTION] = this;
     exchange.stream = stream;
     exchange.connection = this;
     stream.on('response', onResponse);
@@ -277,5 +275,5 @@ function onError(this: TaggedStream, error: Error): void {
 }
 
 function onClose(this: TaggedStream): void {
-  this[CONNECTION].streamClosed(this);
+  (this[EXCHANGE].connection as ApnsConnection).streamClosed(this);
 }

@@ -1,3 +1,4 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { ApnsCredential } from '../domain/apns-credential';
 import type { ApnsSender } from '../ports/apns-sender';
@@ -8,6 +9,15 @@ export interface LogSink {
   info(message: string, data?: Record<string, unknown>): void;
   warn(message: string, data?: Record<string, unknown>): void;
   error(message: string, data?: Record<string, unknown>): void;
+}
+
+/** Powertools Logger as a LogSink: the data object's keys become top-level JSON keys of the line. */
+export function loggerSink(logger: Logger): LogSink {
+  return {
+    info: (message, data) => (data ? logger.info(message, data) : logger.info(message)),
+    warn: (message, data) => (data ? logger.warn(message, data) : logger.warn(message)),
+    error: (message, data) => (data ? logger.error(message, data) : logger.error(message)),
+  };
 }
 
 /** The metric calls the sender makes; names come from the metrics contract in metric-names.ts. */

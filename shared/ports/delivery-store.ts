@@ -15,6 +15,7 @@ import type { ApnsEnvironment } from '../domain/apns-credential';
  * | leaseId       | string                   | claim      | who holds (or last held) the lease |
  * | leaseUntil    | number (epoch ms)        | claim      | the lease is free after this moment |
  * | claims        | number                   | claim      | how many attempts claimed it (1 normally) |
+ * | claimedAt     | string (ISO, server)     | claim      | start of the latest lease |
  * | expiresAt     | number (epoch s)         | both       | DynamoDB TTL |
  * | userId        | string                   | complete   | owner of the device when sent |
  * | bundleId      | string                   | complete   | |
@@ -38,6 +39,7 @@ export interface DeliveryRecord {
   readonly leaseId: string;
   readonly leaseUntil: number;
   readonly claims: number;
+  readonly claimedAt?: string;
   readonly expiresAt: number;
   readonly userId?: string;
   readonly bundleId?: string;

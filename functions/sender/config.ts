@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { DEFAULT_DELIVERY_TTL_DAYS } from '../../shared/adapters/dynamo-delivery-store';
+import { DEFAULT_CREDENTIAL_CACHE_SECONDS } from '../../shared/adapters/secrets-credential-provider';
+import { EnvName } from '../../shared/platform/env-names';
+
+/** Sender-only variables not (yet) in env-names.ts. */
+export const SenderEnv = {
+  /** Optional: URL of the DLQ; malformed records are moved there at once with their reason. */
+  dlqUrl: 'DLQ_URL',
+  /** Optional, local only: DynamoDB Local. */
+  dynamodbEndpoint: 'DYNAMODB_ENDPOINT',
+  /** Optional, local only: the SQS emulator (for DLQ_URL). */
+  sqsEndpoint: 'SQS_ENDPOINT',
+} as const;
+
+const int = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).optional().default(fallback);
+const optionalText = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v ? v : undefined));
+
+const schema = z
+  .object({
+    [EnvName.devicesTable]: z.string().min(1),
+    [EnvName.deliveriesTable]: z.string().min(1),
+    [EnvName.apnsSecretArns]: optionalText,
+    [EnvName.apnsCredentialsFile]: optionalText,
+    [EnvName.credentialCacheSeconds]: int(0, 86_400, DEFAULT_CREDENTIAL_CACHE_SECONDS),
+    [EnvName.deliveryTtlDays]: int(1, 365, DEFAULT_DELIVERY_TTL_DAYS),
+    [EnvName.apnsEndpoint]: optionalText,
+    [EnvName.apnsCaFile]: optionalText,
+    [SenderEnv.dlqUrl]: z.url().optional(),
+    [SenderEnv.dynamodbEndpoint]: z.url().optional(),
+    [SenderEnv.sqsEndpoint]: z.url().optional(),
+  })
+  .refine((env) => env[EnvName.apnsSecretArns] || env[EnvName.apnsCredentialsFile], {
+    message: `${EnvName.apnsSecretArns} or ${EnvName.apnsCredentialsFile} is required`,
+    path: [EnvName.apnsSecretArns],
+  });
+
+export type CredentialSource =
+  | { readonly kind: 'secrets'; readonly secretIds: readonly string[]; readonly cacheSeconds: number }
+  | { readonly kind: 'file'; readonly path: string };
+
+export interface SenderConfig {
+  readonly devicesTableName: string;
+  readonly deliveriesTableName: string;
+  readonly credentials: CredentialSource;
+  readonly deliveryTtlDays: number;
+  readonly apnsEndpoint?: string;
+  readonly apnsCaFile?: string;
+  readonly dlqUrl?: string;
+  readonly dynamodbEndpoint?: string;
+  readonly sqsEndpoint?: string;
+}
+
+/** Reads and validates the sender's environment once; throws naming every bad variable (never values). */
+export function loadSenderConfig(env: Record<string, string | undefined> = process.env): SenderConfig {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`invalid sender configuration: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  const secretArns = e[EnvName.apnsSecretArns];
+  const credentials: CredentialSource = secretArns
+    ? {
+        kind: 'secrets',
+        secretIds: secretArns
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+        cacheSeconds: e[EnvName.credentialCacheSeconds],
+      }
+    : { kind: 'file', path: e[EnvName.apnsCredentialsFile] as string };
+  const optional = {
+    apnsEndpoint: e[EnvName.apnsEndpoint],
+    apnsCaFile: e[EnvName.apnsCaFile],
+    dlqUrl: e[SenderEnv.dlqUrl],
+    dynamodbEndpoint: e[SenderEnv.dynamodbEndpoint],
+    sqsEndpoint: e[SenderEnv.sqsEndpoint],
+  };
+  return {
+    devicesTableName: e[EnvName.devicesTable],
+    deliveriesTableName: e[EnvName.deliveriesTable],
+    credentials,
+    deliveryTtlDays: e[EnvName.deliveryTtlDays],
+    ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
+  };
+}

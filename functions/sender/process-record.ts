@@ -1,0 +1,94 @@
+import type { SQSRecord } from 'aws-lambda';
+import { parseCallEvent } from '../../shared/domain/call-event';
+import { MetricName } from '../../shared/platform/metric-names';
+import { fanOutCall } from '../../shared/use-cases/fan-out-call';
+import type { FanOutDeps } from '../../shared/use-cases/fan-out-deps';
+import type { DeadLetterSink } from './dead-letter';
+import { EventRejectedError, RetryLaterError } from './errors';
+
+export interface RecordDeps {
+  readonly fanOut: FanOutDeps;
+  /** Set (DLQ_URL): malformed records go straight to the DLQ. Unset: they stay for SQS's redrive. */
+  readonly deadLetters?: DeadLetterSink;
+}
+
+/** One SQS record → one call fan-out. Throws exactly when the record should be delivered again. */
+export async function processRecord(deps: RecordDeps, record: SQSRecord, deadlineMs: number): Promise<void> {
+  const { log, metrics, clock } = deps.fanOut;
+  const sentAt = Number(record.attributes?.SentTimestamp);
+  const queueDelayMs = Number.isFinite(sentAt) ? Math.max(0, clock.now() - sentAt) : undefined;
+  if (queueDelayMs !== undefined) metrics.milliseconds(MetricName.QueueDelay, queueDelayMs);
+  const receiveCount = Number(record.attributes?.ApproximateReceiveCount) || undefined;
+
+  const parsed = parseCallEvent(record.body);
+  if (!parsed.ok) return reject(deps, record, parsed.reason, parsed.details);
+  const { event } = parsed;
+  let result: Awaited<ReturnType<typeof fanOutCall>>;
+  try {
+    result = await fanOutCall(deps.fanOut, event, {
+      ...(queueDelayMs === undefined ? {} : { queueDelayMs }),
+      deadlineMs,
+    });
+  } catch (error) {
+    log.error('call fan-out failed, record left for redelivery', {
+      callId: event.callId,
+      messageId: record.messageId,
+      receiveCount,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
+    throw error;
+  }
+  if (result.kind === 'rejected') return reject(deps, record, result.reason, result.details, event.callId);
+
+  const counts: Record<string, number> = {};
+  for (const o of result.outcomes) counts[o.outcome] = (counts[o.outcome] ?? 0) + 1;
+  log.info('call fanned out', {
+    callId: event.callId,
+    type: event.type,
+    messageId: record.messageId,
+    receiveCount,
+    queueDelayMs,
+    devices: result.outcomes.length,
+    outcomes: counts,
+  });
+  if (result.retryLater) throw new RetryLaterError(event.callId, counts.deferred ?? 0);
+}
+
+/**
+ * A record that can never succeed. With a DLQ sink it is moved there at once, the reason riding along as
+ * message attributes, and the original is deleted (reported as success): no wasted receives, one
+ * EventRejected per record. Without one, or if the move fails, it is reported failed and SQS redrives it
+ * after maxReceiveCount; every receive logs the reason again. Either way it never blocks its batch and
+ * never disappears without a recorded reason.
+ */
+async function reject(
+  deps: RecordDeps,
+  record: SQSRecord,
+  reason: string,
+  details: readonly string[],
+  callId?: string,
+): Promise<void> {
+  const { log, metrics } = deps.fanOut;
+  metrics.count(MetricName.EventRejected);
+  const context = {
+    messageId: record.messageId,
+    callId,
+    reason,
+    details,
+    receiveCount: Number(record.attributes?.ApproximateReceiveCount) || undefined,
+  };
+  if (deps.deadLetters) {
+    try {
+      await deps.deadLetters.forward(record, reason, details);
+      log.error('event rejected', { ...context, disposition: 'moved_to_dlq' });
+      return;
+    } catch (error) {
+      log.error('moving a rejected event to the DLQ failed', {
+        messageId: record.messageId,
+        error: error instanceof Error ? error.name : 'Error',
+      });
+    }
+  }
+  log.error('event rejected', { ...context, disposition: 'left_for_redrive' });
+  throw new EventRejectedError(reason);
+}

@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ApnsClient } from '../../shared/adapters/apns/apns-client';
+import { DynamoDeliveryStore } from '../../shared/adapters/dynamo-delivery-store';
+import { DynamoDeviceRepository } from '../../shared/adapters/dynamo-device-repository';
+import { FileCredentialProvider } from '../../shared/adapters/file-credential-provider';
+import { SecretsCredentialProvider } from '../../shared/adapters/secrets-credential-provider';
+import type { LogSink, MetricsSink } from '../../shared/platform/metrics';
+import type { ApnsSender } from '../../shared/ports/apns-sender';
+import {
+  DEFAULT_FAN_OUT_OPTIONS,
+  type FanOutOptions,
+  systemClock,
+} from '../../shared/use-cases/fan-out-deps';
+import type { SenderConfig } from './config';
+import type { SenderHandlerDeps } from './create-handler';
+import { SqsDeadLetterSink } from './dead-letter';
+
+export interface SenderWiringOptions {
+  readonly log: LogSink;
+  readonly metrics: MetricsSink;
+  /** Reuse clients the caller already has (local stack); built from the config otherwise. */
+  readonly dynamoClient?: DynamoDBClient;
+  readonly sqsClient?: SQSClient;
+  readonly apns?: ApnsSender;
+  readonly fanOut?: Partial<FanOutOptions>;
+}
+
+/** Builds the sender's adapters from its configuration: once per execution environment. */
+export function buildSenderDeps(config: SenderConfig, options: SenderWiringOptions): SenderHandlerDeps {
+  const { log, metrics } = options;
+  const dynamo =
+    options.dynamoClient ??
+    new DynamoDBClient(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {});
+  const documents = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
+  const apns =
+    options.apns ??
+    new ApnsClient({
+      ...(config.apnsEndpoint ? { endpoint: config.apnsEndpoint } : {}),
+      ...(config.apnsCaFile ? { ca: readFileSync(config.apnsCaFile, 'utf8') } : {}),
+    });
+  const credentials =
+    config.credentials.kind === 'secrets'
+      ? new SecretsCredentialProvider({
+          secretIds: config.credentials.secretIds,
+          maxAgeSeconds: config.credentials.cacheSeconds,
+          log,
+          metrics,
+          apns,
+        })
+      : new FileCredentialProvider({ path: config.credentials.path, log, metrics, apns });
+  const sqs =
+    options.sqsClient ??
+    (config.dlqUrl ? new SQSClient(config.sqsEndpoint ? { endpoint: config.sqsEndpoint } : {}) : undefined);
+  return {
+    fanOut: {
+      devices: new DynamoDeviceRepository({ client: documents, tableName: config.devicesTableName }),
+      apns,
+      credentials,
+      deliveries: new DynamoDeliveryStore(documents, {
+        tableName: config.deliveriesTableName,
+        ttlDays: config.deliveryTtlDays,
+      }),
+      clock: systemClock,
+      log,
+      metrics,
+      newApnsId: randomUUID,
+      random: Math.random,
+      options: { ...DEFAULT_FAN_OUT_OPTIONS, ...options.fanOut },
+    },
+    ...(config.dlqUrl && sqs ? { deadLetters: new SqsDeadLetterSink(sqs, config.dlqUrl) } : {}),
+  };
+}

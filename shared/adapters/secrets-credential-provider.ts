@@ -1,0 +1,140 @@
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import type { ApnsCredential } from '../domain/apns-credential';
+import { parseApnsCredential } from '../domain/apns-credential-schema';
+import { type LogSink, type MetricsSink, reportCertificateDaysLeft } from '../platform/metrics';
+import type { ApnsSender } from '../ports/apns-sender';
+import { type CredentialProvider, CredentialUnavailableError } from '../ports/credential-provider';
+
+export const DEFAULT_CREDENTIAL_CACHE_SECONDS = 300;
+
+export interface SecretsCredentialProviderOptions {
+  /** Secret ids (ARNs in AWS) from APNS_SECRET_ARNS, one per app bundle. */
+  readonly secretIds: readonly string[];
+  /** CREDENTIAL_CACHE_SECONDS. @default 300 */
+  readonly maxAgeSeconds?: number;
+  readonly log: LogSink;
+  /** @default a Powertools SecretsProvider with the default client */
+  readonly secrets?: SecretsProvider;
+  /** With `apns`: CertificateDaysLeft is emitted for every certificate credential on each (re)load. */
+  readonly metrics?: MetricsSink;
+  readonly apns?: Pick<ApnsSender, 'certificateDaysLeft'>;
+  /** Forced reloads (after a 403) closer together than this share the last one. @default 5000 */
+  readonly minRefreshIntervalMs?: number;
+}
+
+interface Entry {
+  readonly raw: string;
+  readonly credential?: ApnsCredential;
+}
+
+/**
+ * APNs credentials from Secrets Manager through Powertools Parameters, cached for `maxAgeSeconds`
+ * and indexed by bundle id. A rotated secret is picked up at expiry or on `refresh` without a redeploy;
+ * an unchanged secret keeps its credential object (so the APNs client keeps its connection).
+ */
+export class SecretsCredentialProvider implements CredentialProvider {
+  private readonly secrets: SecretsProvider;
+  private readonly maxAgeSeconds: number;
+  private readonly minRefreshIntervalMs: number;
+  private readonly entries = new Map<string, Entry>();
+  private readonly unreadable = new Set<string>();
+  private byBundle = new Map<string, ApnsCredential>();
+  private loadedAt = Number.NEGATIVE_INFINITY;
+  private forcedAt = Number.NEGATIVE_INFINITY;
+  private loading: Promise<void> | undefined;
+
+  constructor(private readonly options: SecretsCredentialProviderOptions) {
+    this.secrets = options.secrets ?? new SecretsProvider();
+    this.maxAgeSeconds = options.maxAgeSeconds ?? DEFAULT_CREDENTIAL_CACHE_SECONDS;
+    this.minRefreshIntervalMs = options.minRefreshIntervalMs ?? 5000;
+  }
+
+  async get(bundleId: string): Promise<ApnsCredential | undefined> {
+    if (Date.now() - this.loadedAt >= this.maxAgeSeconds * 1000) await this.load(false);
+    return this.lookup(bundleId);
+  }
+
+  async refresh(bundleId: string): Promise<ApnsCredential | undefined> {
+    if (Date.now() - this.forcedAt >= this.minRefreshIntervalMs) {
+      this.forcedAt = Date.now();
+      await this.load(true);
+    } else {
+      await this.loading;
+    }
+    return this.lookup(bundleId);
+  }
+
+  private lookup(bundleId: string): ApnsCredential | undefined {
+    const credential = this.byBundle.get(bundleId);
+    if (!credential && this.unreadable.size > 0) {
+      throw new CredentialUnavailableError(
+        `no credential for ${bundleId} while ${this.unreadable.size} secret(s) are unreadable`,
+      );
+    }
+    return credential;
+  }
+
+  /** One load at a time; a forced load waits for a running one, then reads again. */
+  private load(force: boolean): Promise<void> {
+    if (this.loading && !force) return this.loading;
+    const previous = this.loading ?? Promise.resolve();
+    const run: Promise<void> = previous
+      .then(() => this.loadAll(force))
+      .finally(() => {
+        if (this.loading === run) this.loading = undefined;
+      });
+    this.loading = run;
+    return run;
+  }
+
+  private async loadAll(force: boolean): Promise<void> {
+    await Promise.all(this.options.secretIds.map((id) => this.loadOne(id, force)));
+    const byBundle = new Map<string, ApnsCredential>();
+    for (const [secretId, entry] of this.entries) {
+      if (!entry.credential) continue;
+      if (byBundle.has(entry.credential.bundleId)) {
+        this.options.log.warn('two APNs credential secrets for one bundle: the first one is used', {
+          secretId,
+          bundleId: entry.credential.bundleId,
+        });
+        continue;
+      }
+      byBundle.set(entry.credential.bundleId, entry.credential);
+      const { metrics, apns } = this.options;
+      if (metrics && apns) reportCertificateDaysLeft(metrics, apns, entry.credential);
+    }
+    this.byBundle = byBundle;
+    this.loadedAt = Date.now();
+  }
+
+  private async loadOne(secretId: string, forceFetch: boolean): Promise<void> {
+    let raw: string;
+    try {
+      const value = await this.secrets.get(secretId, { maxAge: this.maxAgeSeconds, forceFetch });
+      raw = typeof value === 'string' ? value : new TextDecoder().decode(value ?? new Uint8Array());
+      this.unreadable.delete(secretId);
+    } catch (error) {
+      // Keep serving the last good value; without one, lookups say "unavailable", not "no credential".
+      this.unreadable.add(secretId);
+      this.options.log.error('APNs credential secret not readable', { secretId, error: errorName(error) });
+      return;
+    }
+    if (this.entries.get(secretId)?.raw === raw) return;
+    const parsed = parseApnsCredential(raw);
+    if (!parsed.ok) {
+      this.options.log.error('malformed APNs credential secret skipped', {
+        secretId,
+        problems: parsed.problems,
+      });
+      this.entries.set(secretId, { raw });
+      return;
+    }
+    this.entries.set(secretId, { raw, credential: parsed.credential });
+  }
+}
+
+/** Powertools wraps SDK errors in GetParameterError; the cause names what went wrong (never the value). */
+function errorName(error: unknown): string {
+  if (!(error instanceof Error)) return 'Error';
+  return error.cause instanceof Error ? error.cause.name : error.name;
+}

@@ -2,17 +2,17 @@ import type { OutgoingHttpHeaders } from 'node:http2';
 import { rootCertificates } from 'node:tls';
 import type { ApnsCredential, ApnsEnvironment } from '../../domain/apns-credential';
 import type { ApnsSender, PushOutcome, PushRequest } from '../../ports/apns-sender';
-import { answerOutcome, type TransportErrorKind, transportOutcome } from './answer';
 import { ApnsConnection } from './apns-connection';
+import { type ApnsTarget, apnsTargets } from './apns-endpoint';
 import {
-  type CredentialMaterial,
   certificateNotAfter,
   credentialFingerprint,
   daysUntil,
   tlsClientOptions,
 } from './credential-material';
-import { Exchange } from './exchange';
+import { DeadlineQueue } from './deadline-queue';
 import { type ProviderTokenOptions, ProviderTokenSigner } from './provider-token';
+import { type CredentialEntry, type ExchangeRouter, PushExchange } from './push-exchange';
 
 export interface ApnsClientOptions {
   /** `https://host:port`, or `sandbox` / `production`; by default the host follows each request's environment. */
@@ -29,75 +29,30 @@ export interface ApnsClientOptions {
   readonly providerToken?: ProviderTokenOptions;
 }
 
-interface Target {
-  readonly key: string;
-  readonly host: string;
-  readonly port: number;
-}
-
-interface CredentialEntry extends CredentialMaterial {
-  readonly signer: ProviderTokenSigner | undefined;
-  readonly connections: Map<string, ApnsConnection>;
-  notAfter: number | undefined;
-}
-
-const HOSTS: Record<ApnsEnvironment, string> = {
-  sandbox: 'api.sandbox.push.apple.com',
-  production: 'api.push.apple.com',
-};
-
-function targetsFor(endpoint: string | undefined): Record<ApnsEnvironment, Target> {
-  const byEnvironment = (environment: ApnsEnvironment): Target => ({
-    key: environment,
-    host: HOSTS[environment],
-    port: 443,
-  });
-  if (endpoint === undefined || endpoint === '') {
-    return { sandbox: byEnvironment('sandbox'), production: byEnvironment('production') };
-  }
-  if (endpoint === 'sandbox' || endpoint === 'production') {
-    const fixed = byEnvironment(endpoint);
-    return { sandbox: fixed, production: fixed };
-  }
-  const url = new URL(endpoint);
-  if (url.protocol !== 'https:')
-    throw new Error('the APNs endpoint must be an https:// URL, sandbox or production');
-  const fixed = {
-    key: 'endpoint',
-    host: url.hostname.replace(/^\[|\]$/g, ''),
-    port: Number(url.port || 443),
-  };
-  return { sandbox: fixed, production: fixed };
-}
-
 /**
  * The project's APNs transport: thin `node:http2`, one long-lived connection per (credential, host).
  * Build it once at module scope so its connections and provider tokens survive warm invocations.
  */
-export class ApnsClient implements ApnsSender {
+export class ApnsClient implements ApnsSender, ExchangeRouter {
   private readonly byObject = new WeakMap<ApnsCredential, CredentialEntry>();
   private readonly byFingerprint = new Map<string, CredentialEntry>();
-  private readonly targets: Record<ApnsEnvironment, Target>;
+  private readonly targets: Record<ApnsEnvironment, ApnsTarget>;
   private readonly ca: string[] | undefined;
   readonly requestTimeoutMs: number;
   private readonly connectTimeoutMs: number;
   private readonly pingIntervalMs: number;
   private readonly tokenOptions: ProviderTokenOptions | undefined;
-  /** Exchanges in deadline order (one timeout for all, so FIFO), swept by one timer instead of a timer each. */
-  private readonly deadlines: Exchange[] = [];
-  private deadlinesHead = 0;
-  private sweeper: NodeJS.Timeout | undefined;
+  private readonly deadlines: DeadlineQueue;
   private closed = false;
-  private readonly sweepEveryMs: number;
 
   constructor(options: ApnsClientOptions = {}) {
-    this.targets = targetsFor(options.endpoint);
+    this.targets = apnsTargets(options.endpoint);
     this.ca = options.ca === undefined ? undefined : [...rootCertificates, options.ca.toString()];
     this.requestTimeoutMs = options.requestTimeoutMs ?? 5000;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 5000;
     this.pingIntervalMs = options.pingIntervalMs ?? 3_600_000;
     this.tokenOptions = options.providerToken;
-    this.sweepEveryMs = Math.min(100, Math.max(5, Math.floor(this.requestTimeoutMs / 20)));
+    this.deadlines = new DeadlineQueue(this.requestTimeoutMs);
   }
 
   send(credential: ApnsCredential, request: PushRequest): Promise<PushOutcome> {
@@ -137,7 +92,7 @@ export class ApnsClient implements ApnsSender {
     }
     this.byFingerprint.clear();
     await Promise.all(closing);
-    this.sweepDeadlines();
+    this.deadlines.sweep();
   }
 
   /** Sends (or re-sends) an exchange on the current connection of its credential and host. */
@@ -146,11 +101,7 @@ export class ApnsClient implements ApnsSender {
       exchange.settleFailure('closed', 'the APNs client is closed', false);
       return;
     }
-    if (exchange.deadline === 0) {
-      exchange.deadline = (exchange.isRetry ? performance.now() : exchange.startedAt) + this.requestTimeoutMs;
-      this.deadlines.push(exchange);
-      this.sweeper ??= setInterval(() => this.sweepDeadlines(), this.sweepEveryMs);
-    }
+    this.deadlines.add(exchange, exchange.isRetry ? performance.now() : exchange.startedAt);
     this.connectionFor(exchange.entry, this.targets[exchange.request.environment]).submit(exchange);
   }
 
@@ -164,30 +115,7 @@ export class ApnsClient implements ApnsSender {
     }
   }
 
-  /** Fails the exchanges past their deadline (cancelling their streams); stops when none is left. */
-  private sweepDeadlines(): void {
-    const now = performance.now();
-    const queue = this.deadlines;
-    let head = this.deadlinesHead;
-    while (head < queue.length) {
-      const exchange = queue[head] as Exchange;
-      if (!exchange.settled && exchange.deadline > now) break;
-      queue[head++] = undefined as never;
-      exchange.expire();
-    }
-    if (head === queue.length) {
-      queue.length = 0;
-      head = 0;
-      clearInterval(this.sweeper);
-      this.sweeper = undefined;
-    } else if (head > 1024 && head * 2 > queue.length) {
-      queue.splice(0, head);
-      head = 0;
-    }
-    this.deadlinesHead = head;
-  }
-
-  private connectionFor(entry: CredentialEntry, target: Target): ApnsConnection {
+  private connectionFor(entry: CredentialEntry, target: ApnsTarget): ApnsConnection {
     const current = entry.connections.get(target.key);
     if (current?.usable) return current;
     const connection = new ApnsConnection(
@@ -228,65 +156,5 @@ export class ApnsClient implements ApnsSender {
     }
     this.byObject.set(credential, entry);
     return entry;
-  }
-}
-
-/** One attempt of one push; a 403 that a new token or connection can cure is retried once. */
-class PushExchange extends Exchange {
-  constructor(
-    private readonly client: ApnsClient,
-    readonly entry: CredentialEntry,
-    readonly request: PushRequest,
-    readonly headers: OutgoingHttpHeaders,
-    private readonly resolve: (outcome: PushOutcome) => void,
-    readonly startedAt: number,
-    readonly isRetry: boolean,
-  ) {
-    super();
-    this.payload = request.payload;
-  }
-
-  readonly payload: string;
-
-  protected answered(status: number, apnsId: string | undefined, body: string): void {
-    const outcome = answerOutcome(
-      status,
-      apnsId ?? this.request.apnsId,
-      body,
-      performance.now() - this.startedAt,
-    );
-    if (status === 403 && !this.isRetry && outcome.kind === 'rejected' && this.retried(outcome.reason))
-      return;
-    this.resolve(outcome);
-  }
-
-  protected failed(error: TransportErrorKind, message: string, maybeDelivered: boolean): void {
-    const latency = performance.now() - this.startedAt;
-    this.resolve(transportOutcome(error, message, this.request.apnsId, latency, maybeDelivered));
-  }
-
-  /** ExpiredProviderToken: retry with a renewed JWT; UnrelatedKeyIdInToken: retry on a new connection. */
-  private retried(reason: string): boolean {
-    let headers = this.headers;
-    if (reason === 'ExpiredProviderToken' && this.entry.signer !== undefined) {
-      const renewed = this.entry.signer.renewAfterExpired(String(this.headers.authorization));
-      if (renewed === undefined) return false;
-      headers = { ...this.headers, authorization: renewed };
-    } else if (reason === 'UnrelatedKeyIdInToken') {
-      this.client.replaceConnection(this);
-    } else {
-      return false;
-    }
-    const retry = new PushExchange(
-      this.client,
-      this.entry,
-      this.request,
-      headers,
-      this.resolve,
-      this.startedAt,
-      true,
-    );
-    this.client.submit(retry);
-    return true;
   }
 }

@@ -69,7 +69,8 @@ final class RegistrationClient: Sendable {
         var request = URLRequest(url: url)
         request.httpMethod = method
         request.timeoutInterval = 15
-        request.setValue("Bearer \(try await auth.bearerToken())", forHTTPHeaderField: "Authorization")
+        let token = try await auth.bearerToken()
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
         if let body {
             request.httpBody = body
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")

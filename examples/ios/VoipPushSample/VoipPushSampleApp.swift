@@ -30,7 +30,9 @@ final class AppDelegate: NSObject, UIApplicationDelegate {
         let registrar = DeviceRegistrar(client: client)
         let calls = CallManager()
         let voip = VoipPushHandler(registrar: registrar, calls: calls, receipts: client)
-        (self.registrar, self.calls, self.voip) = (registrar, calls, voip)
+        self.registrar = registrar
+        self.calls = calls
+        self.voip = voip
 
         // PushKit first: a VoIP push may be the reason the app was launched.
         voip.start()

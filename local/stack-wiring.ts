@@ -2,16 +2,28 @@
  * The single place where the Lambda functions and the push path (APNs simulator, SQS poller, sender)
  * join the local stack. Everything else in `stack.ts` is services and lifecycle.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createRegisterHandler } from '../functions/register/create-handler';
+import { loadSenderConfig, SenderEnv } from '../functions/sender/config';
+import { createSenderHandler } from '../functions/sender/create-handler';
+import { buildSenderDeps } from '../functions/sender/wiring';
 import { DynamoDeviceRepository } from '../shared/adapters/dynamo-device-repository';
 import { DYNAMODB_ENDPOINT_ENV, loadRegisterConfig } from '../shared/platform/config';
 import { EnvName } from '../shared/platform/env-names';
-import { ServiceName } from '../shared/platform/metric-names';
+import { METRICS_NAMESPACE, ServiceName } from '../shared/platform/metric-names';
+import { loggerSink, PowertoolsMetricsSink } from '../shared/platform/metrics';
 import type { ApiRoutes, HttpLambdaHandler, LogFn } from './api-server';
+import { devKeyPaths, devTokenCredential } from './apns-simulator/dev-credentials';
 import { startApnsSimulator } from './apns-simulator/simulator';
+import { startPoller } from './poller';
+import { LOCAL_CREDENTIALS } from './services/dynamodb-local';
 import type { TableNames } from './services/tables';
 
 /** The environment the local functions see (APNS_ENDPOINT, APNS_CA_FILE, APNS_CREDENTIALS_FILE, ...). */
@@ -91,27 +103,89 @@ export async function apiRoutes(wiring: ApiWiring): Promise<ApiRoutes> {
   };
 }
 
-/** Starts the APNs simulator (unless APNS_ENDPOINT says otherwise) and the poller feeding the sender. */
+/**
+ * The sender's environment: the stack's tables, DLQ and endpoints; APNs as the developer asked
+ * (APNS_ENDPOINT, APNS_CA_FILE, APNS_CREDENTIALS_FILE) or else the simulator with its dev CA and the
+ * dev token credential (DEVKEY0001, bundle com.example.voip) written to `devCredentialsFile`.
+ */
+function senderEnv(wiring: StackWiring, simulatorUrl: string | undefined, devCredentialsFile: () => string) {
+  const env = wiring.env;
+  const credentialsFile = env[EnvName.apnsCredentialsFile];
+  if (!simulatorUrl && !credentialsFile) {
+    throw new Error(
+      `${EnvName.apnsEndpoint} is set: ${EnvName.apnsCredentialsFile} must name your APNs credential file`,
+    );
+  }
+  const caFile = env[EnvName.apnsCaFile] ?? (simulatorUrl ? devKeyPaths.caCertificate : undefined);
+  return {
+    ...env,
+    [EnvName.devicesTable]: wiring.tableNames.devices,
+    [EnvName.deliveriesTable]: wiring.tableNames.deliveries,
+    [EnvName.apnsEndpoint]: simulatorUrl ?? env[EnvName.apnsEndpoint],
+    [EnvName.apnsCredentialsFile]: credentialsFile ?? devCredentialsFile(),
+    ...(caFile ? { [EnvName.apnsCaFile]: caFile } : {}),
+    [SenderEnv.dlqUrl]: wiring.dlqUrl,
+    [SenderEnv.dynamodbEndpoint]: wiring.dynamodbEndpoint,
+    [SenderEnv.sqsEndpoint]: wiring.sqsEndpoint,
+  };
+}
+
+/**
+ * Starts the APNs simulator (unless APNS_ENDPOINT says otherwise) and the poller that feeds the call
+ * queue to the sender Lambda's handler, as the SQS event source mapping does in AWS.
+ */
 export async function startPushPath(wiring: StackWiring): Promise<PushPath> {
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const stopOne of stops.reverse()) await stopOne();
   };
   try {
-    let apnsEndpoint = apnsEndpointOverride(wiring.env);
+    const override = apnsEndpointOverride(wiring.env);
     let apnsControlUrl: string | undefined;
-    if (!apnsEndpoint) {
+    let simulatorUrl: string | undefined;
+    if (!override) {
       const simulator = await startApnsSimulator({ port: wiring.apnsPort, controlPort: 0 });
       stops.push(() => simulator.close());
-      apnsEndpoint = simulator.url;
+      simulatorUrl = simulator.url;
       apnsControlUrl = simulator.controlUrl;
-      wiring.log('info', 'apns simulator started', { apnsEndpoint, apnsControlUrl });
+      wiring.log('info', 'apns simulator started', { apnsEndpoint: simulatorUrl, apnsControlUrl });
     }
-    // WIRE-IN (sender + poller): startPoller(...) from local/poller.ts feeding createSenderHandler(deps)
-    // from functions/sender/handler.ts, reading wiring.queueUrl through wiring.sqsEndpoint and sending
-    // to apnsEndpoint, with APNS_CA_FILE / APNS_CREDENTIALS_FILE from wiring.env (the simulator's dev
-    // CA and DEVKEY0001 credential when those are unset).
-    return { apnsEndpoint, ...(apnsControlUrl ? { apnsControlUrl } : {}), stop };
+
+    const config = loadSenderConfig(
+      senderEnv(wiring, simulatorUrl, () => {
+        const dir = mkdtempSync(join(tmpdir(), 'voip-push-apns-'));
+        stops.push(async () => rmSync(dir, { recursive: true, force: true }));
+        const file = join(dir, 'dev-credentials.json');
+        writeFileSync(file, JSON.stringify([devTokenCredential()]), { mode: 0o600 });
+        return file;
+      }),
+    );
+    const logger = functionLogger(ServiceName.sender, wiring.env);
+    const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: ServiceName.sender });
+    const sqsClient = new SQSClient({
+      endpoint: wiring.sqsEndpoint,
+      region: wiring.region,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    stops.push(async () => sqsClient.destroy());
+    const deps = buildSenderDeps(config, {
+      log: loggerSink(logger),
+      metrics: new PowertoolsMetricsSink(metrics),
+      dynamoClient: wiring.dynamoClient,
+      sqsClient,
+    });
+    stops.push(async () => {
+      const apns = deps.fanOut.apns as { close?: () => Promise<void> };
+      await apns.close?.();
+    });
+    const poller = startPoller({
+      sqsClient,
+      queueUrl: wiring.queueUrl,
+      handler: createSenderHandler(deps),
+      log: (level, message, data) => wiring.log(level === 'warn' ? 'error' : level, message, data ?? {}),
+    });
+    stops.push(() => poller.stop());
+    return { apnsEndpoint: override ?? simulatorUrl, ...(apnsControlUrl ? { apnsControlUrl } : {}), stop };
   } catch (error) {
     await stop();
     throw error;

@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from '@jest/globals';
+import { mintDevToken } from '../../local/jwt';
 import { freePort } from '../../local/services/free-port';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { apnsEndpointOverride } from '../../local/stack-wiring';
@@ -59,6 +60,63 @@ describe('startLocalStack', () => {
 
     const health = await fetch(`${info.apiUrl}/v1/nowhere`);
     expect(health.status).toBe(404);
+    await stack.stop();
+  }, 90_000);
+
+  it('rings a registered device through the simulator when an incoming call is queued', async () => {
+    const stack = await startLocalStack({
+      ...(await ports()),
+      dataDir: null,
+      env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    });
+    started.push(stack);
+    const { info } = stack;
+    const voipToken = 'b7'.repeat(32);
+    const put = await fetch(`${info.apiUrl}/v1/devices/e2e-phone`, {
+      method: 'PUT',
+      headers: {
+        authorization: `Bearer ${await mintDevToken('e2e-user')}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ bundleId: 'com.example.voip', environment: 'sandbox', voipToken }),
+    });
+    expect(put.status).toBe(200);
+
+    const sqs = stackSqsClient(info);
+    const createdAt = new Date().toISOString();
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: info.queueUrl,
+        MessageBody: JSON.stringify({
+          version: 1,
+          type: 'incoming_call',
+          callId: 'c-e2e-1',
+          recipients: ['e2e-user'],
+          caller: { id: 'user-9', displayName: 'Ada', handle: '+15550100' },
+          createdAt,
+          ringTimeoutSeconds: 30,
+        }),
+      }),
+    );
+    sqs.destroy();
+
+    let pushes: Array<{ token: string; headers: Record<string, string>; payload: { callId?: string } }> = [];
+    const deadline = Date.now() + 20_000;
+    while (pushes.length === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      pushes = (
+        (await (await fetch(`${stack.apnsControlUrl}/pushes?token=${voipToken}`)).json()) as {
+          pushes: typeof pushes;
+        }
+      ).pushes;
+    }
+    expect(pushes).toHaveLength(1);
+    expect(pushes[0]?.headers).toMatchObject({
+      'apns-push-type': 'voip',
+      'apns-priority': '10',
+      'apns-topic': 'com.example.voip.voip',
+    });
+    expect(pushes[0]?.payload.callId).toBe('c-e2e-1');
     await stack.stop();
   }, 90_000);
 

@@ -126,7 +126,10 @@ describe('local poller through fauxqs', () => {
     poller = startPoller({
       sqsClient: sqs,
       queueUrl,
-      handler: async (event, context) => (events.push(event), s.handler(event, context)),
+      handler: async (event, context) => {
+        events.push(event);
+        return s.handler(event, context);
+      },
     });
     await waitFor(() => s.apns.sent.length === 15);
     await waitFor(async () => (await queueDepth(queueUrl)) === 0);

@@ -18,8 +18,7 @@ class InMemoryReceiptStore implements ReceiptStore {
     const current = this.deliveries.records.get(key);
     const attribute = STAGE_ATTRIBUTE[input.stage];
     if (
-      !current ||
-      current.status !== 'accepted' ||
+      current?.status !== 'accepted' ||
       !current.acceptedAt ||
       current.userId !== input.userId ||
       current[attribute] !== undefined

@@ -1,0 +1,168 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DynamoDeliveryStore } from '../../shared/adapters/dynamo-delivery-store';
+import { DynamoReceiptStore } from '../../shared/adapters/dynamo-receipt-store';
+import type { DeliveryCompletion } from '../../shared/ports/delivery-store';
+import { createTestTables, testDocumentClient, testDynamoClient } from '../support/local-aws';
+
+const client = testDynamoClient();
+const doc = testDocumentClient(client);
+const now = Date.parse('2026-11-28T10:00:05.000Z');
+let deliveries: DynamoDeliveryStore;
+let receipts: DynamoReceiptStore;
+let seq = 0;
+const ids = () => {
+  seq += 1;
+  return { callId: `call-${seq}`, deviceId: `dev-${seq}` };
+};
+const AT = '2026-11-28T10:00:05.250Z';
+
+const completion = (leaseId: string, overrides: Partial<DeliveryCompletion> = {}): DeliveryCompletion => ({
+  leaseId,
+  status: 'accepted',
+  userId: 'user-1',
+  bundleId: 'com.example.app',
+  environment: 'sandbox',
+  pushType: 'voip',
+  apnsId: '3f0d0000-0000-4000-8000-000000000001',
+  statusCode: 200,
+  acceptedAt: new Date(now).toISOString(),
+  createdAt: '2026-11-28T10:00:00.000Z',
+  ...overrides,
+});
+
+/** Seeds a delivery record exactly as the sender writes it: claim, then complete. */
+async function seed(callId: string, deviceId: string, overrides: Partial<DeliveryCompletion> = {}) {
+  const claim = await deliveries.claim(callId, deviceId, 30_000);
+  if (claim.kind !== 'claimed') throw new Error(`seed claim: ${claim.kind}`);
+  await deliveries.complete(callId, deviceId, completion(claim.leaseId, overrides));
+}
+
+beforeAll(async () => {
+  const tableName = (await createTestTables(client)).deliveries;
+  deliveries = new DynamoDeliveryStore(doc, { tableName, now: () => now });
+  receipts = new DynamoReceiptStore({ client: doc, tableName });
+});
+afterAll(() => client.destroy());
+
+describe('DynamoReceiptStore', () => {
+  it('sets receivedAt on the sender record and keeps its TTL when the first receipt arrives', async () => {
+    const { callId, deviceId } = ids();
+    await seed(callId, deviceId);
+    const before = await deliveries.get(callId, deviceId);
+    const write = await receipts.recordStage({
+      callId,
+      deviceId,
+      userId: 'user-1',
+      stage: 'received',
+      at: AT,
+    });
+    expect(write).toEqual({ kind: 'recorded', previous: before });
+    const after = await deliveries.get(callId, deviceId);
+    expect(after).toEqual({ ...before, receivedAt: AT });
+    expect(after?.expiresAt).toBe(before?.expiresAt);
+  });
+
+  it('keeps the first value and returns the stored record when a stage repeats', async () => {
+    const { callId, deviceId } = ids();
+    await seed(callId, deviceId);
+    await receipts.recordStage({ callId, deviceId, userId: 'user-1', stage: 'received', at: AT });
+    const again = await receipts.recordStage({
+      callId,
+      deviceId,
+      userId: 'user-1',
+      stage: 'received',
+      at: '2026-11-28T10:00:09.000Z',
+    });
+    expect(again.kind).toBe('not_recorded');
+    expect(again.kind === 'not_recorded' && again.current?.receivedAt).toBe(AT);
+  });
+
+  it('records reportedAt beside receivedAt and shows the earlier stage in the old image', async () => {
+    const { callId, deviceId } = ids();
+    await seed(callId, deviceId);
+    await receipts.recordStage({ callId, deviceId, userId: 'user-1', stage: 'received', at: AT });
+    const reported = await receipts.recordStage({
+      callId,
+      deviceId,
+      userId: 'user-1',
+      stage: 'reported',
+      at: '2026-11-28T10:00:05.300Z',
+    });
+    expect(reported.kind === 'recorded' && reported.previous.receivedAt).toBe(AT);
+    const record = await deliveries.get(callId, deviceId);
+    expect([record?.receivedAt, record?.reportedAt]).toEqual([AT, '2026-11-28T10:00:05.300Z']);
+  });
+
+  it('writes exactly one first receipt when received and reported race', async () => {
+    const { callId, deviceId } = ids();
+    await seed(callId, deviceId);
+    const writes = await Promise.all(
+      (['received', 'reported', 'received', 'reported'] as const).map((stage) =>
+        receipts.recordStage({ callId, deviceId, userId: 'user-1', stage, at: AT }),
+      ),
+    );
+    const recorded = writes.filter((w) => w.kind === 'recorded');
+    expect(recorded).toHaveLength(2);
+    const firsts = recorded.filter((w) => !w.previous.receivedAt && !w.previous.reportedAt);
+    expect(firsts).toHaveLength(1);
+  });
+
+  it('creates nothing when there is no delivery record', async () => {
+    const { callId, deviceId } = ids();
+    const write = await receipts.recordStage({
+      callId,
+      deviceId,
+      userId: 'user-1',
+      stage: 'received',
+      at: AT,
+    });
+    expect(write).toEqual({ kind: 'not_recorded', current: undefined });
+    expect(await deliveries.get(callId, deviceId)).toBeUndefined();
+  });
+
+  it('refuses the write when APNs did not accept the push', async () => {
+    const { callId, deviceId } = ids();
+    await seed(callId, deviceId, {
+      status: 'failed',
+      statusCode: 400,
+      reason: 'BadDeviceToken',
+      acceptedAt: undefined,
+    });
+    const write = await receipts.recordStage({
+      callId,
+      deviceId,
+      userId: 'user-1',
+      stage: 'received',
+      at: AT,
+    });
+    expect(write.kind).toBe('not_recorded');
+    expect((await deliveries.get(callId, deviceId))?.receivedAt).toBeUndefined();
+  });
+
+  it('refuses the write when the push is still leased', async () => {
+    const { callId, deviceId } = ids();
+    await deliveries.claim(callId, deviceId, 30_000);
+    const write = await receipts.recordStage({
+      callId,
+      deviceId,
+      userId: 'user-1',
+      stage: 'received',
+      at: AT,
+    });
+    expect(write.kind === 'not_recorded' && write.current?.status).toBe('sending');
+  });
+
+  it('refuses the write when the record names another user', async () => {
+    const { callId, deviceId } = ids();
+    await seed(callId, deviceId, { userId: 'user-2' });
+    const write = await receipts.recordStage({
+      callId,
+      deviceId,
+      userId: 'user-1',
+      stage: 'received',
+      at: AT,
+    });
+    expect(write.kind).toBe('not_recorded');
+    expect((await deliveries.get(callId, deviceId))?.receivedAt).toBeUndefined();
+  });
+});

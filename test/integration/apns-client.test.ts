@@ -216,6 +216,14 @@ describe('ApnsClient against the simulator', () => {
     }
   });
 
+  it('answers BadDeviceToken without sending when the token is not hex', async () => {
+    const badToken = 'ab\r\nx-leak: secret-device-token';
+    const outcome = await client.send(token, voipPush({ token: badToken }));
+    expect(outcome).toMatchObject({ kind: 'rejected', status: 400, reason: 'BadDeviceToken' });
+    expect(JSON.stringify(outcome)).not.toContain('secret-device-token');
+    expect(simulator.stats().requests).toBe(0);
+  });
+
   it('never puts the device token in a message when the push fails', async () => {
     const secretToken = deviceToken(0xdeadbeef);
     const unreachable = new ApnsClient({ endpoint: 'https://127.0.0.1:1', connectTimeoutMs: 500 });

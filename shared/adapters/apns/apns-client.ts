@@ -29,6 +29,8 @@ export interface ApnsClientOptions {
   readonly providerToken?: ProviderTokenOptions;
 }
 
+const HEX_TOKEN = /^[0-9a-fA-F]+$/;
+
 /**
  * The project's APNs transport: thin `node:http2`, one long-lived connection per (credential, host).
  * Build it once at module scope so its connections and provider tokens survive warm invocations.
@@ -57,6 +59,17 @@ export class ApnsClient implements ApnsSender, ExchangeRouter {
 
   send(credential: ApnsCredential, request: PushRequest): Promise<PushOutcome> {
     return new Promise((resolve) => {
+      if (!HEX_TOKEN.test(request.token)) {
+        // Never put anything but hex into :path; APNs answers a malformed token the same way.
+        resolve({
+          kind: 'rejected',
+          status: 400,
+          reason: 'BadDeviceToken',
+          apnsId: request.apnsId,
+          latencyMs: 0,
+        });
+        return;
+      }
       const entry = this.entryFor(credential);
       const headers: OutgoingHttpHeaders = {
         ':method': 'POST',

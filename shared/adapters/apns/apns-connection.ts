@@ -86,7 +86,7 @@ export class ApnsConnection {
 
   /** False once the connection is closing: the pool then opens a new one. */
   get usable(): boolean {
-    return !this.retired;
+    return !this.retired && !this.session.closed && !this.session.destroyed;
   }
 
   /** Sends now if a stream is free, else queues. The exchange's timer is the caller's. */
@@ -105,13 +105,15 @@ export class ApnsConnection {
   /** Stops taking requests and closes once open streams end (destroyed after `graceMs`). */
   close(graceMs: number): Promise<void> {
     this.retire();
-    if (this.session.closed && this.session.destroyed) return Promise.resolve();
+    const session = this.session;
+    if (session.destroyed) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(() => this.session.destroy(), graceMs);
-      this.session.close(() => {
+      const timer = setTimeout(() => session.destroy(), graceMs);
+      session.once('close', () => {
         clearTimeout(timer);
         resolve();
       });
+      session.close();
     });
   }
 
@@ -121,9 +123,22 @@ export class ApnsConnection {
   }
 
   private dispatch(exchange: Exchange): void {
+    let stream: TaggedStream;
+    try {
+      stream = this.session.request(exchange.headers) as TaggedStream;
+    } catch (error) {
+      // Nothing was written: the session closed in between, or a header was invalid. Only the error
+      // code goes in the message: Node's own message would quote the header value (the device token).
+      const code = (error as { code?: unknown }).code;
+      exchange.settleFailure(
+        'closed',
+        `the request was not sent (${String(code ?? 'session closed')})`,
+        false,
+      );
+      return;
+    }
     this.inFlight++;
     this.requestsSincePing++;
-    const stream = this.session.request(exchange.headers) as TaggedStream;
     stream[EXCHANGE] = exchange;
     exchange.stream = stream;
     exchange.connection = this;

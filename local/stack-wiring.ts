@@ -10,11 +10,14 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createReceiptsHandler } from '../functions/receipts/create-handler';
+import { RECEIPTS_ROUTE_KEY } from '../functions/receipts/routes';
 import { createRegisterHandler } from '../functions/register/create-handler';
 import { loadSenderConfig, SenderEnv } from '../functions/sender/config';
 import { createSenderHandler } from '../functions/sender/create-handler';
 import { buildSenderDeps } from '../functions/sender/wiring';
 import { DynamoDeviceRepository } from '../shared/adapters/dynamo-device-repository';
+import { DynamoReceiptStore } from '../shared/adapters/dynamo-receipt-store';
 import { DYNAMODB_ENDPOINT_ENV, loadRegisterConfig } from '../shared/platform/config';
 import { EnvName } from '../shared/platform/env-names';
 import { METRICS_NAMESPACE, ServiceName } from '../shared/platform/metric-names';
@@ -95,11 +98,19 @@ export async function apiRoutes(wiring: ApiWiring): Promise<ApiRoutes> {
     logger: functionLogger(ServiceName.register, wiring.env),
     limits: { maxDevicesPerUser: config.maxDevicesPerUser, deviceTtlDays: config.deviceTtlDays },
   }) as HttpLambdaHandler;
-  // WIRE-IN (receipts): functions/receipts/handler.ts for POST /v1/calls/{callId}/receipts.
+  const receipts = createReceiptsHandler({
+    devices: new DynamoDeviceRepository({ client: documents, tableName: wiring.tableNames.devices }),
+    receipts: new DynamoReceiptStore({ client: documents, tableName: wiring.tableNames.deliveries }),
+    logger: functionLogger(ServiceName.receipts, wiring.env),
+    metrics: new PowertoolsMetricsSink(
+      new Metrics({ namespace: METRICS_NAMESPACE, serviceName: ServiceName.receipts }),
+    ),
+  }) as HttpLambdaHandler;
   return {
     'PUT /v1/devices/{deviceId}': register,
     'GET /v1/devices': register,
     'DELETE /v1/devices/{deviceId}': register,
+    [RECEIPTS_ROUTE_KEY]: receipts,
   };
 }
 

@@ -1,0 +1,11 @@
+/** One target of issue 7, checked against a measured value. */
+export interface TargetCheck {
+  readonly section: string;
+  readonly target: string;
+  readonly measured: string;
+  readonly pass: boolean;
+}
+
+export function check(section: string, target: string, measured: string, pass: boolean): TargetCheck {
+  return { section, target, measured, pass };
+}

@@ -1,7 +1,8 @@
 /**
- * Fault injection for the APNs simulator. Each fault applies to requests in arrival order:
- * it skips the first `after` requests it sees, then applies with probability `rate` (default 1),
- * at most `count` times (default: no limit), after which it is dropped.
+ * Fault injection for the APNs simulator. Each fault counts every request (every new connection for
+ * `tls-failure`) since the faults were set: it lets the first `after` through, then applies with
+ * probability `rate` (default 1), at most `count` times (default: no limit), after which it is dropped.
+ * When several terminal faults would apply to one request, the first in the list wins; latency adds up.
  */
 export interface FaultTrigger {
   /** Requests (connections for `tls-failure`) to let through before the fault starts. @default 0 */
@@ -99,8 +100,8 @@ export class FaultPlan {
     for (const entry of this.active) {
       const { fault } = entry;
       if (fault.kind === 'tls-failure') continue;
-      if (fault.kind !== 'latency' && decision.fault !== undefined) continue;
-      if (!this.fires(entry)) continue;
+      const shadowed = fault.kind !== 'latency' && decision.fault !== undefined;
+      if (!this.fires(entry, shadowed)) continue;
       if (fault.kind === 'latency') decision.delayMs += fault.ms + Math.random() * (fault.jitterMs ?? 0);
       else decision.fault = fault;
     }
@@ -112,16 +113,17 @@ export class FaultPlan {
   failConnection(): boolean {
     let fail = false;
     for (const entry of this.active) {
-      if (entry.fault.kind === 'tls-failure' && !fail && this.fires(entry)) fail = true;
+      if (entry.fault.kind === 'tls-failure' && this.fires(entry, fail)) fail = true;
     }
     this.prune();
     return fail;
   }
 
-  private fires(entry: ActiveFault): boolean {
+  /** Counts the request; true when the fault applies to it (never when another fault already took it). */
+  private fires(entry: ActiveFault, shadowed: boolean): boolean {
     const { after = 0, rate = 1 } = entry.fault;
     entry.seen++;
-    if (entry.seen <= after) return false;
+    if (entry.seen <= after || shadowed) return false;
     if (rate < 1 && Math.random() >= rate) return false;
     entry.applied++;
     return true;

@@ -23,6 +23,16 @@ describe('FaultPlan', () => {
     });
   });
 
+  it('counts every request for after when an earlier fault took some of them', () => {
+    const plan = new FaultPlan();
+    plan.set([
+      { kind: 'hang', after: 1, count: 2 },
+      { kind: 'reset', after: 4, count: 1 },
+    ]);
+    const kinds = Array.from({ length: 6 }, () => plan.decide().fault?.kind ?? 'none');
+    expect(kinds).toEqual(['none', 'hang', 'hang', 'none', 'reset', 'none']);
+  });
+
   it('never fires when the rate is 0', () => {
     const plan = new FaultPlan();
     plan.set([{ kind: 'reset', rate: 0 }]);

@@ -1,0 +1,151 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import type { Fault } from '../../local/apns-simulator/simulator';
+import type { ApnsClientOptions } from '../../shared/adapters/apns/apns-client';
+import { type HarnessOptions, SenderHarness } from './sender-harness';
+
+/**
+ * APNs misbehaving while calls fan out: every case runs 10 calls × 6 devices through the real sender
+ * (queue → handler → APNs simulator) and checks the conservation invariant: each device of each call gets
+ * exactly one terminal outcome and APNs accepts at most one push per device per call.
+ */
+let harness: SenderHarness | undefined;
+
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+const USERS = ['u-a', 'u-b', 'u-c', 'u-d'];
+
+async function runCalls(
+  options: Omit<HarnessOptions, 'name'> & { name: string },
+  faults: readonly Fault[],
+  calls = 10,
+): Promise<SenderHarness> {
+  const h = await SenderHarness.start(options);
+  harness = h;
+  await h.seedDevices(USERS, 3);
+  const bodies = Array.from({ length: calls }, (_, i) =>
+    JSON.stringify(h.callEvent([USERS[i % 4] as string, USERS[(i + 1) % 4] as string])),
+  );
+  h.simulator.setFaults(faults);
+  await h.publish(bodies);
+  h.capture.start();
+  try {
+    await h.drain(20_000);
+  } finally {
+    h.capture.stop();
+  }
+  return h;
+}
+
+/** Every device delivered once; `ambiguous` bounds the repeats that follow an attempt logged maybeDelivered. */
+async function expectAllDelivered(h: SenderHarness, devices = 60, ambiguous = 0): Promise<string[]> {
+  const report = await h.conservation();
+  expect(report.violations).toEqual([]);
+  expect(report.counts).toEqual({ delivered: devices, expired: 0, pruned: 0, failed: 0, 'dead-lettered': 0 });
+  expect(report.ambiguousRepeats.length).toBeLessThanOrEqual(ambiguous);
+  expect(h.simulator.pushes()).toHaveLength(devices + report.ambiguousRepeats.length);
+  return report.ambiguousRepeats;
+}
+
+const fastTimeouts: Omit<ApnsClientOptions, 'endpoint' | 'ca'> = {
+  requestTimeoutMs: 300,
+  connectTimeoutMs: 500,
+};
+
+describe('sender under APNs faults: conservation', () => {
+  it('rings every device exactly once when APNs answers 503 to 20% of requests', async () => {
+    const h = await runCalls({ name: 'apns-503' }, [
+      { kind: 'answer', status: 503, reason: 'ServiceUnavailable', rate: 0.2 },
+    ]);
+    await expectAllDelivered(h);
+    expect(h.simulator.stats().faults.answer).toBeGreaterThan(0);
+  });
+
+  it('rings every device exactly once when APNs answers bursts of 429 TooManyRequests', async () => {
+    const h = await runCalls({ name: 'apns-429' }, [
+      { kind: 'answer', status: 429, reason: 'TooManyRequests', after: 5, count: 25 },
+      { kind: 'answer', status: 429, reason: 'TooManyRequests', after: 60, count: 15 },
+    ]);
+    await expectAllDelivered(h);
+    expect(h.simulator.stats().answers['429 TooManyRequests']).toBeGreaterThanOrEqual(25);
+  });
+
+  it('rings every device exactly once when APNs sends GOAWAY in the middle of a batch', async () => {
+    const h = await runCalls({ name: 'apns-goaway', simulator: { latencyMs: 5 } }, [
+      { kind: 'goaway', after: 20, count: 1, reason: 'Shutdown' },
+    ]);
+    await expectAllDelivered(h);
+    expect(h.simulator.stats().faults.goaway).toBe(1);
+    expect(h.simulator.stats().connections).toBeGreaterThanOrEqual(2);
+  });
+
+  it('rings every device exactly once when APNs resets streams before taking them', async () => {
+    const h = await runCalls({ name: 'apns-reset' }, [{ kind: 'reset', after: 10, count: 6 }]);
+    await expectAllDelivered(h);
+    expect(h.simulator.stats().faults.reset).toBe(6);
+  });
+
+  it('delivers every device and repeats only pushes logged maybeDelivered when the connection drops with streams in flight', async () => {
+    // APNs took the in-flight pushes but the answers died with the connection: an ambiguous outcome that
+    // the sender retries while the call rings (apns-reference), so those devices may ring twice.
+    const h = await runCalls({ name: 'apns-drop', simulator: { latencyMs: 10 } }, [
+      { kind: 'drop-connection', after: 15, count: 1 },
+    ]);
+    const repeats = await expectAllDelivered(h, 60, 60);
+    expect(h.simulator.stats().faults['drop-connection']).toBe(1);
+    const ambiguousLines = h.capture.jsonLines().filter((l) => l.maybeDelivered === true);
+    expect(ambiguousLines.length).toBeGreaterThanOrEqual(repeats.length);
+  });
+
+  it('rings every device exactly once when answers hang past the request timeout', async () => {
+    const h = await runCalls({ name: 'apns-hang', apns: fastTimeouts }, [
+      { kind: 'hang', after: 10, count: 5 },
+    ]);
+    await expectAllDelivered(h);
+    expect(h.simulator.stats().faults.hang).toBe(5);
+  });
+
+  it('delivers every device and repeats only pushes logged maybeDelivered when answers come after the timeout', async () => {
+    const h = await runCalls({ name: 'apns-late', apns: fastTimeouts }, [
+      { kind: 'latency', ms: 450, after: 10, count: 3 },
+    ]);
+    await expectAllDelivered(h, 60, 3);
+  });
+
+  it('rings every device exactly once when the TLS handshake fails on the first connections', async () => {
+    const h = await runCalls({ name: 'apns-tls', apns: fastTimeouts }, [{ kind: 'tls-failure', count: 2 }]);
+    await expectAllDelivered(h);
+    expect(h.simulator.stats().faults['tls-failure']).toBe(2);
+  });
+
+  it('renews the provider token and rings every device once when APNs answers ExpiredProviderToken', async () => {
+    // The simulator expires tokens after 2 s (APNs: 1 h) and the client may renew after 1 s (APNs: 20 min).
+    const h = await SenderHarness.start({
+      name: 'apns-expired-token',
+      simulator: { tokenMaxAgeMs: 2000, tokenMinUpdateIntervalMs: 1000 },
+      apns: { providerToken: { refreshAfterMs: 3_600_000, minIntervalMs: 1000, hardMaxAgeMs: 1500 } },
+    });
+    harness = h;
+    await h.seedDevices(USERS, 3);
+    const sender = h.newSender();
+    const call = (i: number) =>
+      JSON.stringify(h.callEvent([USERS[i % 4] as string, USERS[(i + 1) % 4] as string]));
+    h.capture.start();
+    try {
+      await h.publish([0, 1, 2, 3].map(call));
+      await h.drain(5000, sender);
+      await new Promise((resolve) => setTimeout(resolve, 3100));
+      await h.publish([4, 5, 6, 7, 8, 9].map(call));
+      await h.drain(10_000, sender);
+    } finally {
+      h.capture.stop();
+    }
+    const report = await h.conservation();
+    expect(report.violations).toEqual([]);
+    expect(report.counts.delivered).toBe(60);
+    expect(h.simulator.stats().answers['403 ExpiredProviderToken']).toBeGreaterThanOrEqual(1);
+    expect(h.simulator.stats().answers['429 TooManyProviderTokenUpdates']).toBeUndefined();
+  });
+});

@@ -1,0 +1,249 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createSenderHandler, type SenderHandler } from '../../functions/sender/create-handler';
+import { buildSenderDeps } from '../../functions/sender/wiring';
+import { DEV_BUNDLE_ID, devTokenCredential } from '../../local/apns-simulator/dev-credentials';
+import {
+  type ApnsSimulator,
+  type ApnsSimulatorOptions,
+  startApnsSimulator,
+} from '../../local/apns-simulator/simulator';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/services/dynamodb-local';
+import { createTables, type TableNames } from '../../local/services/tables';
+import { ApnsClient, type ApnsClientOptions } from '../../shared/adapters/apns/apns-client';
+import { DynamoDeviceRepository } from '../../shared/adapters/dynamo-device-repository';
+import type { ApnsCredential } from '../../shared/domain/apns-credential';
+import { ServiceName } from '../../shared/platform/metric-names';
+import { loggerSink, MemoryMetricsSink } from '../../shared/platform/metrics';
+import type { ApnsSender } from '../../shared/ports/apns-sender';
+import type { CredentialProvider } from '../../shared/ports/credential-provider';
+import type { FanOutOptions } from '../../shared/use-cases/fan-out-deps';
+import { type ConservationReport, checkConservation, type ExpectedCall } from '../support/conservation';
+import { createTestQueues, testSqsClient } from '../support/local-aws';
+import { LogCapture } from '../support/log-capture';
+import { deleteAll, drain, receive } from './sqs-poller';
+
+/** Fast retries so a fault test takes seconds; the policy (what is retried, for how long) is the sender's. */
+export const FAST_FAN_OUT: Partial<FanOutOptions> = { backoffBaseMs: 5, backoffCapMs: 40 };
+
+export interface HarnessOptions {
+  readonly name: string;
+  /** A private DynamoDB Local; @default the one jest's global setup started. */
+  readonly dynamodbEndpoint?: string;
+  readonly simulator?: ApnsSimulatorOptions;
+  readonly apns?: Omit<ApnsClientOptions, 'endpoint' | 'ca'>;
+  readonly fanOut?: Partial<FanOutOptions>;
+  readonly visibilityTimeoutSeconds?: number;
+  readonly maxReceiveCount?: number;
+  /** Replaces the file credential provider (e.g. Secrets Manager behind aws-sdk-client-mock). */
+  readonly credentials?: (apns: ApnsSender) => CredentialProvider;
+}
+
+export interface SenderInstance {
+  readonly handler: SenderHandler;
+  readonly apns: ApnsClient;
+}
+
+export interface SeededDevice {
+  readonly userId: string;
+  readonly deviceId: string;
+  readonly token: string;
+}
+
+/**
+ * The sender's push path with real local services: DynamoDB Local tables, a fauxqs queue + DLQ, the
+ * APNs simulator, and sender instances built by the Lambda's own `buildSenderDeps` + `createSenderHandler`
+ * with a real Powertools Logger whose stdout is captured (the conservation check reads those lines).
+ */
+export class SenderHarness {
+  readonly capture: LogCapture;
+  readonly calls: ExpectedCall[] = [];
+  readonly metrics = new MemoryMetricsSink();
+  private readonly senders: SenderInstance[] = [];
+  private readonly devicesByUser = new Map<string, SeededDevice[]>();
+  private readonly tempDir = mkdtempSync(join(tmpdir(), 'voip-push-rel-'));
+  readonly credentialsFile = join(this.tempDir, 'apns-credentials.json');
+
+  private constructor(
+    readonly options: HarnessOptions,
+    readonly dynamo: DynamoDBClient,
+    readonly tables: TableNames,
+    readonly sqs: SQSClient,
+    readonly queueUrl: string,
+    readonly dlqUrl: string,
+    readonly simulator: ApnsSimulator,
+  ) {
+    this.capture = new LogCapture(options.name);
+    this.writeCredentials(devTokenCredential());
+  }
+
+  static async start(options: HarnessOptions): Promise<SenderHarness> {
+    const endpoint = options.dynamodbEndpoint ?? (process.env.TEST_DYNAMODB_ENDPOINT as string);
+    const dynamo = new DynamoDBClient({
+      endpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+      maxAttempts: 2,
+    });
+    const suffix = randomUUID().slice(0, 8);
+    const tables = { devices: `rel-devices-${suffix}`, deliveries: `rel-deliveries-${suffix}` };
+    await createTables(dynamo, tables);
+    const sqs = testSqsClient();
+    const queues = await createTestQueues(sqs, {
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 2,
+      maxReceiveCount: options.maxReceiveCount ?? 5,
+    });
+    const simulator = await startApnsSimulator({ controlPort: false, ...options.simulator });
+    return new SenderHarness(options, dynamo, tables, sqs, queues.queueUrl, queues.dlqUrl, simulator);
+  }
+
+  writeCredentials(credential: ApnsCredential | readonly ApnsCredential[]): void {
+    writeFileSync(this.credentialsFile, JSON.stringify(credential));
+  }
+
+  /** A fresh sender, as a new Lambda execution environment would build it (own APNs client, own caches). */
+  newSender(overrides: { apns?: (client: ApnsClient) => ApnsSender } = {}): SenderInstance {
+    const client = new ApnsClient({
+      endpoint: this.simulator.url,
+      ca: this.simulator.caPem,
+      requestTimeoutMs: 1000,
+      connectTimeoutMs: 1000,
+      ...this.options.apns,
+    });
+    const apns = overrides.apns ? overrides.apns(client) : client;
+    const logger = new Logger({ serviceName: ServiceName.sender, logLevel: 'INFO' });
+    const deps = buildSenderDeps(
+      {
+        devicesTableName: this.tables.devices,
+        deliveriesTableName: this.tables.deliveries,
+        credentials: { kind: 'file', path: this.credentialsFile },
+        deliveryTtlDays: 7,
+        dlqUrl: this.dlqUrl,
+      },
+      {
+        log: loggerSink(logger),
+        metrics: this.metrics,
+        dynamoClient: this.dynamo,
+        sqsClient: this.sqs,
+        apns,
+        fanOut: { ...FAST_FAN_OUT, ...this.options.fanOut },
+      },
+    );
+    const custom = this.options.credentials?.(apns);
+    const handler = createSenderHandler(
+      custom
+        ? { ...deps, fanOut: { ...deps.fanOut, credentials: custom }, deadlineMarginMs: 1000 }
+        : { ...deps, deadlineMarginMs: 1000 },
+    );
+    const instance = { handler, apns: client };
+    this.senders.push(instance);
+    return instance;
+  }
+
+  /** Registers `count` devices for each user through the device repository (as the register API does). */
+  async seedDevices(userIds: readonly string[], count: number): Promise<SeededDevice[]> {
+    const repository = new DynamoDeviceRepository({
+      client: DynamoDBDocumentClient.from(this.dynamo, { marshallOptions: { removeUndefinedValues: true } }),
+      tableName: this.tables.devices,
+    });
+    const seeded: SeededDevice[] = [];
+    for (const userId of userIds) {
+      for (let i = 0; i < count; i++) {
+        const device = { userId, deviceId: `${userId}-d${i}`, token: randomBytes(32).toString('hex') };
+        await repository.register({
+          userId,
+          deviceId: device.deviceId,
+          bundleId: DEV_BUNDLE_ID,
+          environment: 'sandbox',
+          voipToken: device.token,
+          now: new Date(),
+        });
+        seeded.push(device);
+        this.devicesByUser.set(userId, [...(this.devicesByUser.get(userId) ?? []), device]);
+      }
+    }
+    return seeded;
+  }
+
+  /** A valid incoming call for these recipients, remembered as an expected call of the run. */
+  callEvent(recipients: readonly string[], overrides: Record<string, unknown> = {}): Record<string, unknown> {
+    const callId = `c-${randomUUID()}`;
+    const event = {
+      version: 1,
+      type: 'incoming_call',
+      callId,
+      recipients,
+      caller: { id: 'caller-1', displayName: 'Ada' },
+      createdAt: new Date().toISOString(),
+      ringTimeoutSeconds: 60,
+      ...overrides,
+    };
+    this.calls.push({
+      callId: event.callId,
+      devices: recipients.flatMap((userId) =>
+        (this.devicesByUser.get(userId) ?? []).map((d) => ({ deviceId: d.deviceId, token: d.token })),
+      ),
+    });
+    return event;
+  }
+
+  async publish(bodies: readonly string[]): Promise<void> {
+    for (let i = 0; i < bodies.length; i += 10) {
+      await this.sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: this.queueUrl,
+          Entries: bodies.slice(i, i + 10).map((body, j) => ({ Id: String(j), MessageBody: body })),
+        }),
+      );
+    }
+  }
+
+  /** Feeds the queue to `sender` (a new one by default) until it is empty or `maxMs` passes. */
+  drain(maxMs: number, sender: SenderInstance = this.newSender()): Promise<number> {
+    return drain({
+      sqs: this.sqs,
+      queueUrl: this.queueUrl,
+      handler: sender.handler,
+      maxMs,
+      timeoutMs: 10_000,
+    });
+  }
+
+  async deadLetters(): Promise<Array<{ body: string; reason?: string }>> {
+    const letters: Array<{ body: string; reason?: string }> = [];
+    for (let round = 0; round < 50; round++) {
+      const batch = await receive(this.sqs, this.dlqUrl, 10);
+      if (batch.length === 0) break;
+      for (const m of batch) {
+        const reason = m.MessageAttributes?.rejectReason?.StringValue;
+        letters.push({ body: m.Body ?? '', ...(reason ? { reason } : {}) });
+      }
+      await deleteAll(this.sqs, this.dlqUrl, batch);
+    }
+    return letters;
+  }
+
+  async conservation(): Promise<ConservationReport> {
+    return checkConservation({
+      calls: this.calls,
+      pushes: this.simulator.pushes(),
+      logs: this.capture.jsonLines(),
+      deadLetters: await this.deadLetters(),
+    });
+  }
+
+  async close(): Promise<void> {
+    this.capture.stop();
+    await Promise.allSettled(this.senders.map((s) => s.apns.close()));
+    await this.simulator.close();
+    this.sqs.destroy();
+    this.dynamo.destroy();
+    rmSync(this.tempDir, { recursive: true, force: true });
+  }
+}

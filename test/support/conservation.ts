@@ -1,0 +1,200 @@
+import type { JsonLine } from './log-capture';
+
+/**
+ * The conservation invariant of issue 5: for every valid call event and every recipient device exactly
+ * ONE terminal outcome is recorded, and APNs accepts at most one push per device per call.
+ *
+ * Counted only from what an operator would have in production: the sender's JSON log lines, the DLQ,
+ * and what APNs accepted (the simulator's record), never from the sender's internals.
+ *
+ * Per device (from `push attempt` lines and the few per-device error lines):
+ *   delivered · pruned · failed(reason)       one `push attempt` line with that outcome
+ *   failed(no_credential)                     `no APNs credential for bundle`
+ * Per call (the line names the call, not each device), for the devices left without one of the above:
+ *   expired                                   `call expired before sending`
+ *   dead-lettered(reason)                     the event's message is in the DLQ (redrive or moved there)
+ * Anything else is a violation: a device with none (lost), with two (e.g. failed, then delivered by a
+ * redelivery, or delivered twice), APNs accepting a push for a device twice for one call (a second
+ * ring), a push APNs accepted that no log line records (a silent ring), or a push for an event that is
+ * not a valid call of the run.
+ *
+ * One exception is reported apart, not hidden: a repeat that follows an attempt the sender itself logged
+ * as `maybeDelivered: true` (the connection dropped or the answer timed out after APNs may have taken
+ * the push; apns-reference: "the outcome of a reset can be ambiguous"). The sender retries those while
+ * the call rings, so APNs can accept the push twice; `ambiguousRepeats` lists them so tests can bound them.
+ */
+
+export type TerminalKind = 'delivered' | 'expired' | 'pruned' | 'failed' | 'dead-lettered';
+
+export interface ExpectedCall {
+  readonly callId: string;
+  /** Every device of every recipient when the event was published, with its VoIP (or alert) token. */
+  readonly devices: ReadonlyArray<{ readonly deviceId: string; readonly token: string }>;
+}
+
+/** The part of a simulator push the invariant reads (`AcceptedPush` of local/apns-simulator fits). */
+export interface AcceptedPushLike {
+  readonly token: string;
+  readonly payload: unknown;
+}
+
+/** A DLQ message: its body (the original event) and the reject reason attribute when the sender moved it. */
+export interface DeadLetter {
+  readonly body: string;
+  readonly reason?: string;
+}
+
+export interface ConservationInput {
+  readonly calls: readonly ExpectedCall[];
+  readonly pushes: readonly AcceptedPushLike[];
+  readonly logs: readonly JsonLine[];
+  readonly deadLetters?: readonly DeadLetter[];
+}
+
+export interface DeviceTally {
+  readonly callId: string;
+  readonly deviceId: string;
+  readonly outcomes: Array<{ kind: TerminalKind; reason?: string }>;
+  /** Pushes APNs accepted for this device's token carrying this callId. */
+  readonly accepted: number;
+  /** Attempts the sender logged as failed with `maybeDelivered: true` (APNs may have taken them). */
+  readonly ambiguous: number;
+}
+
+export interface ConservationReport {
+  readonly devices: DeviceTally[];
+  /** Terminal outcomes by kind, one per device when the invariant holds. */
+  readonly counts: Record<TerminalKind, number>;
+  readonly violations: string[];
+  /** Devices APNs accepted more than once, each repeat explained by an attempt logged `maybeDelivered`. */
+  readonly ambiguousRepeats: string[];
+}
+
+const PER_DEVICE_TERMINAL = new Set(['delivered', 'pruned', 'failed']);
+
+const callIdOfPayload = (payload: unknown): string | undefined =>
+  payload && typeof payload === 'object' && typeof (payload as { callId?: unknown }).callId === 'string'
+    ? (payload as { callId: string }).callId
+    : undefined;
+
+function callIdOfBody(body: string): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return callIdOfPayload(parsed);
+  } catch {
+    return undefined;
+  }
+}
+
+const key = (callId: string, deviceId: string) => `${callId}\u0000${deviceId}`;
+
+export function checkConservation(input: ConservationInput): ConservationReport {
+  const violations: string[] = [];
+  const tallies = new Map<string, DeviceTally>();
+  const tokenOf = new Map<string, string>();
+  const callIds = new Set(input.calls.map((c) => c.callId));
+  for (const call of input.calls) {
+    for (const device of call.devices) {
+      tallies.set(key(call.callId, device.deviceId), {
+        callId: call.callId,
+        deviceId: device.deviceId,
+        outcomes: [],
+        accepted: 0,
+        ambiguous: 0,
+      });
+      tokenOf.set(`${call.callId}\u0000${device.token.toLowerCase()}`, device.deviceId);
+    }
+  }
+
+  // What APNs accepted: at most one per (token, call), and only for calls of the run.
+  for (const push of input.pushes) {
+    const callId = callIdOfPayload(push.payload);
+    if (callId === undefined || !callIds.has(callId)) {
+      violations.push(
+        `APNs accepted a push for a call that is not a valid event of the run: ${String(callId)}`,
+      );
+      continue;
+    }
+    const deviceId = tokenOf.get(`${callId}\u0000${push.token.toLowerCase()}`);
+    const tally = deviceId === undefined ? undefined : tallies.get(key(callId, deviceId));
+    if (!tally) {
+      violations.push(`APNs accepted a push of call ${callId} for a token of no recipient device`);
+      continue;
+    }
+    (tally as { accepted: number }).accepted += 1;
+  }
+
+  // Per-device terminal lines.
+  const expiredCalls = new Set<string>();
+  for (const line of input.logs) {
+    const callId = typeof line.callId === 'string' ? line.callId : undefined;
+    if (callId === undefined) continue;
+    if (line.message === 'call expired before sending') {
+      expiredCalls.add(callId);
+      continue;
+    }
+    const deviceId = typeof line.deviceId === 'string' ? line.deviceId : undefined;
+    if (deviceId === undefined) continue;
+    const tally = tallies.get(key(callId, deviceId));
+    if (line.message === 'push attempt' && line.maybeDelivered === true && tally)
+      (tally as { ambiguous: number }).ambiguous += 1;
+    if (line.message === 'push attempt' && PER_DEVICE_TERMINAL.has(String(line.outcome))) {
+      if (!tally) {
+        if (callIds.has(callId))
+          violations.push(`outcome logged for an unknown device ${deviceId} of ${callId}`);
+        continue;
+      }
+      tally.outcomes.push({
+        kind: line.outcome as TerminalKind,
+        ...(typeof line.reason === 'string' ? { reason: line.reason } : {}),
+      });
+    } else if (line.message === 'no APNs credential for bundle' && tally) {
+      tally.outcomes.push({ kind: 'failed', reason: 'no_credential' });
+    }
+  }
+
+  // Per-call dispositions for the devices still without an outcome.
+  const deadLettered = new Map<string, string>();
+  for (const letter of input.deadLetters ?? []) {
+    const callId = callIdOfBody(letter.body);
+    if (callId !== undefined) deadLettered.set(callId, letter.reason ?? 'redrive');
+  }
+  for (const tally of tallies.values()) {
+    if (tally.outcomes.length > 0) continue;
+    if (expiredCalls.has(tally.callId)) tally.outcomes.push({ kind: 'expired' });
+    else if (deadLettered.has(tally.callId))
+      tally.outcomes.push({ kind: 'dead-lettered', reason: deadLettered.get(tally.callId) as string });
+  }
+
+  const ambiguousRepeats: string[] = [];
+  const counts: Record<TerminalKind, number> = {
+    delivered: 0,
+    expired: 0,
+    pruned: 0,
+    failed: 0,
+    'dead-lettered': 0,
+  };
+  for (const tally of tallies.values()) {
+    const where = `${tally.callId}/${tally.deviceId}`;
+    if (tally.outcomes.length === 0) violations.push(`${where}: no terminal outcome (lost)`);
+    if (tally.outcomes.length > 1)
+      violations.push(
+        `${where}: ${tally.outcomes.length} terminal outcomes (${tally.outcomes.map((o) => o.kind).join(', ')})`,
+      );
+    const delivered = tally.outcomes.filter((o) => o.kind === 'delivered').length;
+    const unexplained = tally.accepted - Math.max(delivered, 1) - tally.ambiguous;
+    if (tally.accepted > 1 && unexplained <= 0 && delivered <= 1)
+      ambiguousRepeats.push(
+        `${where}: APNs accepted ${tally.accepted} after ${tally.ambiguous} ambiguous attempt(s)`,
+      );
+    else if (tally.accepted > 1)
+      violations.push(`${where}: APNs accepted ${tally.accepted} pushes (rang twice)`);
+    if (tally.accepted > delivered + tally.ambiguous)
+      violations.push(`${where}: APNs accepted a push that no log line records`);
+    if (delivered > tally.accepted)
+      violations.push(`${where}: logged as delivered but APNs has no such push`);
+    const first = tally.outcomes[0];
+    if (first) counts[first.kind] += 1;
+  }
+  return { devices: [...tallies.values()], counts, violations, ambiguousRepeats };
+}

@@ -63,7 +63,7 @@ describe('startLocalStack', () => {
     await stack.stop();
   }, 90_000);
 
-  it('rings a registered device through the simulator when an incoming call is queued', async () => {
+  it('rings a registered device through the simulator and takes its receipt when an incoming call is queued', async () => {
     const stack = await startLocalStack({
       ...(await ports()),
       dataDir: null,
@@ -117,6 +117,20 @@ describe('startLocalStack', () => {
       'apns-topic': 'com.example.voip.voip',
     });
     expect(pushes[0]?.payload.callId).toBe('c-e2e-1');
+
+    const receipt = await fetch(`${info.apiUrl}/v1/calls/c-e2e-1/receipts`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${await mintDevToken('e2e-user')}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        deviceId: 'e2e-phone',
+        apnsId: pushes[0]?.headers['apns-id'],
+        stage: 'received',
+      }),
+    });
+    expect(receipt.status).toBe(200);
     await stack.stop();
   }, 90_000);
 

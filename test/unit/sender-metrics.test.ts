@@ -1,0 +1,71 @@
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { METRICS_NAMESPACE, MetricName, ServiceName } from '../../shared/platform/metric-names';
+import { PowertoolsMetricsSink, reportCertificateDaysLeft } from '../../shared/platform/metrics';
+import { FakeApnsSender } from '../fakes/fake-apns-sender';
+
+let lines: Array<Record<string, unknown>>;
+let spy: { mockRestore(): void };
+
+beforeEach(() => {
+  lines = [];
+  const capture = (text: unknown) => {
+    for (const line of String(text).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+    return true;
+  };
+  spy = jest.spyOn(process.stdout, 'write').mockImplementation(capture as never);
+});
+afterEach(() => spy.mockRestore());
+
+const emf = (name: string) =>
+  lines.filter((l) =>
+    JSON.stringify((l._aws as { CloudWatchMetrics: unknown }).CloudWatchMetrics).includes(`"${name}"`),
+  );
+
+describe('PowertoolsMetricsSink', () => {
+  it('emits contract names in the VoipPush namespace with the service dimension when flushed', () => {
+    const sink = new PowertoolsMetricsSink(
+      new Metrics({ namespace: METRICS_NAMESPACE, serviceName: ServiceName.sender }),
+    );
+    sink.count(MetricName.PushAccepted);
+    sink.milliseconds(MetricName.DeliveryLatency, 420);
+    sink.flush();
+    const [doc] = emf(MetricName.PushAccepted);
+    expect(doc).toMatchObject({ service: ServiceName.sender, PushAccepted: 1, DeliveryLatency: 420 });
+    expect(JSON.stringify(doc?._aws)).toContain('"Namespace":"VoipPush"');
+  });
+
+  it('emits PushOutcome with its Reason dimension as its own document when counted by reason', () => {
+    const sink = new PowertoolsMetricsSink(
+      new Metrics({ namespace: METRICS_NAMESPACE, serviceName: ServiceName.sender }),
+    );
+    sink.countBy(MetricName.PushOutcome, 'Reason', 'failed:BadTopic');
+    const [doc] = emf(MetricName.PushOutcome);
+    expect(doc).toMatchObject({ service: ServiceName.sender, Reason: 'failed:BadTopic', PushOutcome: 1 });
+    expect(JSON.stringify(doc?._aws)).toContain('["service","Reason"]');
+  });
+
+  it('emits CertificateDaysLeft by BundleId only when the sender reports a number', () => {
+    const sink = new PowertoolsMetricsSink(
+      new Metrics({ namespace: METRICS_NAMESPACE, serviceName: ServiceName.sender }),
+    );
+    const apns = new FakeApnsSender();
+    apns.daysLeft = 30;
+    reportCertificateDaysLeft(sink, apns, {
+      bundleId: 'com.a',
+      auth: 'certificate',
+      certificate: 'c',
+      privateKey: 'k',
+    });
+    reportCertificateDaysLeft(sink, apns, {
+      bundleId: 'com.b',
+      auth: 'token',
+      teamId: 't',
+      keyId: 'k',
+      signingKey: 's',
+    });
+    expect(emf(MetricName.CertificateDaysLeft)).toEqual([
+      expect.objectContaining({ BundleId: 'com.a', CertificateDaysLeft: 30 }),
+    ]);
+  });
+});

@@ -1,0 +1,175 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import type { SQSRecord } from 'aws-lambda';
+import type { ApnsSender, PushOutcome } from '../../shared/ports/apns-sender';
+import { SenderHarness } from './sender-harness';
+import { lambdaContext, pollOnce, receive, toRecord } from './sqs-poller';
+
+/**
+ * At-least-once delivery from SQS meets at-most-one ring per device: a sender killed mid-batch, the
+ * same message twice, and the same record handled by two senders at once. The delivery store's leases
+ * must keep every device to one accepted push.
+ */
+let harness: SenderHarness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+const USERS = ['r-a', 'r-b', 'r-c', 'r-d'];
+const LEASE_MS = 1500;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function start(name: string): Promise<SenderHarness> {
+  harness = await SenderHarness.start({ name, visibilityTimeoutSeconds: 1, fanOut: { leaseMs: LEASE_MS } });
+  await harness.seedDevices(USERS, 3);
+  return harness;
+}
+
+/** An APNs port that "dies" with the process: once `shouldDie()` holds, calls never come back. */
+function dying(client: ApnsSender, shouldDie: (outcome?: PushOutcome) => boolean): ApnsSender {
+  const never = new Promise<PushOutcome>(() => undefined);
+  return {
+    send: async (credential, request) => {
+      if (shouldDie()) return never;
+      const outcome = await client.send(credential, request);
+      return shouldDie(outcome) ? never : outcome;
+    },
+    certificateDaysLeft: (c, now) => client.certificateDaysLeft(c, now),
+    close: () => client.close(),
+  };
+}
+
+describe('sender redelivery: leases stop a second ring', () => {
+  it('rings every device once when the sender is killed mid-batch and a fresh one takes the redelivery', async () => {
+    const h = await start('killed-mid-batch');
+    await h.publish(
+      Array.from({ length: 5 }, (_, i) =>
+        JSON.stringify(h.callEvent([USERS[i % 4] as string, USERS[(i + 1) % 4] as string])),
+      ),
+    );
+    let answered = 0;
+    const doomed = h.newSender({
+      apns: (client) =>
+        dying(client, (outcome) => {
+          if (outcome) answered++;
+          return answered >= 10 && outcome === undefined;
+        }),
+    });
+    h.capture.start();
+    try {
+      // The first sender answers 10 pushes, records them, then hangs forever: the invocation is abandoned.
+      const crashed = pollOnce({
+        sqs: h.sqs,
+        queueUrl: h.queueUrl,
+        handler: doomed.handler,
+        timeoutMs: 10_000,
+      });
+      await Promise.race([crashed, sleep(800)]);
+      const before = h.simulator.pushes().length;
+      expect(before).toBeGreaterThanOrEqual(10);
+      expect(before).toBeLessThan(30);
+      await h.drain(15_000);
+    } finally {
+      h.capture.stop();
+    }
+    const report = await h.conservation();
+    expect(report.violations).toEqual([]);
+    expect(report.counts.delivered).toBe(30);
+    expect(h.simulator.pushes()).toHaveLength(30);
+  });
+
+  it('rings again only after the lease ran out when the sender died after APNs accepted but before recording', async () => {
+    // The documented window (docs/reliability.md): the crash falls between APNs' 200 and the record.
+    const h = await start('died-before-record');
+    await h.publish([JSON.stringify(h.callEvent(['r-a']))]);
+    let accepted = 0;
+    const doomed = h.newSender({
+      apns: (client) =>
+        dying(client, (outcome) => {
+          if (outcome?.kind === 'accepted') accepted++;
+          return accepted > 0;
+        }),
+    });
+    h.capture.start();
+    try {
+      void pollOnce({ sqs: h.sqs, queueUrl: h.queueUrl, handler: doomed.handler, timeoutMs: 10_000 });
+      await sleep(1100);
+      const atCrash = h.simulator.pushes().length;
+      expect(atCrash).toBeGreaterThanOrEqual(1);
+      // Redelivered while the dead sender's leases still hold: nothing more is sent for those devices.
+      const early = h.newSender();
+      await pollOnce({ sqs: h.sqs, queueUrl: h.queueUrl, handler: early.handler, timeoutMs: 10_000 });
+      const ringsWithinLease = h.simulator.pushes().length;
+      await h.drain(15_000);
+      const report = await h.conservation();
+      const pushes = h.simulator.pushes();
+      const byToken = new Map<string, number[]>();
+      for (const p of pushes) byToken.set(p.token, [...(byToken.get(p.token) ?? []), p.receivedAt]);
+      const repeated = [...byToken.values()].filter((times) => times.length > 1);
+      expect(ringsWithinLease).toBe(atCrash);
+      expect(repeated).toHaveLength(atCrash);
+      expect(pushes).toHaveLength(3 + atCrash);
+      for (const times of repeated) {
+        expect(times).toHaveLength(2);
+        expect((times[1] as number) - (times[0] as number)).toBeGreaterThanOrEqual(LEASE_MS - 50);
+      }
+      expect(report.violations.every((v) => v.includes('rang twice') || v.includes('no log line'))).toBe(
+        true,
+      );
+      expect(report.counts.delivered).toBe(3);
+    } finally {
+      h.capture.stop();
+    }
+  });
+
+  it('rings every device once when the same event is published twice and lands in one batch', async () => {
+    const h = await start('duplicate-message');
+    const bodies = Array.from({ length: 4 }, (_, i) => JSON.stringify(h.callEvent([USERS[i] as string])));
+    await h.publish([...bodies, ...bodies]);
+    h.capture.start();
+    try {
+      await h.drain(15_000);
+    } finally {
+      h.capture.stop();
+    }
+    const report = await h.conservation();
+    expect(report.violations).toEqual([]);
+    expect(report.counts.delivered).toBe(12);
+    expect(h.simulator.pushes()).toHaveLength(12);
+  });
+
+  it('rings every device once when two senders handle the same record at the same time', async () => {
+    const h = await start('concurrent-record');
+    await h.publish(
+      Array.from({ length: 3 }, (_, i) =>
+        JSON.stringify(h.callEvent([USERS[i] as string, USERS[i + 1] as string])),
+      ),
+    );
+    const records: SQSRecord[] = (await receive(h.sqs, h.queueUrl, 10)).map((m) => toRecord(m, h.queueUrl));
+    expect(records).toHaveLength(3);
+    h.capture.start();
+    try {
+      const [a, b] = [h.newSender(), h.newSender()];
+      const results = await Promise.all([
+        a.handler({ Records: records }, lambdaContext()),
+        b.handler({ Records: records }, lambdaContext()),
+      ]);
+      // What either invocation left for a redelivery is handed to a third sender, as SQS would.
+      let pending = new Set(results.flatMap((r) => r.batchItemFailures.map((f) => f.itemIdentifier)));
+      for (let round = 0; round < 10 && pending.size > 0; round++) {
+        const again = await h
+          .newSender()
+          .handler({ Records: records.filter((r) => pending.has(r.messageId)) }, lambdaContext());
+        pending = new Set(again.batchItemFailures.map((f) => f.itemIdentifier));
+        if (pending.size > 0) await sleep(200);
+      }
+      expect(pending.size).toBe(0);
+    } finally {
+      h.capture.stop();
+    }
+    const report = await h.conservation();
+    expect(report.violations).toEqual([]);
+    expect(report.counts.delivered).toBe(18);
+    expect(h.simulator.pushes()).toHaveLength(18);
+  });
+});

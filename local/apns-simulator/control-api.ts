@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseFaults } from './faults';
-import type { ApnsSimulator } from './simulator';
+import type { ApnsSimulator } from './simulator-types';
 
 /**
  * JSON control API over plain HTTP/1.1 on 127.0.0.1:

@@ -89,7 +89,7 @@ export class ApnsConnection {
     return !this.retired && !this.session.closed && !this.session.destroyed;
   }
 
-  /** Sends now if a stream is free, else queues. The exchange's timer is the caller's. */
+  /** Sends now if a stream is free, else queues. The exchange's deadline is the caller's. */
   submit(exchange: Exchange): void {
     if (!this.referenced) {
       this.referenced = true;
@@ -115,11 +115,6 @@ export class ApnsConnection {
       });
       session.close();
     });
-  }
-
-  /** Drops the connection at once (streams in flight fail as `closed`). */
-  destroy(): void {
-    this.session.destroy();
   }
 
   private dispatch(exchange: Exchange): void {

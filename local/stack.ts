@@ -5,9 +5,11 @@
 import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LogFn } from './api-server';
 import { startApiServer } from './api-server';
-import type { LocalSigningKey } from './jwt';
+import { type LocalSigningKey, mintDevToken } from './jwt';
+import { dynamoTokenOwners, phonesOptionsFromEnv, startPhones } from './phones';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './services/dynamodb-local';
 import { startLocalSqs } from './services/fauxqs';
 import { preferredOrFreePort } from './services/free-port';
@@ -176,6 +178,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.signingKey ? { signingKey: options.signingKey } : {}),
     });
     stops.push(() => api.close());
+
+    // The phones: they answer the simulator's accepted VoIP pushes with receipts (local/phones.ts).
+    const phoneSettings = phonesOptionsFromEnv(env);
+    if (push.apnsControlUrl && phoneSettings.enabled) {
+      const { signingKey } = options;
+      const phones = startPhones({
+        ...phoneSettings,
+        apiUrl: api.url,
+        apnsControlUrl: push.apnsControlUrl,
+        owners: dynamoTokenOwners(DynamoDBDocumentClient.from(dynamoClient), tableNames.devices),
+        ...(signingKey ? { mintToken: (userId: string) => mintDevToken(userId, { key: signingKey }) } : {}),
+        log,
+      });
+      stops.push(() => phones.stop());
+    }
 
     const info: LocalStackInfo = {
       apiUrl: api.url,

@@ -1,6 +1,6 @@
-import { describe, expect, it } from '@jest/globals';
 import { DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import { SendMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { describe, expect, it } from '@jest/globals';
 import { createTestQueues, createTestTables, testDynamoClient, testSqsClient } from '../support/local-aws';
 
 describe('local services', () => {

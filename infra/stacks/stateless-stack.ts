@@ -57,6 +57,8 @@ export class StatelessStack extends Stack {
         [EnvName.apnsSecretArns]: stateful.secrets.arns.join(','),
         [EnvName.credentialCacheSeconds]: '300',
         [EnvName.deliveryTtlDays]: '7',
+        // A malformed event goes straight to the DLQ with its rejection reason (functions/sender/process-record.ts).
+        DLQ_URL: stateful.callQueue.deadLetterQueue.queueUrl,
       },
       ...logs,
     });
@@ -77,6 +79,7 @@ export class StatelessStack extends Stack {
         resources: stateful.secrets.arns,
       }),
     );
+    stateful.callQueue.deadLetterQueue.grantSendMessages(sender.function);
     sender.function.addEventSource(
       new SqsEventSource(stateful.callQueue.queue, {
         batchSize: 10,

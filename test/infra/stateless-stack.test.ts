@@ -83,6 +83,7 @@ describe('StatelessStack', () => {
       DEVICES_TABLE_NAME: expect.anything(),
       DELIVERIES_TABLE_NAME: expect.anything(),
     });
+    expect(JSON.stringify(env('voip-push-sender').DLQ_URL)).toMatch(/DeadLetter|Dlq/i);
     const secretArns = JSON.stringify(env('voip-push-sender').APNS_SECRET_ARNS);
     expect(secretArns.match(/ApnsSecrets/g)).toHaveLength(2);
   });
@@ -197,6 +198,14 @@ describe('StatelessStack', () => {
         'dynamodb:UpdateItem',
         'dynamodb:DeleteItem',
       ]);
+    });
+
+    it('lets the sender send only to the DLQ (rejected events) when built', () => {
+      const sends = statementsOf('voip-push-sender').filter((s) =>
+        actionsOf([s]).includes('sqs:SendMessage'),
+      );
+      expect(sends).toHaveLength(1);
+      expect(JSON.stringify(sends[0]?.Resource)).toMatch(/DeadLetter|Dlq/i);
     });
 
     it('grants no wildcard action or resource to any function when built', () => {

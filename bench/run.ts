@@ -11,6 +11,7 @@ import { machineInfo } from './lib/machine';
 import { type BenchReport, htmlReport, type SectionReport, textReport } from './lib/report';
 import { round } from './lib/stats';
 import { SECTIONS } from './sections/index';
+import { stopServices } from './sections/services';
 
 const { values } = parseArgs({
   options: { quick: { type: 'boolean' }, only: { type: 'string' } },
@@ -57,6 +58,7 @@ for (const section of SECTIONS) {
     });
   }
 }
+await stopServices();
 const report: BenchReport = {
   startedAt: startedAt.toISOString(),
   command,

@@ -1,4 +1,7 @@
 import type { SectionReport } from '../lib/report';
+import { coldStartSection } from './cold-start';
+import { registerSection } from './register';
+import { callLatencySection, memorySection, senderPathSection } from './sender';
 import { transportSection } from './transport-report';
 
 export interface Section {
@@ -6,5 +9,12 @@ export interface Section {
   run(quick: boolean, log: (line: string) => void): Promise<SectionReport>;
 }
 
-/** In the order of issue 7. */
-export const SECTIONS: readonly Section[] = [{ id: 'transport', run: transportSection }];
+/** In the order of issue 7 (memory last: it reads the sender process of items 2 and 3). */
+export const SECTIONS: readonly Section[] = [
+  { id: 'transport', run: transportSection },
+  { id: 'sender', run: senderPathSection },
+  { id: 'latency', run: callLatencySection },
+  { id: 'cold-start', run: coldStartSection },
+  { id: 'register', run: registerSection },
+  { id: 'memory', run: memorySection },
+];

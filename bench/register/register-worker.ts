@@ -1,0 +1,138 @@
+/**
+ * Item 5 in its own process: PUT /v1/devices/{id} through the local API server (JWT check like the
+ * authorizer, the real register handler, DynamoDB Local), interleaved one by one with a bare
+ * TransactWriteItems of the same three items (device, token owner, user meta) on the same table.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { createRegisterHandler } from '../../functions/register/create-handler';
+import { type HttpLambdaHandler, startApiServer } from '../../local/api-server';
+import { loadLocalSigningKey, mintDevToken } from '../../local/jwt';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/services/dynamodb-local';
+import { createTables } from '../../local/services/tables';
+import { DynamoDeviceRepository } from '../../shared/adapters/dynamo-device-repository';
+import { ServiceName } from '../../shared/platform/metric-names';
+import { emitResult } from '../lib/child';
+import { summarize } from '../lib/stats';
+
+export interface RegisterWorkerInput {
+  readonly dynamodbEndpoint: string;
+  readonly count: number;
+}
+
+export interface RegisterWorkerResult {
+  readonly api: ReturnType<typeof summarize>;
+  readonly bare: ReturnType<typeof summarize>;
+  readonly failures: number;
+}
+
+const input = JSON.parse(process.argv[2] ?? '{}') as RegisterWorkerInput;
+const suffix = randomUUID().slice(0, 8);
+const tables = { devices: `bench-reg-devices-${suffix}`, deliveries: `bench-reg-deliveries-${suffix}` };
+const dynamo = new DynamoDBClient({
+  endpoint: input.dynamodbEndpoint,
+  region: LOCAL_REGION,
+  credentials: LOCAL_CREDENTIALS,
+});
+const documents = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
+await createTables(dynamo, tables);
+const register = createRegisterHandler({
+  repository: new DynamoDeviceRepository({ client: documents, tableName: tables.devices }),
+  logger: new Logger({ serviceName: ServiceName.register, logLevel: 'WARN' }),
+}) as HttpLambdaHandler;
+const signingKey = await loadLocalSigningKey();
+const api = await startApiServer({
+  port: 0,
+  signingKey,
+  routes: { 'PUT /v1/devices/{deviceId}': register },
+  log: () => undefined,
+});
+
+const token = (): string => randomBytes(32).toString('hex');
+const jwts = await Promise.all(
+  Array.from({ length: input.count + 10 }, (_, i) => mintDevToken(`reg-user-${i}`, { key: signingKey })),
+);
+
+async function putDevice(i: number): Promise<boolean> {
+  const response = await fetch(`${api.url}/v1/devices/phone-1`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${jwts[i]}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      bundleId: 'com.example.voip',
+      environment: 'sandbox',
+      voipToken: token(),
+      alertToken: token(),
+      appVersion: '1.0.0',
+      locale: 'en_GB',
+    }),
+  });
+  await response.arrayBuffer();
+  return response.status === 200;
+}
+
+/** The same three items the register path writes for a new device, in one transaction, no reads. */
+async function bareWrite(i: number): Promise<void> {
+  const userId = `bare-user-${i}`;
+  const now = new Date().toISOString();
+  const voipToken = token();
+  await documents.send(
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Put: {
+            TableName: tables.devices,
+            Item: {
+              pk: `USER#${userId}`,
+              sk: 'DEVICE#phone-1',
+              userId,
+              deviceId: 'phone-1',
+              bundleId: 'com.example.voip',
+              environment: 'sandbox',
+              voipToken,
+              alertToken: token(),
+              appVersion: '1.0.0',
+              locale: 'en_GB',
+              createdAt: now,
+              updatedAt: now,
+              version: 1,
+              expiresAt: Math.floor(Date.now() / 1000) + 180 * 86_400,
+            },
+          },
+        },
+        {
+          Put: {
+            TableName: tables.devices,
+            Item: { pk: `TOKEN#${voipToken}`, sk: 'OWNER', userId, deviceId: 'phone-1', kind: 'voip' },
+          },
+        },
+        {
+          Put: {
+            TableName: tables.devices,
+            Item: { pk: `USER#${userId}`, sk: 'META', deviceCount: 1, version: 1 },
+          },
+        },
+      ],
+    }),
+  );
+}
+
+const apiMs: number[] = [];
+const bareMs: number[] = [];
+let failures = 0;
+const deadline = performance.now() + 120_000;
+for (let i = 0; i < input.count + 10 && performance.now() < deadline; i++) {
+  let t = performance.now();
+  if (!(await putDevice(i))) failures++;
+  const a = performance.now() - t;
+  t = performance.now();
+  await bareWrite(i);
+  const b = performance.now() - t;
+  if (i < 10) continue; // warm-up: JIT, connections, table pages
+  apiMs.push(a);
+  bareMs.push(b);
+}
+await api.close();
+emitResult({ api: summarize(apiMs), bare: summarize(bareMs), failures } satisfies RegisterWorkerResult);
+process.exit(0);

@@ -1,0 +1,124 @@
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { devCaPem, devTokenCredential } from '../../local/apns-simulator/dev-credentials';
+import { REPO_ROOT, runChild } from '../lib/child';
+import type { SectionReport } from '../lib/report';
+import { startSimulatorProcess } from '../lib/simulator-process';
+import { median, round } from '../lib/stats';
+import { check } from '../lib/targets';
+import type { ColdStartResult } from '../sender/cold-start-probe';
+import { services } from './services';
+
+/** The banner infra/constructs/voip-function.ts adds (ESM bundles have no `require`). */
+const REQUIRE_BANNER =
+  "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+
+/** esbuild with the options NodejsFunction gets from VoipFunction (ESM, node22, minify, source maps, SDK bundled). */
+async function bundle(
+  name: string,
+  outdir: string,
+): Promise<{ file: string; bytes: number; mapBytes: number }> {
+  const file = join(outdir, name, 'index.mjs');
+  await build({
+    entryPoints: [resolve(REPO_ROOT, 'functions', name, 'handler.ts')],
+    outfile: file,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    mainFields: ['module', 'main'],
+    banner: { js: REQUIRE_BANNER },
+    minify: true,
+    sourcemap: true,
+    logLevel: 'silent',
+  });
+  return { file, bytes: statSync(file).size, mapBytes: statSync(`${file}.map`).size };
+}
+
+export async function coldStartSection(quick: boolean): Promise<SectionReport> {
+  const outdir = await mkdtemp(join(tmpdir(), 'voip-bench-bundles-'));
+  const { dynamo } = await services();
+  const simulator = await startSimulatorProcess({ latencyMs: 0 });
+  try {
+    const names = readdirSync(resolve(REPO_ROOT, 'functions')).filter((n) =>
+      statSync(resolve(REPO_ROOT, 'functions', n, 'handler.ts'), { throwIfNoEntry: false })?.isFile(),
+    );
+    const bundles = await Promise.all(names.map(async (name) => ({ name, ...(await bundle(name, outdir)) })));
+    const sender = bundles.find((b) => b.name === 'sender');
+    if (sender === undefined) throw new Error('no sender bundle');
+    const credentialsFile = join(outdir, 'credential.json');
+    writeFileSync(credentialsFile, JSON.stringify(devTokenCredential()), { mode: 0o600 });
+    const caFile = join(outdir, 'ca.pem');
+    writeFileSync(caFile, devCaPem());
+    const runs: ColdStartResult[] = [];
+    const count = quick ? 3 : 7;
+    for (let i = 0; i < count; i++) {
+      runs.push(
+        await runChild<ColdStartResult>(
+          'bench/sender/cold-start-probe.ts',
+          [
+            JSON.stringify({
+              bundle: sender.file,
+              dynamodbEndpoint: dynamo.endpoint,
+              apnsUrl: simulator.url,
+              credentialsFile,
+              caFile,
+            }),
+          ],
+          { timeoutMs: 60_000, nodeArgs: ['--enable-source-maps'] },
+        ),
+      );
+    }
+    const loadMs = median(runs.map((r) => r.loadMs));
+    const firstPushMs = median(runs.map((r) => r.firstPushMs));
+    const warmPushMs = median(runs.map((r) => r.warmPushMs));
+    const kb = (bytes: number): number => round(bytes / 1024);
+    return {
+      id: 'cold-start',
+      title: '4. Cold start: bundles as the CDK builds them, load and first push in a fresh node process',
+      columns: ['measure', 'value'],
+      rows: [
+        ...bundles.map((b) => [`${b.name} bundle (minified ESM), KB`, kb(b.bytes)] as [string, number]),
+        ...bundles.map((b) => [`${b.name} source map, KB`, kb(b.mapBytes)] as [string, number]),
+        [
+          `sender: import the bundle and build its clients (module scope), ms, median of ${count}`,
+          round(loadMs),
+        ],
+        [
+          'sender: first invocation → first push accepted (lookup, lease, TLS handshake, push), ms',
+          round(firstPushMs),
+        ],
+        ['sender: second invocation (warm), ms', round(warmPushMs)],
+      ],
+      notes: [
+        'esbuild options copied from infra/constructs/voip-function.ts: format esm, target node22, platform node, mainFields module/main, the createRequire banner, minify, sourcemap, AWS SDK bundled. The probe runs with --enable-source-maps as NODE_OPTIONS does in Lambda.',
+        'The probe is a fresh `node` (tsx only for the probe script itself, not for the bundle) that imports the bundle with the sender environment set (DynamoDB Local, the simulator, the credential from a file), then invokes the handler with one 1-recipient event; the seeded device is registered beforehand.',
+        `Per-run load ms: ${runs.map((r) => round(r.loadMs)).join(', ')}; first push ms: ${runs.map((r) => round(r.firstPushMs)).join(', ')}.`,
+      ],
+      targets: [
+        check(
+          'cold start',
+          'sender bundle ≤ 400 KB minified',
+          `${kb(sender.bytes)} KB`,
+          sender.bytes <= 400 * 1024,
+        ),
+        check('cold start', 'sender load ≤ 60 ms', `${round(loadMs)} ms`, loadMs <= 60),
+        check('cold start', 'first push ≤ 150 ms', `${round(firstPushMs)} ms`, firstPushMs <= 150),
+      ],
+      charts: [
+        {
+          title: 'bundle size, KB',
+          unit: 'KB',
+          bars: bundles.map((b) => ({ label: b.name, value: kb(b.bytes) })),
+        },
+      ],
+      data: { bundles: bundles.map(({ name, bytes, mapBytes }) => ({ name, bytes, mapBytes })), runs },
+    };
+  } finally {
+    await simulator.stop();
+    await rm(outdir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,68 @@
+import { runChild } from '../lib/child';
+import type { SectionReport } from '../lib/report';
+import { round } from '../lib/stats';
+import { check } from '../lib/targets';
+import type { RegisterWorkerInput, RegisterWorkerResult } from '../register/register-worker';
+import { services } from './services';
+
+export async function registerSection(quick: boolean): Promise<SectionReport> {
+  const { dynamo } = await services();
+  const input: RegisterWorkerInput = { dynamodbEndpoint: dynamo.endpoint, count: quick ? 100 : 500 };
+  const result = await runChild<RegisterWorkerResult>(
+    'bench/register/register-worker.ts',
+    [JSON.stringify(input)],
+    {
+      timeoutMs: 180_000,
+    },
+  );
+  const ratio50 = result.api.p50 / result.bare.p50;
+  const ratio99 = result.api.p99 / result.bare.p99;
+  return {
+    id: 'register',
+    title: `5. Register API: ${result.api.count} sequential PUT /v1/devices/{id} vs bare DynamoDB writes`,
+    columns: ['path', 'requests', 'p50 ms', 'p99 ms', 'max ms'],
+    rows: [
+      [
+        'PUT through the local API (JWT check, middy handler, repository)',
+        result.api.count,
+        round(result.api.p50),
+        round(result.api.p99),
+        round(result.api.max),
+      ],
+      [
+        'bare TransactWriteItems of the same 3 items',
+        result.bare.count,
+        round(result.bare.p50),
+        round(result.bare.p99),
+        round(result.bare.max),
+      ],
+      ['ratio', '', round(ratio50), round(ratio99), ''],
+    ],
+    notes: [
+      'Interleaved one by one (PUT, bare write, PUT, ...) on the same DynamoDB Local table, after 10 warm-up pairs; a new device per request. HTTP over keep-alive fetch from the same process.',
+      'The register path reads before it writes (Query of the user partition and Get of the token owners, strongly consistent, then a TransactWriteItems with conditions): that is two DynamoDB round trips to the bare write’s one.',
+      `Failed PUTs: ${result.failures}.`,
+    ],
+    targets: [
+      check(
+        'register API',
+        'PUT p50 ≤ 1.3× bare DynamoDB write',
+        `${round(ratio50)}× (p99 ${round(ratio99)}×)`,
+        ratio50 <= 1.3,
+      ),
+    ],
+    charts: [
+      {
+        title: 'register latency, ms',
+        unit: 'ms',
+        bars: [
+          { label: 'API PUT p50', value: round(result.api.p50) },
+          { label: 'bare write p50', value: round(result.bare.p50) },
+          { label: 'API PUT p99', value: round(result.api.p99) },
+          { label: 'bare write p99', value: round(result.bare.p99) },
+        ],
+      },
+    ],
+    data: result,
+  };
+}

@@ -1,0 +1,357 @@
+/**
+ * Items 2, 3 and 6 in one process of their own (so its RSS is the sender's): the real sender handler
+ * (createSenderHandler + buildSenderDeps, Powertools Logger and Metrics writing to stdout as in Lambda)
+ * against DynamoDB Local and the APNs simulator, beside a bare loop doing the same lookups and pushes.
+ */
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { connect as http2Connect } from 'node:http2';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { loadSenderConfig } from '../../functions/sender/config';
+import { createSenderHandler, type SenderHandler } from '../../functions/sender/create-handler';
+import { buildSenderDeps } from '../../functions/sender/wiring';
+import { devCaPem, devTokenCredential } from '../../local/apns-simulator/dev-credentials';
+import { startPoller } from '../../local/poller';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/services/dynamodb-local';
+import { createTables } from '../../local/services/tables';
+import { DynamoDeviceRepository } from '../../shared/adapters/dynamo-device-repository';
+import { EnvName } from '../../shared/platform/env-names';
+import { METRICS_NAMESPACE, ServiceName } from '../../shared/platform/metric-names';
+import { loggerSink, PowertoolsMetricsSink } from '../../shared/platform/metrics';
+import { mapBounded } from '../../shared/use-cases/map-bounded';
+import { InMemoryDeliveryStore } from '../../test/fakes/in-memory-delivery-store';
+import { emitResult } from '../lib/child';
+import { round, summarize } from '../lib/stats';
+import { deviceTokens } from '../transport/fixtures';
+import { PortTimes, timedPorts } from './timed-ports';
+
+export interface SenderWorkerInput {
+  readonly dynamodbEndpoint: string;
+  readonly sqsEndpoint: string;
+  readonly apnsUrl: string;
+  readonly recipients: number;
+  readonly calls: number;
+}
+
+export interface PathTiming {
+  readonly name: string;
+  readonly wallMs: number;
+  readonly pushes: number;
+  readonly accepted: number;
+  readonly lookupMs: number;
+  readonly pushMs: number;
+  readonly deliveryMs: number;
+  readonly logMs: number;
+  readonly logLines: number;
+}
+
+export interface SenderWorkerResult {
+  readonly paths: PathTiming[];
+  readonly calls: {
+    readonly count: number;
+    readonly endToEnd: ReturnType<typeof summarize>;
+    readonly queueWait: ReturnType<typeof summarize>;
+    readonly senderOwn: ReturnType<typeof summarize>;
+  };
+  readonly peakRssMb: number;
+  readonly rssAfterMb: number;
+}
+
+const input = JSON.parse(process.argv[2] ?? '{}') as SenderWorkerInput;
+const suffix = randomUUID().slice(0, 8);
+const tables = { devices: `bench-devices-${suffix}`, deliveries: `bench-deliveries-${suffix}` };
+const aws = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+const dynamo = new DynamoDBClient({ endpoint: input.dynamodbEndpoint, ...aws });
+const documents = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
+await createTables(dynamo, tables);
+
+// Seed: one device per user, through the repository (the register path's own transaction).
+const users = Array.from({ length: input.recipients }, (_, i) => `bench-user-${i}`);
+const tokens = deviceTokens(users.length);
+const repository = new DynamoDeviceRepository({ client: documents, tableName: tables.devices });
+await mapBounded(users, 16, (userId, i) =>
+  repository.register({
+    userId,
+    deviceId: `phone-${i}`,
+    bundleId: 'com.example.voip',
+    environment: 'sandbox',
+    voipToken: tokens[i] as string,
+    now: new Date(),
+  }),
+);
+
+// The sender exactly as handler.ts wires it, with the credential from a file and the simulator's CA.
+const credentialsFile = join(tmpdir(), `bench-apns-credential-${suffix}.json`);
+writeFileSync(credentialsFile, JSON.stringify(devTokenCredential()), { mode: 0o600 });
+const caFile = join(tmpdir(), `bench-apns-ca-${suffix}.pem`);
+writeFileSync(caFile, devCaPem());
+const config = loadSenderConfig({
+  [EnvName.devicesTable]: tables.devices,
+  [EnvName.deliveriesTable]: tables.deliveries,
+  [EnvName.apnsCredentialsFile]: credentialsFile,
+  [EnvName.apnsEndpoint]: input.apnsUrl,
+  [EnvName.apnsCaFile]: caFile,
+});
+const logger = new Logger({ serviceName: ServiceName.sender });
+const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: ServiceName.sender });
+const baseDeps = buildSenderDeps(config, {
+  log: loggerSink(logger),
+  metrics: new PowertoolsMetricsSink(metrics),
+  dynamoClient: dynamo,
+});
+const times = new PortTimes();
+const handler: SenderHandler = createSenderHandler({
+  ...baseDeps,
+  fanOut: timedPorts(baseDeps.fanOut, times),
+});
+/** The same sender with the delivery records in memory: isolates what the DynamoDB lease costs. */
+const handlerMemoryLease: SenderHandler = createSenderHandler({
+  ...baseDeps,
+  fanOut: timedPorts({ ...baseDeps.fanOut, deliveries: new InMemoryDeliveryStore() }, times),
+});
+
+let messageSeq = 0;
+const context = (): Context =>
+  ({
+    functionName: 'bench-sender',
+    awsRequestId: randomUUID(),
+    getRemainingTimeInMillis: () => 30_000,
+  }) as unknown as Context;
+const callEvent = (recipients: readonly string[]): string =>
+  JSON.stringify({
+    version: 1,
+    type: 'incoming_call',
+    callId: `c-${suffix}-${messageSeq}`,
+    recipients,
+    caller: { id: 'user-9', displayName: 'Ada Lovelace', handle: '+15550100' },
+    media: 'audio',
+    createdAt: new Date().toISOString(),
+    ringTimeoutSeconds: 30,
+    data: { room: 'r-1' },
+  });
+const record = (body: string): SQSRecord =>
+  ({
+    messageId: `m-${suffix}-${messageSeq++}`,
+    receiptHandle: 'r',
+    body,
+    attributes: { SentTimestamp: String(Date.now()), ApproximateReceiveCount: '1' },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:bench',
+    awsRegion: LOCAL_REGION,
+  }) as unknown as SQSRecord;
+
+async function senderPath(
+  name: string,
+  events: SQSEvent[],
+  run: SenderHandler = handler,
+): Promise<PathTiming> {
+  times.reset();
+  const start = performance.now();
+  let failures = 0;
+  for (const event of events) failures += (await run(event, context())).batchItemFailures.length;
+  const wallMs = performance.now() - start;
+  if (failures > 0) process.stderr.write(`sender path ${name}: ${failures} record failures\n`);
+  return {
+    name,
+    wallMs: round(wallMs),
+    pushes: times.pushes,
+    accepted: times.pushes,
+    lookupMs: round(times.lookupMs),
+    pushMs: round(times.pushMs),
+    deliveryMs: round(times.deliveryMs),
+    logMs: round(times.logMs),
+    logLines: times.logLines,
+  };
+}
+
+// The bare loop: the same Query per recipient (same client options, same concurrency as the sender's
+// lookupConcurrency), then the same pushes on one bare http2 session (the sender's pushConcurrency).
+const session = http2Connect(input.apnsUrl, { ca: devCaPem() });
+session.on('error', () => {});
+const authorization = (await (async () => {
+  const { ProviderTokenSigner } = await import('../../shared/adapters/apns/provider-token');
+  return new ProviderTokenSigner(devTokenCredential()).authorization();
+})()) as string;
+const barePayload = JSON.parse(callEvent(['x'])) as Record<string, unknown>;
+function barePush(token: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const stream = session.request({
+      ':method': 'POST',
+      ':path': `/3/device/${token}`,
+      'apns-push-type': 'voip',
+      'apns-topic': 'com.example.voip.voip',
+      'apns-priority': '10',
+      'apns-expiration': String(Math.floor(Date.now() / 1000) + 30),
+      'apns-id': randomUUID(),
+      authorization,
+    });
+    let status = 0;
+    stream.on('response', (h) => {
+      status = Number(h[':status']);
+    });
+    stream.on('error', () => {});
+    stream.on('close', () => resolve(status === 200));
+    stream.resume();
+    stream.end(JSON.stringify(barePayload));
+  });
+}
+async function bareLookup(userId: string): Promise<string[]> {
+  const page = await documents.send(
+    new QueryCommand({
+      TableName: tables.devices,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':prefix': 'DEVICE#' },
+      ConsistentRead: true,
+    }),
+  );
+  return (page.Items ?? []).map((item) => String(item.voipToken));
+}
+async function bareCall(
+  recipients: readonly string[],
+): Promise<{ pushes: number; accepted: number; lookupMs: number; pushMs: number }> {
+  let lookupMs = 0;
+  let pushMs = 0;
+  const t0 = performance.now();
+  const found = (await mapBounded(recipients, 16, bareLookup)).flat();
+  lookupMs += performance.now() - t0;
+  const t1 = performance.now();
+  const ok = await mapBounded(found, 64, barePush);
+  pushMs += performance.now() - t1;
+  return { pushes: found.length, accepted: ok.filter(Boolean).length, lookupMs, pushMs };
+}
+async function barePath(name: string, batches: string[][][]): Promise<PathTiming> {
+  const start = performance.now();
+  let pushes = 0;
+  let accepted = 0;
+  let lookupMs = 0;
+  let pushMs = 0;
+  for (const batch of batches) {
+    const results = await Promise.all(batch.map(bareCall));
+    for (const r of results) {
+      pushes += r.pushes;
+      accepted += r.accepted;
+      lookupMs += r.lookupMs;
+      pushMs += r.pushMs;
+    }
+  }
+  return {
+    name,
+    wallMs: round(performance.now() - start),
+    pushes,
+    accepted,
+    lookupMs: round(lookupMs),
+    pushMs: round(pushMs),
+    deliveryMs: 0,
+    logMs: 0,
+    logLines: 0,
+  };
+}
+
+// Item 2. Warm both (connections, JIT) on a few users first, then interleave sender and bare runs.
+await senderPath('warm-up', [{ Records: [record(callEvent(users.slice(0, 20)))] }]);
+await barePath('warm-up', [[users.slice(0, 20)]]);
+const fanOutEvent = (): SQSEvent[] => [{ Records: [record(callEvent(users))] }];
+const oneEach = (): SQSEvent[] => {
+  const events: SQSEvent[] = [];
+  for (let i = 0; i < input.calls; i += 10)
+    events.push({
+      Records: users.slice(i, Math.min(i + 10, input.calls)).map((u) => record(callEvent([u]))),
+    });
+  return events;
+};
+const oneEachBare = (): string[][][] => {
+  const batches: string[][][] = [];
+  for (let i = 0; i < input.calls; i += 10)
+    batches.push(users.slice(i, Math.min(i + 10, input.calls)).map((u) => [u]));
+  return batches;
+};
+const paths: PathTiming[] = [];
+paths.push(await senderPath(`sender: 1 event → ${users.length} recipients`, fanOutEvent()));
+paths.push(await barePath(`bare: 1 event → ${users.length} recipients`, [[users]]));
+paths.push(
+  await senderPath(
+    `sender, leases in memory: 1 event → ${users.length} recipients`,
+    fanOutEvent(),
+    handlerMemoryLease,
+  ),
+);
+paths.push(await senderPath(`sender: ${input.calls} one-recipient events (batches of 10)`, oneEach()));
+paths.push(await barePath(`bare: ${input.calls} one-recipient events (batches of 10)`, oneEachBare()));
+paths.push(
+  await senderPath(
+    `sender, leases in memory: ${input.calls} one-recipient events (batches of 10)`,
+    oneEach(),
+    handlerMemoryLease,
+  ),
+);
+
+// Item 3. One call at a time through fauxqs and the local poller (Lambda's event source mapping).
+const sqs = new SQSClient({ endpoint: input.sqsEndpoint, ...aws });
+const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `bench-calls-${suffix}` })))
+  .QueueUrl as string;
+let handlerStart = 0;
+let handlerStartWall = 0;
+let sentTimestamp = 0;
+let answered: ((at: number) => void) | undefined;
+const poller = startPoller({
+  sqsClient: sqs,
+  queueUrl,
+  waitTimeSeconds: 20,
+  handler: (event, ctx) => {
+    handlerStart = performance.now();
+    handlerStartWall = Date.now();
+    sentTimestamp = Number(event.Records[0]?.attributes.SentTimestamp);
+    return handler(event, ctx);
+  },
+});
+times.onAnswer = (at) => answered?.(at);
+const endToEnd: number[] = [];
+const queueWait: number[] = [];
+const senderOwn: number[] = [];
+const deadline = Date.now() + 120_000;
+for (let i = 0; i < input.calls && Date.now() < deadline; i++) {
+  const done = new Promise<number>((resolve) => {
+    answered = resolve;
+  });
+  const published = performance.now();
+  await sqs.send(
+    new SendMessageCommand({
+      QueueUrl: queueUrl,
+      MessageBody: callEvent([users[i % users.length] as string]),
+    }),
+  );
+  const answerAt = await Promise.race([
+    done,
+    new Promise<number>((r) => setTimeout(() => r(Number.NaN), 10_000)),
+  ]);
+  if (Number.isNaN(answerAt)) continue;
+  if (i < 5) continue; // warm-up
+  endToEnd.push(answerAt - published);
+  queueWait.push(handlerStartWall - sentTimestamp);
+  senderOwn.push(answerAt - handlerStart);
+  await new Promise((r) => setTimeout(r, 2)); // let the poller delete the message before the next call
+}
+await poller.stop();
+
+const result: SenderWorkerResult = {
+  paths,
+  calls: {
+    count: endToEnd.length,
+    endToEnd: summarize(endToEnd),
+    queueWait: summarize(queueWait),
+    senderOwn: summarize(senderOwn),
+  },
+  peakRssMb: round(process.resourceUsage().maxRSS / 1024),
+  rssAfterMb: round(process.memoryUsage().rss / 2 ** 20),
+};
+emitResult(result);
+process.exit(0);

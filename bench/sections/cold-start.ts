@@ -2,7 +2,7 @@ import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 import { devCaPem, devTokenCredential } from '../../local/apns-simulator/dev-credentials';
 import { REPO_ROOT, runChild } from '../lib/child';
 import type { SectionReport } from '../lib/report';
@@ -20,9 +20,10 @@ const REQUIRE_BANNER =
 async function bundle(
   name: string,
   outdir: string,
-): Promise<{ file: string; bytes: number; mapBytes: number }> {
+): Promise<{ file: string; bytes: number; mapBytes: number; largest: string[] }> {
   const file = join(outdir, name, 'index.mjs');
-  await build({
+  const result = await build({
+    metafile: true,
     entryPoints: [resolve(REPO_ROOT, 'functions', name, 'handler.ts')],
     outfile: file,
     bundle: true,
@@ -35,7 +36,27 @@ async function bundle(
     sourcemap: true,
     logLevel: 'silent',
   });
-  return { file, bytes: statSync(file).size, mapBytes: statSync(`${file}.map`).size };
+  return {
+    file,
+    bytes: statSync(file).size,
+    mapBytes: statSync(`${file}.map`).size,
+    largest: largestInputs(result.metafile),
+  };
+}
+
+/** The packages (or project folders) that take the most bytes of the bundle. */
+function largestInputs(metafile: Metafile): string[] {
+  const output = Object.values(metafile.outputs).find((o) => o.entryPoint !== undefined);
+  const byPackage = new Map<string, number>();
+  for (const [path, info] of Object.entries(output?.inputs ?? {})) {
+    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
+    const key = match ? (match[1] as string) : path.split('/').slice(0, 2).join('/');
+    byPackage.set(key, (byPackage.get(key) ?? 0) + info.bytesInOutput);
+  }
+  return [...byPackage.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 8)
+    .map(([key, bytes]) => `${key} ${Math.round(bytes / 1024)} KB`);
 }
 
 export async function coldStartSection(quick: boolean): Promise<SectionReport> {
@@ -96,6 +117,7 @@ export async function coldStartSection(quick: boolean): Promise<SectionReport> {
       notes: [
         'esbuild options copied from infra/constructs/voip-function.ts: format esm, target node22, platform node, mainFields module/main, the createRequire banner, minify, sourcemap, AWS SDK bundled. The probe runs with --enable-source-maps as NODE_OPTIONS does in Lambda.',
         'The probe is a fresh `node` (tsx only for the probe script itself, not for the bundle) that imports the bundle with the sender environment set (DynamoDB Local, the simulator, the credential from a file), then invokes the handler with one 1-recipient event; the seeded device is registered beforehand.',
+        `Largest parts of the sender bundle: ${sender.largest.join(', ')}.`,
         `Per-run load ms: ${runs.map((r) => round(r.loadMs)).join(', ')}; first push ms: ${runs.map((r) => round(r.firstPushMs)).join(', ')}.`,
       ],
       targets: [

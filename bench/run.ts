@@ -4,6 +4,7 @@
  * `--only transport,sender,...` runs a subset.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from './lib/child';
@@ -32,6 +33,7 @@ const log = (line: string): void => {
 };
 
 log(`bench: ${quick ? 'quick' : 'full'} run; ${statement}`);
+const loadAtStart = loadavg().map(round);
 const sections: SectionReport[] = [];
 const t0 = performance.now();
 for (const section of SECTIONS) {
@@ -67,6 +69,7 @@ const report: BenchReport = {
   statement,
   sections,
   totalSeconds: round((performance.now() - t0) / 1000),
+  loadAverage: { start: loadAtStart, end: loadavg().map(round) },
 };
 const dir = resolve(REPO_ROOT, 'bench', 'results');
 mkdirSync(dir, { recursive: true });

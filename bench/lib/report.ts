@@ -28,6 +28,8 @@ export interface BenchReport {
   readonly statement: string;
   readonly sections: readonly SectionReport[];
   readonly totalSeconds: number;
+  /** 1/5/15-minute load averages when the run started and ended: how busy the shared machine was. */
+  readonly loadAverage?: { readonly start: readonly number[]; readonly end: readonly number[] };
 }
 
 const fmt = (value: string | number): string =>
@@ -58,6 +60,11 @@ export function textReport(report: BenchReport): string {
   const parts = [
     `voip-push benchmark — ${report.startedAt}${report.quick ? ' (quick)' : ''}`,
     report.statement,
+    ...(report.loadAverage
+      ? [
+          `Load average (1/5/15 min) at start ${report.loadAverage.start.join(' / ')}, at end ${report.loadAverage.end.join(' / ')}.`,
+        ]
+      : []),
     '',
   ];
   for (const section of report.sections) {

@@ -64,6 +64,7 @@ export async function senderPathSection(quick: boolean): Promise<SectionReport> 
       p.deliveryMs,
       p.logMs,
       p.logLines,
+      p.cpuUsPerPush,
     ];
   });
   return {
@@ -80,6 +81,7 @@ export async function senderPathSection(quick: boolean): Promise<SectionReport> 
       'delivery lease ms Σ',
       'logging ms Σ',
       'log lines',
+      'CPU µs/push',
     ],
     rows,
     notes: [

@@ -50,6 +50,8 @@ export interface PathTiming {
   readonly deliveryMs: number;
   readonly logMs: number;
   readonly logLines: number;
+  /** CPU (user + system) of this process per push, µs: the sender's own work, DynamoDB Local and the simulator excluded. */
+  readonly cpuUsPerPush: number;
 }
 
 export interface SenderWorkerResult {
@@ -155,6 +157,7 @@ async function senderPath(
   run: SenderHandler = handler,
 ): Promise<PathTiming> {
   times.reset();
+  const cpu = process.cpuUsage();
   const start = performance.now();
   let failures = 0;
   for (const event of events) failures += (await run(event, context())).batchItemFailures.length;
@@ -170,6 +173,7 @@ async function senderPath(
     deliveryMs: round(times.deliveryMs),
     logMs: round(times.logMs),
     logLines: times.logLines,
+    cpuUsPerPush: cpuPerPush(cpu, times.pushes),
   };
 }
 
@@ -228,7 +232,13 @@ async function bareCall(
   pushMs += performance.now() - t1;
   return { pushes: found.length, accepted: ok.filter(Boolean).length, lookupMs, pushMs };
 }
+function cpuPerPush(since: NodeJS.CpuUsage, pushes: number): number {
+  const used = process.cpuUsage(since);
+  return round((used.user + used.system) / Math.max(1, pushes));
+}
+
 async function barePath(name: string, batches: string[][][]): Promise<PathTiming> {
+  const cpu = process.cpuUsage();
   const start = performance.now();
   let pushes = 0;
   let accepted = 0;
@@ -253,6 +263,7 @@ async function barePath(name: string, batches: string[][][]): Promise<PathTiming
     deliveryMs: 0,
     logMs: 0,
     logLines: 0,
+    cpuUsPerPush: cpuPerPush(cpu, pushes),
   };
 }
 

@@ -1,15 +1,20 @@
 /**
  * `npm run demo [-- <stack.json>]`: against a running `npm start`, registers a device with a dev token,
  * queues an `incoming_call` for its user, waits until the APNs simulator accepted the push, and prints
- * the push's headers and the latency from the event's `createdAt` to APNs' answer.
+ * the push's headers and the latency from the event's `createdAt` to APNs' answer, then the phone side:
+ * the receipts the local phones posted and their `phoneLatencyMs` / `endToEndMs`.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDeliveryStore } from '../shared/adapters/dynamo-delivery-store';
+import { receiptLatencies } from '../shared/use-cases/record-receipt';
 import { mintDevToken } from './jwt';
 import { LOCAL_CREDENTIALS } from './services/dynamodb-local';
-import { LOCAL_DIR, type LocalStackInfo } from './stack';
+import { DEFAULT_TABLE_NAMES, LOCAL_DIR, type LocalStackInfo } from './stack';
 
 const DEMO_BUNDLE_ID = 'com.example.voip'; // the bundle of the simulator's dev credential
 const stackFile = process.argv[2] ?? join(LOCAL_DIR, 'stack.json');
@@ -98,6 +103,41 @@ async function main(): Promise<void> {
   console.log(
     `latency from createdAt to the push reaching APNs: ${push.receivedAt - createdAt.getTime()} ms`,
   );
+  await showPhoneReceipts(info, callId, 'demo-iphone');
+}
+
+/** Waits for the phones' receipts on the delivery record and prints the latencies the receipts API measured. */
+async function showPhoneReceipts(info: LocalStackInfo, callId: string, deviceId: string): Promise<void> {
+  const dynamo = new DynamoDBClient({
+    endpoint: info.dynamodbEndpoint,
+    region: info.region,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  const store = new DynamoDeliveryStore(DynamoDBDocumentClient.from(dynamo), {
+    tableName: DEFAULT_TABLE_NAMES.deliveries,
+  });
+  const deadline = Date.now() + 5_000;
+  let record = await store.get(callId, deviceId);
+  while (!record?.reportedAt && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    record = await store.get(callId, deviceId);
+  }
+  dynamo.destroy();
+  const { acceptedAt, createdAt } = record ?? {};
+  if (!record?.receivedAt || !acceptedAt || !createdAt) {
+    console.log('no receipt from the phone within 5 s (PHONE_RECEIPTS=off, or PHONE_RECEIPT_DROP_RATE?)');
+    return;
+  }
+  for (const [stage, at] of [
+    ['received', record.receivedAt],
+    ['reported', record.reportedAt],
+  ] as const) {
+    if (!at) continue;
+    const { phoneLatencyMs, endToEndMs } = receiptLatencies({ acceptedAt, createdAt }, at);
+    console.log(
+      `phone receipt ${stage}: phoneLatencyMs ${phoneLatencyMs} (APNs accept → receipt), endToEndMs ${endToEndMs}`,
+    );
+  }
 }
 
 main().catch((error: unknown) => {

@@ -11,6 +11,8 @@ import { type HarnessOptions, SenderHarness } from './sender-harness';
 let harness: SenderHarness | undefined;
 
 afterEach(async () => {
+  // No raw device token, key material or JWT in anything the sender logged during the test.
+  expect(harness?.secretFindings() ?? []).toEqual([]);
   await harness?.close();
   harness = undefined;
 });

@@ -27,6 +27,8 @@ beforeEach(() => {
   });
 });
 afterEach(async () => {
+  // No raw device token, key material or JWT in anything the sender logged during the test.
+  expect(harness?.secretFindings() ?? []).toEqual([]);
   await harness?.close();
   harness = undefined;
 });

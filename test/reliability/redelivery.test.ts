@@ -11,6 +11,8 @@ import { lambdaContext, pollOnce, receive, toRecord } from './sqs-poller';
  */
 let harness: SenderHarness | undefined;
 afterEach(async () => {
+  // No raw device token, key material or JWT in anything the sender logged during the test.
+  expect(harness?.secretFindings() ?? []).toEqual([]);
   await harness?.close();
   harness = undefined;
 });

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -8,7 +8,7 @@ import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createSenderHandler, type SenderHandler } from '../../functions/sender/create-handler';
 import { buildSenderDeps } from '../../functions/sender/wiring';
-import { DEV_BUNDLE_ID, devTokenCredential } from '../../local/apns-simulator/dev-credentials';
+import { DEV_BUNDLE_ID, devKeyPaths, devTokenCredential } from '../../local/apns-simulator/dev-credentials';
 import {
   type ApnsSimulator,
   type ApnsSimulatorOptions,
@@ -26,7 +26,7 @@ import type { CredentialProvider } from '../../shared/ports/credential-provider'
 import type { FanOutOptions } from '../../shared/use-cases/fan-out-deps';
 import { type ConservationReport, checkConservation, type ExpectedCall } from '../support/conservation';
 import { createTestQueues, testSqsClient } from '../support/local-aws';
-import { LogCapture } from '../support/log-capture';
+import { findSecrets, type KnownSecret, LogCapture, pemSecrets } from '../support/log-capture';
 import { deleteAll, drain, receive } from './sqs-poller';
 
 /** Fast retries so a fault test takes seconds; the policy (what is retried, for how long) is the sender's. */
@@ -236,6 +236,25 @@ export class SenderHarness {
       logs: this.capture.jsonLines(),
       deadLetters: await this.deadLetters(),
     });
+  }
+
+  /**
+   * Secrets found in what the sender logged: a seeded device token, a line of the APNs signing or client
+   * key, or anything shaped like a JWT (the provider token). Labels and line numbers only, never values.
+   */
+  secretFindings(): string[] {
+    const text = this.capture.text();
+    const secrets: KnownSecret[] = [
+      ...[...this.devicesByUser.values()]
+        .flat()
+        .map((d) => ({ label: `token of ${d.deviceId}`, value: d.token })),
+      ...pemSecrets('APNs .p8 key', readFileSync(devKeyPaths.tokenSigningKey, 'utf8')),
+      ...pemSecrets('APNs client key', readFileSync(devKeyPaths.clientKey, 'utf8')),
+    ];
+    const found = findSecrets(text, secrets).map((f) => `${f.label} at line ${f.line}`);
+    if (/eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}/.test(text)) found.push('a JWT');
+    if (/PRIVATE KEY/.test(text)) found.push('a PEM private key header');
+    return found;
   }
 
   async close(): Promise<void> {

@@ -6,8 +6,27 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LogFn } from './api-server';
-import { JavaMissingError } from './services/dynamodb-local';
-import { LOCAL_DIR, type LocalStack, startLocalStack } from './stack';
+import { assertJava, JavaMissingError } from './services/dynamodb-local';
+import type { LocalStack } from './stack';
+
+// fauxqs keeps its data with node:sqlite, which Node 22 flags as experimental on every start: that
+// warning is noise here. Installed before the stack's modules load (dynamic import below).
+process.removeAllListeners('warning');
+process.on('warning', (warning) => {
+  if (warning.name === 'ExperimentalWarning' && /SQLite/i.test(warning.message)) return;
+  process.stderr.write(`${warning.name}: ${warning.message}\n`);
+});
+
+// Without Java, one line naming the fix and nothing else.
+try {
+  assertJava();
+} catch (error) {
+  if (!(error instanceof JavaMissingError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+}
+
+const { LOCAL_DIR, startLocalStack } = await import('./stack');
 
 const STACK_FILE = join(LOCAL_DIR, 'stack.json');
 /** Beside the contract: where `npm run demo` finds the simulator's control API. */

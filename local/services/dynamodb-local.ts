@@ -32,7 +32,8 @@ export interface DynamoDbLocalOptions {
   readonly dataDir?: string;
 }
 
-function assertJava(): void {
+/** Throws JavaMissingError unless `java` runs (DynamoDB Local needs it). */
+export function assertJava(): void {
   const probe = spawnSync('java', ['-version'], { stdio: 'ignore' });
   if (probe.error || probe.status !== 0) throw new JavaMissingError();
 }

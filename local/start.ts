@@ -70,9 +70,11 @@ try {
   if (error instanceof JavaMissingError) {
     process.stderr.write(`${error.message}\n`);
   } else {
-    process.stderr.write(
-      `local stack failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
-    );
+    const message = error instanceof Error ? error.message : String(error);
+    const hint = message.includes('EADDRINUSE')
+      ? ' (is another npm start running? VOIP_LOCAL_PORT sets the API port)'
+      : '';
+    process.stderr.write(`local stack failed to start: ${message}${hint}\n`);
   }
   process.exit(1);
 }

@@ -65,6 +65,31 @@ describe('sender under APNs faults: conservation', () => {
     expect(h.simulator.stats().faults.answer).toBeGreaterThan(0);
   });
 
+  it('gives expired calls, oversize events and valid calls one outcome each when APNs answers 503 to 20% of requests', async () => {
+    const h = await SenderHarness.start({ name: 'apns-mixed' });
+    harness = h;
+    await h.seedDevices(USERS, 3);
+    const valid = [0, 1, 2].map((i) =>
+      JSON.stringify(h.callEvent([USERS[i] as string, USERS[i + 1] as string])),
+    );
+    const over = JSON.stringify(
+      h.callEvent(['u-a', 'u-b'], { createdAt: new Date(Date.now() - 70_000).toISOString() }),
+    );
+    const oversize = JSON.stringify(h.callEvent(['u-c'], { data: { pad: 'x'.repeat(6000) } }));
+    h.simulator.setFaults([{ kind: 'answer', status: 503, reason: 'ServiceUnavailable', rate: 0.2 }]);
+    await h.publish([...valid, over, oversize]);
+    h.capture.start();
+    try {
+      await h.drain(20_000);
+    } finally {
+      h.capture.stop();
+    }
+    const report = await h.conservation();
+    expect(report.violations).toEqual([]);
+    expect(report.counts).toEqual({ delivered: 18, expired: 6, pruned: 0, failed: 0, 'dead-lettered': 3 });
+    expect(h.simulator.pushes()).toHaveLength(18);
+  });
+
   it('rings every device exactly once when APNs answers bursts of 429 TooManyRequests', async () => {
     const h = await runCalls({ name: 'apns-429' }, [
       { kind: 'answer', status: 429, reason: 'TooManyRequests', after: 5, count: 25 },

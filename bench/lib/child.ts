@@ -19,6 +19,8 @@ export interface ChildOptions {
   readonly timeoutMs: number;
   /** node flags before the script, e.g. --cpu-prof. */
   readonly nodeArgs?: readonly string[];
+  /** A plain JavaScript script run without tsx (so no loader hook sits in what it imports). */
+  readonly plain?: boolean;
 }
 
 /**
@@ -29,7 +31,12 @@ export function runChild<T>(script: string, args: readonly string[], options: Ch
   return new Promise((resolvePromise, reject) => {
     const child = spawn(
       process.execPath,
-      [...(options.nodeArgs ?? []), '--import', 'tsx', resolve(REPO_ROOT, script), ...args],
+      [
+        ...(options.nodeArgs ?? []),
+        ...(options.plain ? [] : ['--import', 'tsx']),
+        resolve(REPO_ROOT, script),
+        ...args,
+      ],
       { cwd: REPO_ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';

@@ -25,6 +25,7 @@ export interface RegisterWorkerInput {
 export interface RegisterWorkerResult {
   readonly api: ReturnType<typeof summarize>;
   readonly bare: ReturnType<typeof summarize>;
+  readonly repository: ReturnType<typeof summarize>;
   readonly failures: number;
 }
 
@@ -38,8 +39,9 @@ const dynamo = new DynamoDBClient({
 });
 const documents = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
 await createTables(dynamo, tables);
+const repository = new DynamoDeviceRepository({ client: documents, tableName: tables.devices });
 const register = createRegisterHandler({
-  repository: new DynamoDeviceRepository({ client: documents, tableName: tables.devices }),
+  repository,
   logger: new Logger({ serviceName: ServiceName.register, logLevel: 'WARN' }),
 }) as HttpLambdaHandler;
 const signingKey = await loadLocalSigningKey();
@@ -118,6 +120,22 @@ async function bareWrite(i: number): Promise<void> {
   );
 }
 
+/** The repository alone (no HTTP, JWT or middy): separates the data path from the API layers. */
+async function repositoryRegister(i: number): Promise<void> {
+  await repository.register({
+    userId: `repo-user-${i}`,
+    deviceId: 'phone-1',
+    bundleId: 'com.example.voip',
+    environment: 'sandbox',
+    voipToken: token(),
+    alertToken: token(),
+    appVersion: '1.0.0',
+    locale: 'en_GB',
+    now: new Date(),
+  });
+}
+
+const repoMs: number[] = [];
 const apiMs: number[] = [];
 const bareMs: number[] = [];
 let failures = 0;
@@ -129,10 +147,19 @@ for (let i = 0; i < input.count + 10 && performance.now() < deadline; i++) {
   t = performance.now();
   await bareWrite(i);
   const b = performance.now() - t;
+  t = performance.now();
+  await repositoryRegister(i);
+  const r = performance.now() - t;
   if (i < 10) continue; // warm-up: JIT, connections, table pages
   apiMs.push(a);
   bareMs.push(b);
+  repoMs.push(r);
 }
 await api.close();
-emitResult({ api: summarize(apiMs), bare: summarize(bareMs), failures } satisfies RegisterWorkerResult);
+emitResult({
+  api: summarize(apiMs),
+  bare: summarize(bareMs),
+  repository: summarize(repoMs),
+  failures,
+} satisfies RegisterWorkerResult);
 process.exit(0);

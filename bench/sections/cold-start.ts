@@ -1,15 +1,52 @@
-import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { build, type Metafile } from 'esbuild';
 import { devCaPem, devTokenCredential } from '../../local/apns-simulator/dev-credentials';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/services/dynamodb-local';
+import { createTables } from '../../local/services/tables';
+import { DynamoDeviceRepository } from '../../shared/adapters/dynamo-device-repository';
 import { REPO_ROOT, runChild } from '../lib/child';
 import type { SectionReport } from '../lib/report';
 import { startSimulatorProcess } from '../lib/simulator-process';
 import { median, round } from '../lib/stats';
 import { check } from '../lib/targets';
-import type { ColdStartResult } from '../sender/cold-start-probe';
+
+/** What bench/sender/cold-start-probe.mjs prints. */
+interface ColdStartResult {
+  readonly loadMs: number;
+  readonly firstPushMs: number;
+  readonly warmPushMs: number;
+  readonly failures: number;
+}
+
+/** Tables of their own with one registered device for the probes. */
+async function seed(endpoint: string): Promise<{ devices: string; deliveries: string; userId: string }> {
+  const suffix = randomUUID().slice(0, 8);
+  const tables = { devices: `bench-cold-devices-${suffix}`, deliveries: `bench-cold-deliveries-${suffix}` };
+  const dynamo = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  try {
+    await createTables(dynamo, tables);
+    await new DynamoDeviceRepository({
+      client: DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }),
+      tableName: tables.devices,
+    }).register({
+      userId: 'cold-user',
+      deviceId: 'phone-1',
+      bundleId: 'com.example.voip',
+      environment: 'sandbox',
+      voipToken: randomBytes(32).toString('hex'),
+      now: new Date(),
+    });
+  } finally {
+    dynamo.destroy();
+  }
+  return { ...tables, userId: 'cold-user' };
+}
+
 import { services } from './services';
 
 /** The banner infra/constructs/voip-function.ts adds (ESM bundles have no `require`). */
@@ -20,10 +57,12 @@ const REQUIRE_BANNER =
 async function bundle(
   name: string,
   outdir: string,
+  external: string[] = [],
 ): Promise<{ file: string; bytes: number; mapBytes: number; largest: string[] }> {
   const file = join(outdir, name, 'index.mjs');
   const result = await build({
     metafile: true,
+    external,
     entryPoints: [resolve(REPO_ROOT, 'functions', name, 'handler.ts')],
     outfile: file,
     bundle: true,
@@ -60,7 +99,9 @@ function largestInputs(metafile: Metafile): string[] {
 }
 
 export async function coldStartSection(quick: boolean): Promise<SectionReport> {
-  const outdir = await mkdtemp(join(tmpdir(), 'voip-bench-bundles-'));
+  // Under bench/results (git-ignored) so that the SDK-external variant resolves the repository's node_modules.
+  mkdirSync(resolve(REPO_ROOT, 'bench', 'results'), { recursive: true });
+  const outdir = await mkdtemp(join(REPO_ROOT, 'bench', 'results', 'bundles-'));
   const { dynamo } = await services();
   const simulator = await startSimulatorProcess({ latencyMs: 0 });
   try {
@@ -74,24 +115,37 @@ export async function coldStartSection(quick: boolean): Promise<SectionReport> {
     writeFileSync(credentialsFile, JSON.stringify(devTokenCredential()), { mode: 0o600 });
     const caFile = join(outdir, 'ca.pem');
     writeFileSync(caFile, devCaPem());
-    const runs: ColdStartResult[] = [];
-    const count = quick ? 3 : 7;
-    for (let i = 0; i < count; i++) {
-      runs.push(
-        await runChild<ColdStartResult>(
-          'bench/sender/cold-start-probe.ts',
-          [
-            JSON.stringify({
-              bundle: sender.file,
-              dynamodbEndpoint: dynamo.endpoint,
-              apnsUrl: simulator.url,
-              credentialsFile,
-              caFile,
-            }),
-          ],
-          { timeoutMs: 60_000, nodeArgs: ['--enable-source-maps'] },
-        ),
+    const noSdk = await bundle('sender', join(outdir, 'sdk-external'), ['@aws-sdk/*', '@smithy/*']);
+    const seeded = await seed(dynamo.endpoint);
+    const env = {
+      DEVICES_TABLE_NAME: seeded.devices,
+      DELIVERIES_TABLE_NAME: seeded.deliveries,
+      APNS_CREDENTIALS_FILE: credentialsFile,
+      APNS_ENDPOINT: simulator.url,
+      APNS_CA_FILE: caFile,
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      POWERTOOLS_SERVICE_NAME: 'sender',
+      POWERTOOLS_METRICS_NAMESPACE: 'VoipPushBench',
+      POWERTOOLS_LOG_LEVEL: 'WARN',
+    };
+    const probe = (file: string, nodeArgs: string[]) =>
+      runChild<ColdStartResult>(
+        'bench/sender/cold-start-probe.mjs',
+        [JSON.stringify({ bundle: file, userId: seeded.userId })],
+        { timeoutMs: 60_000, nodeArgs, plain: true, env },
       );
+    const runs: ColdStartResult[] = [];
+    const noMaps: ColdStartResult[] = [];
+    const external: ColdStartResult[] = [];
+    const count = quick ? 3 : 7;
+    // Interleaved: as deployed (--enable-source-maps), without source maps, and with the SDK left out.
+    for (let i = 0; i < count; i++) {
+      runs.push(await probe(sender.file, ['--enable-source-maps']));
+      noMaps.push(await probe(sender.file, []));
+      external.push(await probe(noSdk.file, ['--enable-source-maps']));
     }
     const loadMs = median(runs.map((r) => r.loadMs));
     const firstPushMs = median(runs.map((r) => r.firstPushMs));
@@ -113,10 +167,19 @@ export async function coldStartSection(quick: boolean): Promise<SectionReport> {
           round(firstPushMs),
         ],
         ['sender: second invocation (warm), ms', round(warmPushMs)],
+        [
+          'experiment: sender load without --enable-source-maps, ms',
+          round(median(noMaps.map((r) => r.loadMs))),
+        ],
+        ['experiment: sender bundle with @aws-sdk/* and @smithy/* external, KB', kb(noSdk.bytes)],
+        [
+          'experiment: that bundle’s load (SDK read from node_modules, as from the Lambda runtime), ms',
+          round(median(external.map((r) => r.loadMs))),
+        ],
       ],
       notes: [
         'esbuild options copied from infra/constructs/voip-function.ts: format esm, target node22, platform node, mainFields module/main, the createRequire banner, minify, sourcemap, AWS SDK bundled. The probe runs with --enable-source-maps as NODE_OPTIONS does in Lambda.',
-        'The probe is a fresh `node` (tsx only for the probe script itself, not for the bundle) that imports the bundle with the sender environment set (DynamoDB Local, the simulator, the credential from a file), then invokes the handler with one 1-recipient event; the seeded device is registered beforehand.',
+        'The probe is a fresh plain `node` (no tsx) that imports the bundle with the sender environment set (DynamoDB Local, the simulator, the credential from a file), then invokes the handler twice with a 1-recipient event; the device was registered beforehand by the parent.',
         `Largest parts of the sender bundle: ${sender.largest.join(', ')}.`,
         `Per-run load ms: ${runs.map((r) => round(r.loadMs)).join(', ')}; first push ms: ${runs.map((r) => round(r.firstPushMs)).join(', ')}.`,
       ],
@@ -137,7 +200,13 @@ export async function coldStartSection(quick: boolean): Promise<SectionReport> {
           bars: bundles.map((b) => ({ label: b.name, value: kb(b.bytes) })),
         },
       ],
-      data: { bundles: bundles.map(({ name, bytes, mapBytes }) => ({ name, bytes, mapBytes })), runs },
+      data: {
+        bundles: bundles.map(({ name, bytes, mapBytes, largest }) => ({ name, bytes, mapBytes, largest })),
+        runs,
+        noMaps,
+        external,
+        sdkExternalBytes: noSdk.bytes,
+      },
     };
   } finally {
     await simulator.stop();

@@ -118,6 +118,9 @@ export async function callLatencySection(quick: boolean): Promise<SectionReport>
       row('end to end (publish → APNs 200)', calls.endToEnd),
       row('queue wait (SentTimestamp → handler start)', calls.queueWait),
       row("sender's own (handler start → APNs 200)", calls.senderOwn),
+      row('  of which: device lookup (Query)', calls.ownLookup),
+      row('  of which: delivery claim (conditional write)', calls.ownLease),
+      row('  of which: push (ApnsClient.send)', calls.ownPush),
     ],
     notes: [
       'Through local/poller.ts (the event source mapping stand-in, long poll 20 s, batch ≤ 10) and the real handler; the first 5 calls are a warm-up and not counted. Queue wait uses SQS SentTimestamp (ms resolution); the sender’s own time is measured with performance.now().',

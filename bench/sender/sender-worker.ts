@@ -61,6 +61,10 @@ export interface SenderWorkerResult {
     readonly endToEnd: ReturnType<typeof summarize>;
     readonly queueWait: ReturnType<typeof summarize>;
     readonly senderOwn: ReturnType<typeof summarize>;
+    /** Within the sender's own time: the device lookup, the delivery-record claim, the push. */
+    readonly ownLookup: ReturnType<typeof summarize>;
+    readonly ownLease: ReturnType<typeof summarize>;
+    readonly ownPush: ReturnType<typeof summarize>;
   };
   readonly peakRssMb: number;
   readonly rssAfterMb: number;
@@ -224,12 +228,20 @@ async function bareCall(
 ): Promise<{ pushes: number; accepted: number; lookupMs: number; pushMs: number }> {
   let lookupMs = 0;
   let pushMs = 0;
-  const t0 = performance.now();
-  const found = (await mapBounded(recipients, 16, bareLookup)).flat();
-  lookupMs += performance.now() - t0;
-  const t1 = performance.now();
-  const ok = await mapBounded(found, 64, barePush);
-  pushMs += performance.now() - t1;
+  const found = (
+    await mapBounded(recipients, 16, async (userId) => {
+      const t = performance.now();
+      const tokens = await bareLookup(userId);
+      lookupMs += performance.now() - t;
+      return tokens;
+    })
+  ).flat();
+  const ok = await mapBounded(found, 64, async (token) => {
+    const t = performance.now();
+    const accepted = await barePush(token);
+    pushMs += performance.now() - t;
+    return accepted;
+  });
   return { pushes: found.length, accepted: ok.filter(Boolean).length, lookupMs, pushMs };
 }
 function cpuPerPush(since: NodeJS.CpuUsage, pushes: number): number {
@@ -325,6 +337,9 @@ const poller = startPoller({
   },
 });
 times.onAnswer = (at) => answered?.(at);
+const ownLookup: number[] = [];
+const ownLease: number[] = [];
+const ownPush: number[] = [];
 const endToEnd: number[] = [];
 const queueWait: number[] = [];
 const senderOwn: number[] = [];
@@ -333,6 +348,7 @@ for (let i = 0; i < input.calls && Date.now() < deadline; i++) {
   const done = new Promise<number>((resolve) => {
     answered = resolve;
   });
+  times.reset();
   const published = performance.now();
   await sqs.send(
     new SendMessageCommand({
@@ -349,6 +365,10 @@ for (let i = 0; i < input.calls && Date.now() < deadline; i++) {
   endToEnd.push(answerAt - published);
   queueWait.push(handlerStartWall - sentTimestamp);
   senderOwn.push(answerAt - handlerStart);
+  ownLookup.push(times.lookupMs);
+  ownPush.push(times.pushMs);
+  // Claim before the push; the completion after it may still be running when the answer is seen.
+  ownLease.push(times.deliveryMs);
   await new Promise((r) => setTimeout(r, 2)); // let the poller delete the message before the next call
 }
 await poller.stop();
@@ -360,6 +380,9 @@ const result: SenderWorkerResult = {
     endToEnd: summarize(endToEnd),
     queueWait: summarize(queueWait),
     senderOwn: summarize(senderOwn),
+    ownLookup: summarize(ownLookup),
+    ownLease: summarize(ownLease),
+    ownPush: summarize(ownPush),
   },
   peakRssMb: round(process.resourceUsage().maxRSS / 1024),
   rssAfterMb: round(process.memoryUsage().rss / 2 ** 20),

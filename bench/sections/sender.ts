@@ -1,4 +1,6 @@
-import { runChild } from '../lib/child';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { REPO_ROOT, runChild } from '../lib/child';
 import type { SectionReport } from '../lib/report';
 import { startSimulatorProcess } from '../lib/simulator-process';
 import { round } from '../lib/stats';
@@ -7,6 +9,8 @@ import type { SenderWorkerInput, SenderWorkerResult } from '../sender/sender-wor
 import { services } from './services';
 
 let last: SenderWorkerResult | undefined;
+/** Size of what the sender wrote to stdout (log lines and EMF documents) per push. */
+let logStats: { bytesPerPush: number; linesPerPush: number; emfDocumentsPerPush: number } | undefined;
 
 /** The worker's result, shared by the sender-path, call-latency and memory sections. */
 async function senderWorker(quick: boolean): Promise<SenderWorkerResult> {
@@ -21,12 +25,30 @@ async function senderWorker(quick: boolean): Promise<SenderWorkerResult> {
       recipients: quick ? 200 : 1000,
       calls: quick ? 60 : 300,
     };
-    // The sender's own log lines go to the child's stdout as in Lambda; only the result line is kept.
-    last = await runChild<SenderWorkerResult>('bench/sender/sender-worker.ts', [JSON.stringify(input)], {
-      timeoutMs: 300_000,
-      env: { POWERTOOLS_METRICS_NAMESPACE: 'VoipPushBench', AWS_REGION: 'us-east-1' },
-    });
-    return last;
+    // The sender's log lines and EMF documents go to stdout as in Lambda: here into a file, to size them.
+    const logFile = resolve(REPO_ROOT, 'bench', 'results', `sender-${process.pid}.log`);
+    mkdirSync(dirname(logFile), { recursive: true });
+    const result = await runChild<SenderWorkerResult>(
+      'bench/sender/sender-worker.ts',
+      [JSON.stringify(input)],
+      {
+        timeoutMs: 300_000,
+        env: { POWERTOOLS_METRICS_NAMESPACE: 'VoipPushBench', AWS_REGION: 'us-east-1' },
+        stdoutFile: logFile,
+      },
+    );
+    const text = readFileSync(logFile, 'utf8');
+    rmSync(logFile, { force: true });
+    const pushes = result.paths.filter((p) => p.name.startsWith('sender')).reduce((n, p) => n + p.pushes, 0);
+    logStats = {
+      bytesPerPush: round(Buffer.byteLength(text) / Math.max(1, pushes + result.calls.count)),
+      linesPerPush: round(text.split('\n').length / Math.max(1, pushes + result.calls.count)),
+      emfDocumentsPerPush: round(
+        (text.match(/"_aws":/g)?.length ?? 0) / Math.max(1, pushes + result.calls.count),
+      ),
+    };
+    last = result;
+    return result;
   } finally {
     await simulator.stop();
   }
@@ -87,6 +109,7 @@ export async function senderPathSection(quick: boolean): Promise<SectionReport> 
     notes: [
       'Sender = createSenderHandler(buildSenderDeps(...)) exactly as handler.ts wires it (Powertools Logger and EMF Metrics to stdout, credential from a file, ApnsClient), with each port wrapped to sum the time spent in it. Σ columns add up overlapping calls, so they exceed wall time; they show where the time goes.',
       'Bare = the same Query per recipient (ConsistentRead, 16 in parallel like lookupConcurrency) and the same pushes on one raw http2 session (64 in flight like pushConcurrency); no delivery records, no logging.',
+      `stdout per push (log lines + EMF documents, all sender runs): ${logStats?.bytesPerPush} bytes, ${logStats?.linesPerPush} lines, of which ${logStats?.emfDocumentsPerPush} EMF documents.`,
       'The sender also claims and completes a delivery record per device (2 DynamoDB writes per push: the lease that stops a redelivered event from ringing twice); the bare loop does not. Devices seeded through DynamoDeviceRepository.register.',
     ],
     targets,
@@ -97,7 +120,7 @@ export async function senderPathSection(quick: boolean): Promise<SectionReport> 
         bars: paths.map((p) => ({ label: p.name.slice(0, 60), value: p.wallMs })),
       },
     ],
-    data: paths,
+    data: { paths, logStats },
   };
 }
 

@@ -38,5 +38,5 @@ const t2 = performance.now();
 const second = await mod.handler(event(), context);
 const warmPushMs = performance.now() - t2;
 const failures = first.batchItemFailures.length + second.batchItemFailures.length;
-process.stdout.write(`BENCH_RESULT ${JSON.stringify({ loadMs, firstPushMs, warmPushMs, failures })}\n`);
+process.stderr.write(`BENCH_RESULT ${JSON.stringify({ loadMs, firstPushMs, warmPushMs, failures })}\n`);
 process.exit(0);

@@ -26,6 +26,11 @@ import type { JsonLine } from './log-capture';
 
 export type TerminalKind = 'delivered' | 'expired' | 'pruned' | 'failed' | 'dead-lettered';
 
+/**
+ * One call of the run. The sender's lines name (callId, deviceId) but not the user, so device ids must be
+ * unique across a call's recipients (the harness prefixes them with the user id), and a test checks one
+ * push type per callId (a missed_call reuses its incoming_call's callId).
+ */
 export interface ExpectedCall {
   readonly callId: string;
   /** Every device of every recipient when the event was published, with its VoIP (or alert) token. */

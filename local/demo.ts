@@ -11,6 +11,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDeliveryStore } from '../shared/adapters/dynamo-delivery-store';
+import type { DeliveryKey } from '../shared/ports/delivery-store';
 import { receiptLatencies } from '../shared/use-cases/record-receipt';
 import { mintDevToken } from './jwt';
 import { LOCAL_CREDENTIALS } from './services/dynamodb-local';
@@ -103,11 +104,11 @@ async function main(): Promise<void> {
   console.log(
     `latency from createdAt to the push reaching APNs: ${push.receivedAt - createdAt.getTime()} ms`,
   );
-  await showPhoneReceipts(info, callId, 'demo-iphone');
+  await showPhoneReceipts(info, { callId, userId, deviceId: 'demo-iphone', pushType: 'voip' });
 }
 
 /** Waits for the phones' receipts on the delivery record and prints the latencies the receipts API measured. */
-async function showPhoneReceipts(info: LocalStackInfo, callId: string, deviceId: string): Promise<void> {
+async function showPhoneReceipts(info: LocalStackInfo, key: DeliveryKey): Promise<void> {
   const dynamo = new DynamoDBClient({
     endpoint: info.dynamodbEndpoint,
     region: info.region,
@@ -117,10 +118,10 @@ async function showPhoneReceipts(info: LocalStackInfo, callId: string, deviceId:
     tableName: DEFAULT_TABLE_NAMES.deliveries,
   });
   const deadline = Date.now() + 5_000;
-  let record = await store.get(callId, deviceId);
+  let record = await store.get(key);
   while (!record?.reportedAt && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 50));
-    record = await store.get(callId, deviceId);
+    record = await store.get(key);
   }
   dynamo.destroy();
   const { acceptedAt, createdAt } = record ?? {};

@@ -5,7 +5,7 @@
  *
  * Env (read by `phonesOptionsFromEnv`): PHONE_RECEIPTS=off disables it; PHONE_RECEIPT_DELAY_MS (default
  * 50) between the push and the first receipt; PHONE_RECEIPT_DROP_RATE (0–1, default 0) share of pushes
- * whose phone never confirms (exercises the ReceiptReceived / PushAccepted alarm path);
+ * whose phone never confirms (exercises the ReceiptReceived / VoipPushAccepted alarm path);
  * PHONE_LIVE_TOKENS (comma-separated hex) limits the live phones, default every registered token.
  */
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';

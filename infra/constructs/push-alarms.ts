@@ -22,7 +22,7 @@ export interface PushAlarmsProps {
   readonly functions: Record<string, IFunction>;
   /** One CertificateDaysLeft alarm per bundle id. */
   readonly bundleIds: readonly string[];
-  /** Lowest acceptable ReceiptReceived / PushAccepted over an hour, e.g. 0.8. */
+  /** Lowest acceptable ReceiptReceived / VoipPushAccepted over an hour, e.g. 0.8. */
   readonly receiptRateFloor: number;
   /** @default 30 (seconds; the default ring window: an older event no longer rings anyone) */
   readonly maxQueueAgeSeconds?: number;
@@ -32,7 +32,7 @@ export interface PushAlarmsProps {
   readonly maxDeliveryLatencyP99Ms?: number;
   /** @default 30 (days) */
   readonly minCertificateDaysLeft?: number;
-  /** Pushes an hour needs before the receipt rate is judged. @default 20 */
+  /** Accepted VoIP pushes an hour needs before the receipt rate is judged. @default 20 */
   readonly receiptRateMinPushes?: number;
 }
 
@@ -113,18 +113,20 @@ export class PushAlarms extends Construct {
     }
     this.add(
       'ReceiptRate',
-      'Fewer phones confirm receipt than pushes APNs accepted: pushes are lost after APNs.',
+      'Fewer phones confirm receipt than VoIP pushes APNs accepted: pushes are lost after APNs.',
       {
+        // Only VoIP pushes get receipts, so the denominator is VoipPushAccepted: missed-call alerts (in
+        // PushAccepted) would lower the rate without anything being lost.
         // No verdict on a quiet hour (fewer than the minimum pushes): the expression then answers 1 (healthy);
         // an hour with no pushes at all has no data, which is "not breaching". Pushes but no receipt count as 0.
         metric: new MathExpression({
-          label: 'ReceiptReceived / PushAccepted',
+          label: 'ReceiptReceived / VoipPushAccepted',
           expression: `IF(FILL(accepted, 0) >= ${props.receiptRateMinPushes ?? 20}, FILL(receipts, 0) / accepted, 1)`,
           usingMetrics: {
             receipts: pushMetric(MetricName.ReceiptReceived, ServiceName.receipts, {
               period: Duration.hours(1),
             }),
-            accepted: pushMetric(MetricName.PushAccepted, sender, { period: Duration.hours(1) }),
+            accepted: pushMetric(MetricName.VoipPushAccepted, sender, { period: Duration.hours(1) }),
           },
           period: Duration.hours(1),
         }),

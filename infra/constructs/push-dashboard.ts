@@ -74,13 +74,13 @@ export class PushDashboard extends Construct {
           statistic: 'Maximum',
         }),
       ]),
-      graph('Receipt rate (ReceiptReceived / PushAccepted, 1 h)', [
+      graph('Receipt rate (ReceiptReceived / VoipPushAccepted, 1 h)', [
         new MathExpression({
           expression: 'IF(accepted > 0, FILL(received, 0) / accepted)',
           label: 'receipt rate',
           usingMetrics: {
             received: pushMetric(MetricName.ReceiptReceived, receipts, { period: Duration.hours(1) }),
-            accepted: pushMetric(MetricName.PushAccepted, sender, { period: Duration.hours(1) }),
+            accepted: pushMetric(MetricName.VoipPushAccepted, sender, { period: Duration.hours(1) }),
           },
           period: Duration.hours(1),
         }),

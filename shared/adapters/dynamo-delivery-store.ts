@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ClaimResult, DeliveryCompletion, DeliveryRecord, DeliveryStore } from '../ports/delivery-store';
+import type {
+  ClaimResult,
+  DeliveryCompletion,
+  DeliveryKey,
+  DeliveryRecord,
+  DeliveryStore,
+} from '../ports/delivery-store';
+import { deliveryKey } from './delivery-key';
 
 export const DEFAULT_DELIVERY_TTL_DAYS = 7;
 
@@ -12,8 +19,6 @@ export interface DynamoDeliveryStoreOptions {
   /** ms since epoch; the server clock for leases and acceptedAt. */
   readonly now?: () => number;
 }
-
-const key = (callId: string, deviceId: string) => ({ pk: `CALL#${callId}`, sk: `DEVICE#${deviceId}` });
 
 /** DeliveryStore on the deliveries table (record shape documented in ports/delivery-store.ts). */
 export class DynamoDeliveryStore implements DeliveryStore {
@@ -30,12 +35,14 @@ export class DynamoDeliveryStore implements DeliveryStore {
     this.now = options.now ?? Date.now;
   }
 
-  async claim(callId: string, deviceId: string, leaseMs: number): Promise<ClaimResult> {
+  async claim(key: DeliveryKey, leaseMs: number): Promise<ClaimResult> {
     const now = this.now();
     const leaseId = randomUUID();
     const update = assignments({
-      callId,
-      deviceId,
+      callId: key.callId,
+      userId: key.userId,
+      deviceId: key.deviceId,
+      pushType: key.pushType,
       status: 'sending',
       leaseId,
       leaseUntil: now + leaseMs,
@@ -46,7 +53,7 @@ export class DynamoDeliveryStore implements DeliveryStore {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: key(callId, deviceId),
+          Key: deliveryKey(key),
           UpdateExpression: `${update.expression} ADD #claims :one`,
           // Free when new, when the last attempt ended without APNs accepting, or when its lease ran out.
           ConditionExpression:
@@ -65,13 +72,13 @@ export class DynamoDeliveryStore implements DeliveryStore {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
-    const record = await this.get(callId, deviceId);
+    const record = await this.get(key);
     if (record?.status === 'accepted') return { kind: 'already_accepted', record };
     // Held by another worker (or released a moment ago): either way, this attempt retries later.
     return { kind: 'leased', leaseUntil: record?.leaseUntil ?? now };
   }
 
-  async complete(callId: string, deviceId: string, completion: DeliveryCompletion): Promise<boolean> {
+  async complete(key: DeliveryKey, completion: DeliveryCompletion): Promise<boolean> {
     const now = this.now();
     const { leaseId, ...fields } = completion;
     const update = assignments({
@@ -83,7 +90,7 @@ export class DynamoDeliveryStore implements DeliveryStore {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: key(callId, deviceId),
+          Key: deliveryKey(key),
           UpdateExpression: update.expression,
           ConditionExpression: '#leaseId = :leaseId',
           ExpressionAttributeNames: { ...update.names, '#leaseId': 'leaseId' },
@@ -97,9 +104,9 @@ export class DynamoDeliveryStore implements DeliveryStore {
     }
   }
 
-  async get(callId: string, deviceId: string): Promise<DeliveryRecord | undefined> {
+  async get(key: DeliveryKey): Promise<DeliveryRecord | undefined> {
     const result = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: key(callId, deviceId), ConsistentRead: true }),
+      new GetCommand({ TableName: this.tableName, Key: deliveryKey(key), ConsistentRead: true }),
     );
     if (!result.Item) return undefined;
     const { pk: _pk, sk: _sk, ...record } = result.Item;

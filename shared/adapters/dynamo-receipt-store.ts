@@ -7,6 +7,7 @@ import {
   type ReceiptWriteInput,
   STAGE_ATTRIBUTE,
 } from '../ports/receipt-store';
+import { deliveryKey } from './delivery-key';
 
 export interface DynamoReceiptStoreOptions {
   readonly client: DynamoDBDocumentClient;
@@ -14,7 +15,9 @@ export interface DynamoReceiptStoreOptions {
   readonly tableName: string;
 }
 
-const key = (callId: string, deviceId: string) => ({ pk: `CALL#${callId}`, sk: `DEVICE#${deviceId}` });
+/** Receipts confirm VoIP pushes only, on the record of the caller's own device. */
+const receiptKey = (input: ReceiptWriteInput) =>
+  deliveryKey({ callId: input.callId, userId: input.userId, deviceId: input.deviceId, pushType: 'voip' });
 
 /** ReceiptStore on the deliveries table: one conditional update per receipt, a read only when refused. */
 export class DynamoReceiptStore implements ReceiptStore {
@@ -25,10 +28,11 @@ export class DynamoReceiptStore implements ReceiptStore {
       const result = await this.options.client.send(
         new UpdateCommand({
           TableName: this.options.tableName,
-          Key: key(input.callId, input.deviceId),
+          Key: receiptKey(input),
           UpdateExpression: 'SET #stageAt = :at',
           // Never creates a record (attribute_exists), never overwrites a first arrival, and only for a
-          // push APNs accepted to this caller's device. expiresAt is left alone: the sender's TTL rules.
+          // push APNs accepted to this caller's device (the key names the caller; the userId check stays
+          // as a second guard). expiresAt is left alone: the sender's TTL rules.
           ConditionExpression:
             'attribute_exists(pk) AND #status = :accepted AND attribute_exists(#acceptedAt) ' +
             'AND #userId = :userId AND attribute_not_exists(#stageAt)',
@@ -51,7 +55,7 @@ export class DynamoReceiptStore implements ReceiptStore {
     const read = await this.options.client.send(
       new GetCommand({
         TableName: this.options.tableName,
-        Key: key(input.callId, input.deviceId),
+        Key: receiptKey(input),
         ConsistentRead: true,
       }),
     );

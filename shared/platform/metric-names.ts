@@ -14,13 +14,18 @@ export const ServiceName = {
 export const MetricName = {
   /** APNs answered 200. Dimensions: service. */
   PushAccepted: 'PushAccepted',
+  /**
+   * APNs answered 200 to a VoIP push (incoming_call), counted beside PushAccepted: the pushes a phone
+   * confirms with a receipt, so the receipt-rate alarm's denominator. Dimensions: service.
+   */
+  VoipPushAccepted: 'VoipPushAccepted',
   /** Terminal failure (permanent answer, or retries exhausted). Dimensions: service. */
   PushFailed: 'PushFailed',
   /** Token removed after 410 or BadDeviceToken. Dimensions: service. */
   PushPruned: 'PushPruned',
   /** A retry of a push after 429 / 5xx / transport error. Dimensions: service. */
   PushRetried: 'PushRetried',
-  /** A duplicate delivery suppressed (already sent for this call and device). Dimensions: service. */
+  /** A duplicate delivery suppressed (already sent for this call, recipient, device and push type). Dimensions: service. */
   PushDuplicate: 'PushDuplicate',
   /** Every terminal outcome, by reason. Dimensions: service, Reason. */
   PushOutcome: 'PushOutcome',
@@ -38,7 +43,7 @@ export const MetricName = {
   QueueDelay: 'QueueDelay',
   /** Days until a certificate credential expires. Dimensions: service, BundleId. */
   CertificateDaysLeft: 'CertificateDaysLeft',
-  /** A first receipt from a phone for (callId, deviceId). Dimensions: service. */
+  /** A first receipt from a phone for one VoIP push (call, user, device). Dimensions: service. */
   ReceiptReceived: 'ReceiptReceived',
   /** ms from APNs acceptance to the receipt's arrival (server clock). Dimensions: service. */
   PhoneLatency: 'PhoneLatency',

@@ -1,50 +1,65 @@
 import type { ApnsEnvironment } from '../domain/apns-credential';
+import type { PushType } from '../domain/push-payload';
 
 /**
- * One item per (call, device) in the deliveries table: `pk = CALL#<callId>`, `sk = DEVICE#<deviceId>`,
- * TTL attribute `expiresAt` (epoch seconds, now + DELIVERY_TTL_DAYS, default 7). Written by the sender:
- * a lease (`sending`) before the push, then the APNs answer. The receipts API (issue 8) reads it by
- * (callId, deviceId) and adds `receivedAt` / `reportedAt`; keep this shape stable.
+ * One item per (call, recipient, device, push type) in the deliveries table:
+ * `pk = CALL#<callId>`, `sk = <VOIP|ALERT>#DEVICE#<deviceId>#USER#<userId>` (built only by
+ * `deliveryKey` in adapters/delivery-key.ts), TTL attribute `expiresAt` (epoch seconds, now +
+ * DELIVERY_TTL_DAYS, default 7). The user is part of the key because a deviceId is unique only within
+ * its user (two recipients may both have a device `phone`); the push type is part of it because a
+ * `missed_call` reuses its `incoming_call`'s callId, and its alert must not be taken for a duplicate of
+ * the VoIP push. Written by the sender: a lease (`sending`) before the push, then the APNs answer. The
+ * receipts API (issue 8) reads it by (callId, caller, deviceId, `voip`) and adds `receivedAt` /
+ * `reportedAt`; keep this shape stable.
  *
  * | attribute     | type                     | written by | meaning |
  * |---------------|--------------------------|------------|---------|
- * | pk, sk        | string                   | claim      | `CALL#<callId>`, `DEVICE#<deviceId>` |
+ * | pk, sk        | string                   | claim      | `CALL#<callId>`, `<VOIP\|ALERT>#DEVICE#<deviceId>#USER#<userId>` |
  * | callId        | string                   | claim      | |
+ * | userId        | string                   | claim      | owner of the device when sent (the recipient) |
  * | deviceId      | string                   | claim      | |
+ * | pushType      | voip \| alert             | claim      | |
  * | status        | DeliveryStatus           | both       | `sending` while leased, then the result |
  * | leaseId       | string                   | claim      | who holds (or last held) the lease |
  * | leaseUntil    | number (epoch ms)        | claim      | the lease is free after this moment |
  * | claims        | number                   | claim      | how many attempts claimed it (1 normally) |
  * | claimedAt     | string (ISO, server)     | claim      | start of the latest lease |
  * | expiresAt     | number (epoch s)         | both       | DynamoDB TTL |
- * | userId        | string                   | complete   | owner of the device when sent |
  * | bundleId      | string                   | complete   | |
  * | environment   | sandbox \| production     | complete   | the host that answered (differs from the device's after environment_mismatch) |
- * | pushType      | voip \| alert             | complete   | |
  * | apnsId        | string (lower-case UUID) | complete   | apns-id of the last request |
  * | statusCode    | number                   | complete   | APNs' HTTP status (absent after a transport error) |
  * | reason        | string                   | complete   | APNs' reason or ours (see DeviceOutcome.reason) |
  * | acceptedAt    | string (ISO, server)     | complete   | when APNs answered 200 (status accepted only) |
  * | completedAt   | string (ISO, server)     | complete   | |
  * | createdAt     | string (ISO)             | complete   | the call event's createdAt |
- * | receivedAt    | string (ISO, server)     | receipts   | first `received` receipt |
- * | reportedAt    | string (ISO, server)     | receipts   | first `reported` receipt |
+ * | receivedAt    | string (ISO, server)     | receipts   | first `received` receipt (VoIP records only) |
+ * | reportedAt    | string (ISO, server)     | receipts   | first `reported` receipt (VoIP records only) |
  */
 export type DeliveryStatus = 'sending' | 'accepted' | 'failed' | 'pruned';
 
+/** Identifies one delivery record: one push type, to one device of one recipient, for one call. */
+export interface DeliveryKey {
+  readonly callId: string;
+  /** The recipient who owns the device (deviceIds are unique only per user). */
+  readonly userId: string;
+  readonly deviceId: string;
+  readonly pushType: PushType;
+}
+
 export interface DeliveryRecord {
   readonly callId: string;
+  readonly userId: string;
   readonly deviceId: string;
+  readonly pushType: PushType;
   readonly status: DeliveryStatus;
   readonly leaseId: string;
   readonly leaseUntil: number;
   readonly claims: number;
   readonly claimedAt?: string;
   readonly expiresAt: number;
-  readonly userId?: string;
   readonly bundleId?: string;
   readonly environment?: ApnsEnvironment;
-  readonly pushType?: 'voip' | 'alert';
   readonly apnsId?: string;
   readonly statusCode?: number;
   readonly reason?: string;
@@ -56,7 +71,7 @@ export interface DeliveryRecord {
 }
 
 export type ClaimResult =
-  /** This attempt owns the (call, device) until the lease ends: send, then `complete`. */
+  /** This attempt owns the record until the lease ends: send, then `complete`. */
   | { readonly kind: 'claimed'; readonly leaseId: string }
   /** APNs already accepted this push: do not send again. */
   | { readonly kind: 'already_accepted'; readonly record: DeliveryRecord }
@@ -67,10 +82,8 @@ export interface DeliveryCompletion {
   /** The lease returned by `claim`; the write is skipped when another worker has taken the lease since. */
   readonly leaseId: string;
   readonly status: Exclude<DeliveryStatus, 'sending'>;
-  readonly userId: string;
   readonly bundleId: string;
   readonly environment: ApnsEnvironment;
-  readonly pushType: 'voip' | 'alert';
   readonly apnsId?: string;
   readonly statusCode?: number;
   readonly reason?: string;
@@ -82,11 +95,12 @@ export interface DeliveryCompletion {
 
 export interface DeliveryStore {
   /**
-   * Takes the (call, device) for `leaseMs`: succeeds when there is no record, when the last attempt ended
-   * without APNs accepting (failed / pruned), or when an earlier lease ran out (a worker died mid-send).
+   * Takes the record of `key` for `leaseMs` (writing the key's fields on it): succeeds when there is no
+   * record, when the last attempt ended without APNs accepting (failed / pruned), or when an earlier
+   * lease ran out (a worker died mid-send).
    */
-  claim(callId: string, deviceId: string, leaseMs: number): Promise<ClaimResult>;
+  claim(key: DeliveryKey, leaseMs: number): Promise<ClaimResult>;
   /** Records APNs' answer; false when the lease was lost to another worker (nothing written). */
-  complete(callId: string, deviceId: string, completion: DeliveryCompletion): Promise<boolean>;
-  get(callId: string, deviceId: string): Promise<DeliveryRecord | undefined>;
+  complete(key: DeliveryKey, completion: DeliveryCompletion): Promise<boolean>;
+  get(key: DeliveryKey): Promise<DeliveryRecord | undefined>;
 }

@@ -10,7 +10,10 @@ export const STAGE_ATTRIBUTE = { received: 'receivedAt', reported: 'reportedAt' 
 export interface ReceiptWriteInput {
   readonly callId: string;
   readonly deviceId: string;
-  /** The caller: the record must name this user as the device's owner when the push was sent. */
+  /**
+   * The caller: the record looked up is this user's (its key names the recipient, since deviceIds are
+   * unique only per user), and it must also name this user as the device's owner when the push was sent.
+   */
   readonly userId: string;
   readonly stage: ReceiptStage;
   /** ISO, server clock: when the receipt arrived. */
@@ -27,8 +30,10 @@ export type ReceiptWrite =
   | { readonly kind: 'not_recorded'; readonly current: DeliveryRecord | undefined };
 
 /**
- * Receipts on the deliveries table (record shape in ports/delivery-store.ts). The store never creates a
- * record and never touches its TTL: a receipt lives and expires with the sender's delivery record.
+ * Receipts on the deliveries table (record shape in ports/delivery-store.ts), on the record of the VoIP
+ * push only: key `{ callId, userId: caller, deviceId, pushType: 'voip' }` (a missed call's alert push has
+ * its own record and never gets receipts). The store never creates a record and never touches its TTL:
+ * a receipt lives and expires with the sender's delivery record.
  */
 export interface ReceiptStore {
   /**

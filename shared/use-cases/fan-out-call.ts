@@ -1,7 +1,7 @@
 import { type CallEvent, ringWindowEndMs } from '../domain/call-event';
 import { type DeviceOutcome, outcomeReason, TERMINAL_OUTCOMES } from '../domain/delivery-outcome';
 import type { Device } from '../domain/device';
-import { buildPushPayload } from '../domain/push-payload';
+import { buildPushPayload, type PushType } from '../domain/push-payload';
 import { MetricName } from '../platform/metric-names';
 import type { FanOutContext, FanOutDeps } from './fan-out-deps';
 import { mapBounded } from './map-bounded';
@@ -75,7 +75,7 @@ export async function fanOutCall(
       sendPushToDevice(deps, call, device),
     );
   }
-  for (const outcome of outcomes) countOutcome(deps, event, outcome);
+  for (const outcome of outcomes) countOutcome(deps, event, call.pushType, outcome);
   return {
     kind: 'done',
     callId: event.callId,
@@ -91,7 +91,7 @@ const COUNTERS = {
   duplicate: MetricName.PushDuplicate,
 } as const;
 
-function countOutcome(deps: FanOutDeps, event: CallEvent, outcome: DeviceOutcome): void {
+function countOutcome(deps: FanOutDeps, event: CallEvent, pushType: PushType, outcome: DeviceOutcome): void {
   if (!TERMINAL_OUTCOMES.includes(outcome.outcome)) {
     deps.log.warn('push deferred to a redelivery', {
       callId: event.callId,
@@ -102,5 +102,7 @@ function countOutcome(deps: FanOutDeps, event: CallEvent, outcome: DeviceOutcome
   }
   const counter = COUNTERS[outcome.outcome as keyof typeof COUNTERS];
   if (counter) deps.metrics.count(counter);
+  // The receipt-rate alarm's denominator: only VoIP pushes get receipts (missed-call alerts never do).
+  if (outcome.outcome === 'delivered' && pushType === 'voip') deps.metrics.count(MetricName.VoipPushAccepted);
   deps.metrics.countBy(MetricName.PushOutcome, 'Reason', outcomeReason(outcome));
 }

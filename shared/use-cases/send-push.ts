@@ -1,11 +1,13 @@
 import type { DeviceOutcome } from '../domain/delivery-outcome';
 import type { Device } from '../domain/device';
+import type { DeliveryKey } from '../ports/delivery-store';
 import type { FanOutDeps } from './fan-out-deps';
 import { type AttemptsResult, type PreparedCall, pushWithPolicy } from './push-attempts';
 
 /**
- * One device of one call: pick the token, find the credential, claim the (call, device) so a duplicate
- * queue delivery cannot ring twice, push, record the answer. Never throws: every device gets one outcome.
+ * One device of one call: pick the token, find the credential, claim the (call, recipient, device, push
+ * type) so a duplicate queue delivery cannot ring twice, push, record the answer. Never throws: every
+ * device gets one outcome.
  */
 export async function sendPushToDevice(
   deps: FanOutDeps,
@@ -29,7 +31,7 @@ export async function sendPushToDevice(
       });
       return { ...base, outcome: 'failed', reason: 'no_credential', attempts: 0 };
     }
-    const claim = await deps.deliveries.claim(callId, device.deviceId, deps.options.leaseMs);
+    const claim = await deps.deliveries.claim(deliveryKeyOf(call, device), deps.options.leaseMs);
     if (claim.kind === 'already_accepted') {
       return {
         ...base,
@@ -73,13 +75,11 @@ async function record(
   try {
     const status =
       result.outcome === 'delivered' ? 'accepted' : result.outcome === 'pruned' ? 'pruned' : 'failed';
-    const stored = await deps.deliveries.complete(call.event.callId, device.deviceId, {
+    const stored = await deps.deliveries.complete(deliveryKeyOf(call, device), {
       leaseId,
       status,
-      userId: device.userId,
       bundleId: device.bundleId,
       environment: result.environment,
-      pushType: call.pushType,
       apnsId: result.apnsId,
       createdAt: call.event.createdAt,
       ...(result.statusCode ? { statusCode: result.statusCode } : {}),
@@ -98,6 +98,19 @@ async function record(
     });
     return 'error';
   }
+}
+
+/**
+ * The record of this push: deviceIds are unique only per user, and a missed_call's alert reuses its
+ * incoming_call's callId, so both the recipient and the push type are part of it.
+ */
+function deliveryKeyOf(call: PreparedCall, device: Device): DeliveryKey {
+  return {
+    callId: call.event.callId,
+    userId: device.userId,
+    deviceId: device.deviceId,
+    pushType: call.pushType,
+  };
 }
 
 export function deferredIfRinging(deps: FanOutDeps, call: PreparedCall): 'deferred' | 'failed' {

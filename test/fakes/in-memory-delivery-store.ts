@@ -1,29 +1,37 @@
 import { randomUUID } from 'node:crypto';
+import { deliveryKey } from '../../shared/adapters/delivery-key';
 import type {
   ClaimResult,
   DeliveryCompletion,
+  DeliveryKey,
   DeliveryRecord,
   DeliveryStore,
 } from '../../shared/ports/delivery-store';
 
-/** DeliveryStore with the same claim rules as DynamoDeliveryStore, in a Map. */
+/** The `records` map key of a delivery: the table's `pk/sk`, from the same `deliveryKey` as DynamoDB's. */
+export function recordKey(key: DeliveryKey): string {
+  const { pk, sk } = deliveryKey(key);
+  return `${pk}/${sk}`;
+}
+
+/** DeliveryStore with the same claim rules (and the same key) as DynamoDeliveryStore, in a Map. */
 export class InMemoryDeliveryStore implements DeliveryStore {
+  /** By `recordKey(key)`. */
   readonly records = new Map<string, DeliveryRecord>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  async claim(callId: string, deviceId: string, leaseMs: number): Promise<ClaimResult> {
-    const key = `${callId}/${deviceId}`;
-    const existing = this.records.get(key);
+  async claim(key: DeliveryKey, leaseMs: number): Promise<ClaimResult> {
+    const id = recordKey(key);
+    const existing = this.records.get(id);
     if (existing?.status === 'accepted') return { kind: 'already_accepted', record: existing };
     if (existing?.status === 'sending' && existing.leaseUntil > this.now()) {
       return { kind: 'leased', leaseUntil: existing.leaseUntil };
     }
     const leaseId = randomUUID();
-    this.records.set(key, {
+    this.records.set(id, {
       ...existing,
-      callId,
-      deviceId,
+      ...fieldsOf(key),
       status: 'sending',
       leaseId,
       leaseUntil: this.now() + leaseMs,
@@ -33,23 +41,22 @@ export class InMemoryDeliveryStore implements DeliveryStore {
     return { kind: 'claimed', leaseId };
   }
 
-  async complete(callId: string, deviceId: string, completion: DeliveryCompletion): Promise<boolean> {
-    const key = `${callId}/${deviceId}`;
-    const existing = this.records.get(key);
+  async complete(key: DeliveryKey, completion: DeliveryCompletion): Promise<boolean> {
+    const id = recordKey(key);
+    const existing = this.records.get(id);
     if (!existing || existing.leaseId !== completion.leaseId) return false;
-    this.records.set(key, { ...existing, ...completion, completedAt: new Date(this.now()).toISOString() });
+    this.records.set(id, { ...existing, ...completion, completedAt: new Date(this.now()).toISOString() });
     return true;
   }
 
-  async get(callId: string, deviceId: string): Promise<DeliveryRecord | undefined> {
-    return this.records.get(`${callId}/${deviceId}`);
+  async get(key: DeliveryKey): Promise<DeliveryRecord | undefined> {
+    return this.records.get(recordKey(key));
   }
 
-  /** Marks a (call, device) as being sent by another worker right now. */
-  holdLease(callId: string, deviceId: string, leaseMs: number): void {
-    this.records.set(`${callId}/${deviceId}`, {
-      callId,
-      deviceId,
+  /** Marks a delivery as being sent by another worker right now. */
+  holdLease(key: DeliveryKey, leaseMs: number): void {
+    this.records.set(recordKey(key), {
+      ...fieldsOf(key),
       status: 'sending',
       leaseId: 'other-worker',
       leaseUntil: this.now() + leaseMs,
@@ -58,3 +65,10 @@ export class InMemoryDeliveryStore implements DeliveryStore {
     });
   }
 }
+
+const fieldsOf = ({ callId, userId, deviceId, pushType }: DeliveryKey) => ({
+  callId,
+  userId,
+  deviceId,
+  pushType,
+});

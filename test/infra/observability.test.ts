@@ -124,7 +124,7 @@ describe('alarms and dashboard', () => {
     }
   });
 
-  it('alarms when receipts per accepted push fall below the floor over an hour and stays quiet without traffic', () => {
+  it('alarms when receipts per accepted VoIP push fall below the floor over an hour and stays quiet without traffic', () => {
     const [receipt] = byExpression(/receipts/);
     expect(receipt?.Properties).toMatchObject({
       Threshold: 0.8,
@@ -141,7 +141,10 @@ describe('alarms and dashboard', () => {
       Period: 3600,
     });
     expect(stat('accepted')).toMatchObject({
-      Metric: { MetricName: 'PushAccepted', Dimensions: [{ Name: 'service', Value: 'voip-push-sender' }] },
+      Metric: {
+        MetricName: 'VoipPushAccepted',
+        Dimensions: [{ Name: 'service', Value: 'voip-push-sender' }],
+      },
       Period: 3600,
     });
   });
@@ -177,7 +180,7 @@ describe('alarms and dashboard', () => {
     );
     expect(widget(/^Dead-letter queue/)).toContain('ApproximateNumberOfMessagesVisible');
     expect(widget(/^Receipt rate/)).toMatch(
-      /ReceiptReceived.*voip-push-receipts.*PushAccepted.*voip-push-sender/,
+      /ReceiptReceived.*voip-push-receipts.*VoipPushAccepted.*voip-push-sender/,
     );
     expect(widget(/^Phone latency/)).toMatch(/PhoneLatency.*p99/);
   });

@@ -1,6 +1,7 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DynamoDeliveryStore } from '../../shared/adapters/dynamo-delivery-store';
-import type { DeliveryCompletion } from '../../shared/ports/delivery-store';
+import type { DeliveryCompletion, DeliveryKey } from '../../shared/ports/delivery-store';
 import { createTestTables, testDocumentClient, testDynamoClient } from '../support/local-aws';
 
 const client = testDynamoClient();
@@ -9,18 +10,16 @@ let tableName: string;
 let now = Date.parse('2026-11-28T10:00:05.000Z');
 let store: DynamoDeliveryStore;
 let seq = 0;
-const ids = () => {
+const ids = (): DeliveryKey => {
   seq += 1;
-  return { callId: `call-${seq}`, deviceId: `dev-${seq}` };
+  return { callId: `call-${seq}`, userId: 'user-1', deviceId: `dev-${seq}`, pushType: 'voip' };
 };
 
 const completion = (leaseId: string, overrides: Partial<DeliveryCompletion> = {}): DeliveryCompletion => ({
   leaseId,
   status: 'accepted',
-  userId: 'user-1',
   bundleId: 'com.example.app',
   environment: 'production',
-  pushType: 'voip',
   apnsId: '3f0d0000-0000-4000-8000-000000000001',
   statusCode: 200,
   acceptedAt: new Date(now).toISOString(),
@@ -36,12 +35,13 @@ afterAll(() => client.destroy());
 
 describe('DynamoDeliveryStore', () => {
   it('claims a new (call, device) and writes the documented record with a TTL when completed', async () => {
-    const { callId, deviceId } = ids();
-    const claim = await store.claim(callId, deviceId, 30_000);
+    const key = ids();
+    const { callId, deviceId } = key;
+    const claim = await store.claim(key, 30_000);
     expect(claim.kind).toBe('claimed');
     if (claim.kind !== 'claimed') return;
-    expect(await store.complete(callId, deviceId, completion(claim.leaseId))).toBe(true);
-    expect(await store.get(callId, deviceId)).toEqual({
+    expect(await store.complete(key, completion(claim.leaseId))).toBe(true);
+    expect(await store.get(key)).toEqual({
       callId,
       deviceId,
       status: 'accepted',
@@ -63,10 +63,10 @@ describe('DynamoDeliveryStore', () => {
   });
 
   it('answers already_accepted when APNs accepted the push in an earlier attempt', async () => {
-    const { callId, deviceId } = ids();
-    const claim = await store.claim(callId, deviceId, 30_000);
-    if (claim.kind === 'claimed') await store.complete(callId, deviceId, completion(claim.leaseId));
-    const again = await store.claim(callId, deviceId, 30_000);
+    const key = ids();
+    const claim = await store.claim(key, 30_000);
+    if (claim.kind === 'claimed') await store.complete(key, completion(claim.leaseId));
+    const again = await store.claim(key, 30_000);
     expect(again).toMatchObject({
       kind: 'already_accepted',
       record: { status: 'accepted', apnsId: expect.any(String) },
@@ -74,36 +74,34 @@ describe('DynamoDeliveryStore', () => {
   });
 
   it('answers leased when another worker holds a live lease', async () => {
-    const { callId, deviceId } = ids();
-    await store.claim(callId, deviceId, 30_000);
-    expect(await store.claim(callId, deviceId, 30_000)).toEqual({ kind: 'leased', leaseUntil: now + 30_000 });
+    const key = ids();
+    await store.claim(key, 30_000);
+    expect(await store.claim(key, 30_000)).toEqual({ kind: 'leased', leaseUntil: now + 30_000 });
   });
 
   it('lets exactly one of many concurrent claims win when a duplicate delivery races', async () => {
-    const { callId, deviceId } = ids();
-    const claims = await Promise.all(Array.from({ length: 8 }, () => store.claim(callId, deviceId, 30_000)));
+    const key = ids();
+    const claims = await Promise.all(Array.from({ length: 8 }, () => store.claim(key, 30_000)));
     expect(claims.filter((c) => c.kind === 'claimed')).toHaveLength(1);
     expect(claims.filter((c) => c.kind === 'leased')).toHaveLength(7);
   });
 
   it('takes over the lease when the earlier attempt never finished and its lease ran out', async () => {
-    const { callId, deviceId } = ids();
-    const first = await store.claim(callId, deviceId, 1_000);
+    const key = ids();
+    const first = await store.claim(key, 1_000);
     now += 1_001;
-    const second = await store.claim(callId, deviceId, 30_000);
+    const second = await store.claim(key, 30_000);
     expect(second.kind).toBe('claimed');
-    expect((await store.get(callId, deviceId))?.claims).toBe(2);
-    if (first.kind === 'claimed')
-      expect(await store.complete(callId, deviceId, completion(first.leaseId))).toBe(false);
+    expect((await store.get(key))?.claims).toBe(2);
+    if (first.kind === 'claimed') expect(await store.complete(key, completion(first.leaseId))).toBe(false);
   });
 
   it('claims again when the earlier attempt ended failed', async () => {
-    const { callId, deviceId } = ids();
-    const first = await store.claim(callId, deviceId, 30_000);
+    const key = ids();
+    const first = await store.claim(key, 30_000);
     if (first.kind === 'claimed') {
       await store.complete(
-        callId,
-        deviceId,
+        key,
         completion(first.leaseId, {
           status: 'failed',
           reason: 'retries_exhausted',
@@ -112,10 +110,61 @@ describe('DynamoDeliveryStore', () => {
         }),
       );
     }
-    expect((await store.claim(callId, deviceId, 30_000)).kind).toBe('claimed');
+    expect((await store.claim(key, 30_000)).kind).toBe('claimed');
   });
 
   it('returns undefined when no record exists for the (call, device)', async () => {
-    expect(await store.get('nope', 'nope')).toBeUndefined();
+    expect(
+      await store.get({ callId: 'nope', userId: 'nope', deviceId: 'nope', pushType: 'voip' }),
+    ).toBeUndefined();
+  });
+
+  it('keeps four independent records when two users share a deviceId and both push types are sent', async () => {
+    seq += 1;
+    const callId = `call-${seq}`;
+    const keys: DeliveryKey[] = ['user-a', 'user-b'].flatMap((userId) =>
+      (['voip', 'alert'] as const).map((pushType) => ({ callId, userId, deviceId: 'phone', pushType })),
+    );
+    const [first, ...others] = keys as [DeliveryKey, ...DeliveryKey[]];
+    const claimed = await store.claim(first, 30_000);
+    if (claimed.kind !== 'claimed') throw new Error(`first claim: ${claimed.kind}`);
+    await store.complete(first, completion(claimed.leaseId));
+
+    // Neither the other user's `phone` nor the alert of the same call is taken for that accepted push.
+    const claims = await Promise.all(others.map((key) => store.claim(key, 30_000)));
+    expect(claims.map((c) => c.kind)).toEqual(['claimed', 'claimed', 'claimed']);
+    for (const [i, key] of others.entries()) {
+      const claim = claims[i];
+      if (claim?.kind === 'claimed')
+        await store.complete(
+          key,
+          completion(claim.leaseId, { apnsId: `3f0d0000-0000-4000-8000-00000000001${i}` }),
+        );
+    }
+    const records = await Promise.all(keys.map((key) => store.get(key)));
+    expect(
+      records.map((r) => [r?.userId, r?.deviceId, r?.pushType, r?.status, r?.claims, r?.apnsId]),
+    ).toEqual([
+      ['user-a', 'phone', 'voip', 'accepted', 1, '3f0d0000-0000-4000-8000-000000000001'],
+      ['user-a', 'phone', 'alert', 'accepted', 1, '3f0d0000-0000-4000-8000-000000000010'],
+      ['user-b', 'phone', 'voip', 'accepted', 1, '3f0d0000-0000-4000-8000-000000000011'],
+      ['user-b', 'phone', 'alert', 'accepted', 1, '3f0d0000-0000-4000-8000-000000000012'],
+    ]);
+    for (const key of keys) expect((await store.claim(key, 30_000)).kind).toBe('already_accepted');
+
+    const items = await doc.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `CALL#${callId}` },
+        ConsistentRead: true,
+      }),
+    );
+    expect(items.Items?.map((item) => item.sk)).toEqual([
+      'ALERT#DEVICE#phone#USER#user-a',
+      'ALERT#DEVICE#phone#USER#user-b',
+      'VOIP#DEVICE#phone#USER#user-a',
+      'VOIP#DEVICE#phone#USER#user-b',
+    ]);
   });
 });

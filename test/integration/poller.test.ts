@@ -151,7 +151,10 @@ describe('local poller through fauxqs', () => {
     const s = sender();
     const held = `held-${Date.now()}`;
     const device = (await s.devices.listByUser('user-1'))[0];
-    await s.deliveries.claim(held, device?.deviceId as string, 1_000);
+    await s.deliveries.claim(
+      { callId: held, userId: 'user-1', deviceId: device?.deviceId as string, pushType: 'voip' },
+      1_000,
+    );
     await sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: queueUrl,

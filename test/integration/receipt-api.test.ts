@@ -9,17 +9,20 @@ let stranger: string;
 let deliveries: DynamoDeliveryStore;
 const APNS_ID = '6a1c0000-0000-4000-8000-0000000000aa';
 
+/** The key of a VoIP push's record, the one receipts land on. */
+const voipKey = (callId: string, deviceId: string, userId: string) =>
+  ({ callId, userId, deviceId, pushType: 'voip' }) as const;
+
 /** A delivery record as the sender writes it: claim, then APNs' 200. */
 async function accepted(callId: string, deviceId: string, userId: string) {
-  const claim = await deliveries.claim(callId, deviceId, 30_000);
+  const key = voipKey(callId, deviceId, userId);
+  const claim = await deliveries.claim(key, 30_000);
   if (claim.kind !== 'claimed') throw new Error(`seed claim: ${claim.kind}`);
-  await deliveries.complete(callId, deviceId, {
+  await deliveries.complete(key, {
     leaseId: claim.leaseId,
     status: 'accepted',
-    userId,
     bundleId: 'com.example.voip',
     environment: 'sandbox',
-    pushType: 'voip',
     apnsId: APNS_ID,
     statusCode: 200,
     acceptedAt: new Date(Date.now() - 200).toISOString(),
@@ -62,7 +65,9 @@ describe('receipts over the local API', () => {
     expect(view.endToEndMs).toBeGreaterThanOrEqual(view.phoneLatencyMs + 300);
     expect(again.status).toBe(200);
     expect(again.json).toEqual(first.json);
-    expect((await deliveries.get('c-rx-1', 'rx-phone'))?.receivedAt).toBe(view.receivedAt);
+    expect((await deliveries.get(voipKey('c-rx-1', 'rx-phone', 'rx-owner')))?.receivedAt).toBe(
+      view.receivedAt,
+    );
   });
 
   it('answers the unknown-device 404 when a user posts for another user’s device', async () => {
@@ -76,7 +81,33 @@ describe('receipts over the local API', () => {
     });
     expect(foreign.status).toBe(404);
     expect(foreign.text).toBe(unknown.text);
-    expect((await deliveries.get('c-rx-1', 'rx-other'))?.receivedAt).toBeUndefined();
+    expect((await deliveries.get(voipKey('c-rx-1', 'rx-other', 'rx-stranger')))?.receivedAt).toBeUndefined();
+  });
+
+  it('answers 404 and leaves the owner’s record alone when another user posts for a device of the same id', async () => {
+    // The stranger also has a device called rx-phone, but the call rang only the owner's.
+    const twin = { bundleId: 'com.example.voip', environment: 'sandbox', voipToken: '7c'.repeat(32) };
+    expect((await api.call('PUT', '/v1/devices/rx-phone', { token: stranger, body: twin })).status).toBe(200);
+    await accepted('c-rx-2', 'rx-phone', 'rx-owner');
+    const foreign = await api.call('POST', '/v1/calls/c-rx-2/receipts', {
+      token: stranger,
+      body: { deviceId: 'rx-phone', stage: 'received' },
+    });
+    expect(foreign.status).toBe(404);
+    expect((foreign.json as ErrorBody).error.code).toBe('not_found');
+    expect((await deliveries.get(voipKey('c-rx-2', 'rx-phone', 'rx-owner')))?.receivedAt).toBeUndefined();
+
+    // Once the call rang both devices, each user's receipt lands on that user's own record.
+    await accepted('c-rx-2', 'rx-phone', 'rx-stranger');
+    const own = await api.call('POST', '/v1/calls/c-rx-2/receipts', {
+      token: stranger,
+      body: { deviceId: 'rx-phone', stage: 'received' },
+    });
+    expect(own.status).toBe(200);
+    expect((await deliveries.get(voipKey('c-rx-2', 'rx-phone', 'rx-stranger')))?.receivedAt).toBe(
+      (own.json as { receivedAt: string }).receivedAt,
+    );
+    expect((await deliveries.get(voipKey('c-rx-2', 'rx-phone', 'rx-owner')))?.receivedAt).toBeUndefined();
   });
 
   it('answers 400 naming deviceId when it is missing', async () => {

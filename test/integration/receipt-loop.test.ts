@@ -86,7 +86,12 @@ describe('local receipt loop', () => {
       tableName: DEFAULT_TABLE_NAMES.deliveries,
     });
     const record = await waitFor<DeliveryRecord>(async () => {
-      const found = await store.get('c-loop-1', 'loop-phone');
+      const found = await store.get({
+        callId: 'c-loop-1',
+        userId: 'loop-user',
+        deviceId: 'loop-phone',
+        pushType: 'voip',
+      });
       return found?.reportedAt ? found : undefined;
     }, 20_000);
     dynamo.destroy();
@@ -121,7 +126,12 @@ describe('local receipt loop', () => {
     const store = new DynamoDeliveryStore(DynamoDBDocumentClient.from(dynamo), {
       tableName: DEFAULT_TABLE_NAMES.deliveries,
     });
-    const record = await store.get('c-loop-2', 'mute-phone');
+    const record = await store.get({
+      callId: 'c-loop-2',
+      userId: 'mute-user',
+      deviceId: 'mute-phone',
+      pushType: 'voip',
+    });
     dynamo.destroy();
     expect(record?.status).toBe('accepted');
     expect(record?.receivedAt).toBeUndefined();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DynamoDeliveryStore } from '../../shared/adapters/dynamo-delivery-store';
 import { DynamoReceiptStore } from '../../shared/adapters/dynamo-receipt-store';
-import type { DeliveryCompletion } from '../../shared/ports/delivery-store';
+import type { DeliveryCompletion, DeliveryKey } from '../../shared/ports/delivery-store';
 import { createTestTables, testDocumentClient, testDynamoClient } from '../support/local-aws';
 
 const client = testDynamoClient();
@@ -15,14 +15,19 @@ const ids = () => {
   return { callId: `call-${seq}`, deviceId: `dev-${seq}` };
 };
 const AT = '2026-11-28T10:00:05.250Z';
+/** The key of the VoIP push's record, the one receipts land on. */
+const voipKey = (callId: string, deviceId: string, userId = 'user-1'): DeliveryKey => ({
+  callId,
+  userId,
+  deviceId,
+  pushType: 'voip',
+});
 
 const completion = (leaseId: string, overrides: Partial<DeliveryCompletion> = {}): DeliveryCompletion => ({
   leaseId,
   status: 'accepted',
-  userId: 'user-1',
   bundleId: 'com.example.app',
   environment: 'sandbox',
-  pushType: 'voip',
   apnsId: '3f0d0000-0000-4000-8000-000000000001',
   statusCode: 200,
   acceptedAt: new Date(now).toISOString(),
@@ -31,10 +36,19 @@ const completion = (leaseId: string, overrides: Partial<DeliveryCompletion> = {}
 });
 
 /** Seeds a delivery record exactly as the sender writes it: claim, then complete. */
-async function seed(callId: string, deviceId: string, overrides: Partial<DeliveryCompletion> = {}) {
-  const claim = await deliveries.claim(callId, deviceId, 30_000);
+async function seed(
+  callId: string,
+  deviceId: string,
+  {
+    userId = 'user-1',
+    pushType = 'voip',
+    ...overrides
+  }: Partial<DeliveryCompletion & Pick<DeliveryKey, 'userId' | 'pushType'>> = {},
+) {
+  const key = { callId, userId, deviceId, pushType };
+  const claim = await deliveries.claim(key, 30_000);
   if (claim.kind !== 'claimed') throw new Error(`seed claim: ${claim.kind}`);
-  await deliveries.complete(callId, deviceId, completion(claim.leaseId, overrides));
+  await deliveries.complete(key, completion(claim.leaseId, overrides));
 }
 
 beforeAll(async () => {
@@ -48,7 +62,7 @@ describe('DynamoReceiptStore', () => {
   it('sets receivedAt on the sender record and keeps its TTL when the first receipt arrives', async () => {
     const { callId, deviceId } = ids();
     await seed(callId, deviceId);
-    const before = await deliveries.get(callId, deviceId);
+    const before = await deliveries.get(voipKey(callId, deviceId));
     const write = await receipts.recordStage({
       callId,
       deviceId,
@@ -57,7 +71,7 @@ describe('DynamoReceiptStore', () => {
       at: AT,
     });
     expect(write).toEqual({ kind: 'recorded', previous: before });
-    const after = await deliveries.get(callId, deviceId);
+    const after = await deliveries.get(voipKey(callId, deviceId));
     expect(after).toEqual({ ...before, receivedAt: AT });
     expect(after?.expiresAt).toBe(before?.expiresAt);
   });
@@ -89,7 +103,7 @@ describe('DynamoReceiptStore', () => {
       at: '2026-11-28T10:00:05.300Z',
     });
     expect(reported.kind === 'recorded' && reported.previous.receivedAt).toBe(AT);
-    const record = await deliveries.get(callId, deviceId);
+    const record = await deliveries.get(voipKey(callId, deviceId));
     expect([record?.receivedAt, record?.reportedAt]).toEqual([AT, '2026-11-28T10:00:05.300Z']);
   });
 
@@ -117,7 +131,7 @@ describe('DynamoReceiptStore', () => {
       at: AT,
     });
     expect(write).toEqual({ kind: 'not_recorded', current: undefined });
-    expect(await deliveries.get(callId, deviceId)).toBeUndefined();
+    expect(await deliveries.get(voipKey(callId, deviceId))).toBeUndefined();
   });
 
   it('refuses the write when APNs did not accept the push', async () => {
@@ -136,12 +150,12 @@ describe('DynamoReceiptStore', () => {
       at: AT,
     });
     expect(write.kind).toBe('not_recorded');
-    expect((await deliveries.get(callId, deviceId))?.receivedAt).toBeUndefined();
+    expect((await deliveries.get(voipKey(callId, deviceId)))?.receivedAt).toBeUndefined();
   });
 
   it('refuses the write when the push is still leased', async () => {
     const { callId, deviceId } = ids();
-    await deliveries.claim(callId, deviceId, 30_000);
+    await deliveries.claim(voipKey(callId, deviceId), 30_000);
     const write = await receipts.recordStage({
       callId,
       deviceId,
@@ -163,6 +177,38 @@ describe('DynamoReceiptStore', () => {
       at: AT,
     });
     expect(write.kind).toBe('not_recorded');
-    expect((await deliveries.get(callId, deviceId))?.receivedAt).toBeUndefined();
+    expect((await deliveries.get(voipKey(callId, deviceId, 'user-2')))?.receivedAt).toBeUndefined();
+  });
+
+  it('writes only the caller’s record when two users’ devices share a deviceId', async () => {
+    const { callId } = ids();
+    await seed(callId, 'phone', { userId: 'user-1' });
+    await seed(callId, 'phone', { userId: 'user-2' });
+    const write = await receipts.recordStage({
+      callId,
+      deviceId: 'phone',
+      userId: 'user-2',
+      stage: 'received',
+      at: AT,
+    });
+    expect(write.kind === 'recorded' && write.previous.userId).toBe('user-2');
+    expect((await deliveries.get(voipKey(callId, 'phone', 'user-2')))?.receivedAt).toBe(AT);
+    expect((await deliveries.get(voipKey(callId, 'phone', 'user-1')))?.receivedAt).toBeUndefined();
+  });
+
+  it('refuses the write when the only accepted push of the call to the device is a missed-call alert', async () => {
+    const { callId, deviceId } = ids();
+    await seed(callId, deviceId, { pushType: 'alert' });
+    const write = await receipts.recordStage({
+      callId,
+      deviceId,
+      userId: 'user-1',
+      stage: 'received',
+      at: AT,
+    });
+    expect(write).toEqual({ kind: 'not_recorded', current: undefined });
+    const alert = await deliveries.get({ ...voipKey(callId, deviceId), pushType: 'alert' });
+    expect(alert?.status).toBe('accepted');
+    expect(alert?.receivedAt).toBeUndefined();
   });
 });

@@ -92,6 +92,10 @@ function harness(devices: Device[], options: Partial<FanOutOptions> = {}) {
   return { deps, clock, apns, repo, deliveries, credentials, log, metrics };
 }
 
+/** The delivery record of call-1's VoIP push to `device`. */
+const voipKey = (device: Device, callId = 'call-1') =>
+  ({ callId, userId: device.userId, deviceId: device.deviceId, pushType: 'voip' }) as const;
+
 async function run(h: ReturnType<typeof harness>, event = anEvent(), context = { queueDelayMs: 12 }) {
   const result = await fanOutCall(h.deps, event, context);
   if (result.kind !== 'done') throw new Error(`rejected: ${result.reason}`);
@@ -260,7 +264,7 @@ describe('fanOutCall: APNs answers', () => {
     expect(h.repo.pruned).toHaveLength(0);
     expect(h.log.withMessage('environment_mismatch')[0]?.level).toBe('warn');
     expect(h.metrics.sum(MetricName.PushOutcome, { Reason: 'delivered:environment_mismatch' })).toBe(1);
-    expect((await h.deliveries.get('call-1', device.deviceId))?.environment).toBe('sandbox');
+    expect((await h.deliveries.get(voipKey(device)))?.environment).toBe('sandbox');
   });
 
   it('prunes the token when both environments answer BadDeviceToken', async () => {
@@ -350,7 +354,7 @@ describe('fanOutCall: APNs answers', () => {
     const result = await run(h, anEvent(), { queueDelayMs: 0, deadlineMs: T0 + 1500 } as never);
     expect(result.outcomes[0]).toMatchObject({ outcome: 'deferred', reason: 'retries_exhausted' });
     expect(result.retryLater).toBe(true);
-    expect((await h.deliveries.get('call-1', device.deviceId))?.status).toBe('failed');
+    expect((await h.deliveries.get(voipKey(device)))?.status).toBe('failed');
   });
 });
 
@@ -377,7 +381,7 @@ describe('fanOutCall: duplicates, bounds, conservation', () => {
   it('defers without sending and asks for a retry when another worker holds the lease', async () => {
     const device = aDevice({ userId: 'user-1' });
     const h = harness([device]);
-    h.deliveries.holdLease('call-1', device.deviceId, 10_000);
+    h.deliveries.holdLease(voipKey(device), 10_000);
     const result = await run(h);
     expect(result.outcomes[0]).toMatchObject({ outcome: 'deferred', reason: 'lease_held' });
     expect(result.retryLater).toBe(true);
@@ -387,8 +391,63 @@ describe('fanOutCall: duplicates, bounds, conservation', () => {
   it('takes over and sends when the lease of a crashed attempt has run out', async () => {
     const device = aDevice({ userId: 'user-1' });
     const h = harness([device]);
-    h.deliveries.holdLease('call-1', device.deviceId, -1);
+    h.deliveries.holdLease(voipKey(device), -1);
     expect((await run(h)).outcomes[0]?.outcome).toBe('delivered');
+  });
+
+  it('rings each recipient once when two recipients both have a device with the same deviceId', async () => {
+    const ada = aDevice({ userId: 'user-1', deviceId: 'phone' });
+    const bob = aDevice({ userId: 'user-2', deviceId: 'phone' });
+    const h = harness([ada, bob]);
+    const result = await run(h, anEvent({ recipients: ['user-1', 'user-2'] }));
+    expect(result.outcomes.map((o) => [o.userId, o.deviceId, o.outcome])).toEqual([
+      ['user-1', 'phone', 'delivered'],
+      ['user-2', 'phone', 'delivered'],
+    ]);
+    expect(h.apns.sentTo(ada.voipToken as string)).toHaveLength(1);
+    expect(h.apns.sentTo(bob.voipToken as string)).toHaveLength(1);
+    expect(h.metrics.sum(MetricName.PushAccepted)).toBe(2);
+    expect(h.metrics.sum(MetricName.PushDuplicate)).toBe(0);
+    expect((await h.deliveries.get(voipKey(ada)))?.userId).toBe('user-1');
+    expect((await h.deliveries.get(voipKey(bob)))?.userId).toBe('user-2');
+
+    const again = await run(h, anEvent({ recipients: ['user-1', 'user-2'] }));
+    expect(again.outcomes.map((o) => o.outcome)).toEqual(['duplicate', 'duplicate']);
+    expect(h.apns.sent).toHaveLength(2);
+  });
+
+  it('sends the missed-call alert when a missed_call reuses the callId of an accepted incoming_call', async () => {
+    const device = aDevice({ userId: 'user-1' });
+    const h = harness([device]);
+    expect((await run(h)).outcomes[0]?.outcome).toBe('delivered');
+    const missed = anEvent({ type: 'missed_call' });
+    const result = await run(h, missed);
+    expect(result.outcomes[0]).toMatchObject({ outcome: 'delivered', attempts: 1 });
+    expect(h.apns.sentTo(device.alertToken as string)).toEqual([
+      expect.objectContaining({ pushType: 'alert', topic: 'com.example.app' }),
+    ]);
+    expect(h.metrics.sum(MetricName.PushDuplicate)).toBe(0);
+    expect((await h.deliveries.get({ ...voipKey(device), pushType: 'alert' }))?.status).toBe('accepted');
+    expect((await h.deliveries.get(voipKey(device)))?.pushType).toBe('voip');
+
+    const duplicate = await run(h, missed);
+    expect(duplicate.outcomes[0]).toMatchObject({ outcome: 'duplicate' });
+    expect(h.apns.sentTo(device.alertToken as string)).toHaveLength(1);
+    expect(h.metrics.sum(MetricName.PushDuplicate)).toBe(1);
+  });
+
+  it('counts VoipPushAccepted for accepted VoIP pushes only when calls and missed calls are sent', async () => {
+    const device = aDevice({ userId: 'user-1' });
+    const failing = aDevice({ userId: 'user-1' });
+    const h = harness([device, failing]);
+    h.apns.script(failing.voipToken as string, reject(400, 'BadTopic'));
+    h.apns.script(failing.alertToken as string, reject(400, 'BadTopic'));
+    await run(h);
+    await run(h, anEvent({ type: 'missed_call' }));
+    await run(h);
+    expect(h.metrics.sum(MetricName.PushAccepted)).toBe(2);
+    expect(h.metrics.sum(MetricName.VoipPushAccepted)).toBe(1);
+    expect(h.metrics.sum(MetricName.PushDuplicate)).toBe(1);
   });
 
   it('keeps lookups within 16 and pushes within 64 in flight when a call has many recipients', async () => {

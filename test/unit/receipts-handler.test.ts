@@ -6,7 +6,7 @@ import type { HttpResult } from '../../shared/platform/http/responses';
 import { MemoryLogSink, MemoryMetricsSink } from '../../shared/platform/metrics';
 import type { ReceiptStore, ReceiptWrite, ReceiptWriteInput } from '../../shared/ports/receipt-store';
 import { STAGE_ATTRIBUTE } from '../../shared/ports/receipt-store';
-import { InMemoryDeliveryStore } from '../fakes/in-memory-delivery-store';
+import { InMemoryDeliveryStore, recordKey } from '../fakes/in-memory-delivery-store';
 import { InMemoryDeviceRepository } from '../fakes/in-memory-device-repository';
 
 /** The DynamoReceiptStore's condition over the in-memory delivery records. */
@@ -14,7 +14,12 @@ class InMemoryReceiptStore implements ReceiptStore {
   constructor(private readonly deliveries: InMemoryDeliveryStore) {}
 
   async recordStage(input: ReceiptWriteInput): Promise<ReceiptWrite> {
-    const key = `${input.callId}/${input.deviceId}`;
+    const key = recordKey({
+      callId: input.callId,
+      userId: input.userId,
+      deviceId: input.deviceId,
+      pushType: 'voip',
+    });
     const current = this.deliveries.records.get(key);
     const attribute = STAGE_ATTRIBUTE[input.stage];
     if (
@@ -86,6 +91,12 @@ function event(call: Call): ReceiptsApiEvent {
   } as unknown as ReceiptsApiEvent;
 }
 
+/** The delivery record of a VoIP push, the one receipts land on (and its key in `records`). */
+const voipKey = (callId: string, deviceId: string, userId: string) =>
+  ({ callId, userId, deviceId, pushType: 'voip' }) as const;
+const voipRecord = (callId: string, deviceId: string, userId: string) =>
+  recordKey(voipKey(callId, deviceId, userId));
+
 async function setup() {
   let nowMs = Date.parse('2026-11-28T10:00:00.300Z');
   const devices = new InMemoryDeviceRepository();
@@ -115,15 +126,14 @@ async function setup() {
     userId: string,
     status: 'accepted' | 'failed' = 'accepted',
   ) => {
-    const claim = await deliveries.claim(callId, deviceId, 5000);
+    const key = voipKey(callId, deviceId, userId);
+    const claim = await deliveries.claim(key, 5000);
     if (claim.kind !== 'claimed') throw new Error('seed claim failed');
-    await deliveries.complete(callId, deviceId, {
+    await deliveries.complete(key, {
       leaseId: claim.leaseId,
       status,
-      userId,
       bundleId: 'com.example.app',
       environment: 'sandbox',
-      pushType: 'voip',
       apnsId: APNS_ID,
       statusCode: status === 'accepted' ? 200 : 400,
       ...(status === 'accepted' ? { acceptedAt: ACCEPTED_AT } : { reason: 'BadDeviceToken' }),
@@ -168,7 +178,9 @@ describe('receipts handler', () => {
       phoneLatencyMs: 180,
       endToEndMs: 300,
     });
-    expect(t.deliveries.records.get('call-1/phone-1')?.receivedAt).toBe('2026-11-28T10:00:00.300Z');
+    expect(t.deliveries.records.get(voipRecord('call-1', 'phone-1', 'user-1'))?.receivedAt).toBe(
+      '2026-11-28T10:00:00.300Z',
+    );
   });
 
   it('keeps the first receivedAt and answers the same values when a receipt is repeated', async () => {
@@ -263,7 +275,7 @@ describe('receipts handler', () => {
     expect(foreign.statusCode).toBe(404);
     expect(foreign.body).toBe(unknown.body);
     expect(foreign.json.error.code).toBe('not_found');
-    expect(t.deliveries.records.get('call-1/phone-2')?.receivedAt).toBeUndefined();
+    expect(t.deliveries.records.get(voipRecord('call-1', 'phone-2', 'user-2'))?.receivedAt).toBeUndefined();
   });
 
   it('answers 404 when the record names another owner of the same device id', async () => {
@@ -271,7 +283,7 @@ describe('receipts handler', () => {
     await t.register('user-2', 'phone-1');
     const res = await t.call({ sub: 'user-2', body: { deviceId: 'phone-1', stage: 'received' } });
     expect(res.statusCode).toBe(404);
-    expect(t.deliveries.records.get('call-1/phone-1')?.receivedAt).toBeUndefined();
+    expect(t.deliveries.records.get(voipRecord('call-1', 'phone-1', 'user-1'))?.receivedAt).toBeUndefined();
   });
 
   it('answers 404 when the call is unknown', async () => {
@@ -291,7 +303,7 @@ describe('receipts handler', () => {
 
   it('answers 404 when the push is still being sent', async () => {
     const t = await ready();
-    t.deliveries.holdLease('call-3', 'phone-1', 5000);
+    t.deliveries.holdLease(voipKey('call-3', 'phone-1', 'user-1'), 5000);
     const res = await t.call({ callId: 'call-3', body: { deviceId: 'phone-1', stage: 'received' } });
     expect(res.statusCode).toBe(404);
   });

@@ -152,7 +152,7 @@ describe('sender handler', () => {
 
   it('reports the record for redelivery without sending when another worker holds the lease', async () => {
     const s = setup();
-    s.deliveries.holdLease('c1', 'd-1', 20_000);
+    s.deliveries.holdLease({ callId: 'c1', userId: 'user-1', deviceId: 'd-1', pushType: 'voip' }, 20_000);
     const result = await s.handler(batch(aRecord('m1', callBody('c1'))), context);
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }] });
     expect(s.apns.sentTo(s.devices.device('user-1', 'd-1')?.voipToken as string)).toHaveLength(0);

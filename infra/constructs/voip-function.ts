@@ -38,6 +38,18 @@ export interface VoipFunctionProps {
   readonly logRemovalPolicy?: RemovalPolicy;
 }
 
+const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'];
+const TABLE_ACTIONS = {
+  read: READ_ACTIONS,
+  readWrite: [
+    ...READ_ACTIONS,
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:ConditionCheckItem',
+  ],
+} as const;
+
 /**
  * One Lambda function of the project: Node.js 22 on arm64, bundled by the local esbuild (no Docker) as
  * minified ESM with source maps, its own log group with a retention, and its own role that can write
@@ -97,10 +109,13 @@ export class VoipFunction extends Construct {
     });
   }
 
-  /** Sets `envName` to the table's name and grants `access` on it. */
+  /**
+   * Sets `envName` to the table's name and grants `access` on it: only the item actions the adapters
+   * call (transactions are authorised per item action). Not the CDK's grantReadData/grantReadWriteData,
+   * which add Scan, BatchWriteItem and stream reads that would let a leaked role read every user's tokens.
+   */
   bindTable(envName: string, table: ITable, access: 'read' | 'readWrite'): void {
     this.function.addEnvironment(envName, table.tableName);
-    if (access === 'read') table.grantReadData(this.function);
-    else table.grantReadWriteData(this.function);
+    table.grant(this.function, ...TABLE_ACTIONS[access]);
   }
 }

@@ -1,4 +1,5 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { mapBounded } from '../shared/use-cases/map-bounded';
 import { DEFAULT_MAX_BATCH_BYTES, toBatches } from './batches';
 import { type CallEventDraft, type PreparedEvent, prepareEvent } from './prepare';
 
@@ -59,7 +60,7 @@ export async function publishEvents(
   for (let attempt = 0; attempt < 2; attempt += 1) {
     const todo = attempt === 0 ? pending : retry;
     retry = [];
-    const outcomes = await mapLimited(toBatches(todo, maxBytes), concurrency, (batch) =>
+    const outcomes = await mapBounded(toBatches(todo, maxBytes), concurrency, (batch) =>
       sendBatch(client, queueUrl, batch),
     );
     for (const outcome of outcomes.flat()) {
@@ -123,22 +124,4 @@ async function sendBatch(
 
 function failure(p: Pending, code: string, message: string): PublishResult {
   return { ok: false, callId: p.event.callId, code, message };
-}
-
-/** Runs `work` over `items` with at most `limit` in flight; results in the items' order. */
-async function mapLimited<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

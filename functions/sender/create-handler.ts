@@ -18,11 +18,12 @@ export function createSenderHandler(deps: SenderHandlerDeps): SenderHandler {
   const margin = deps.deadlineMarginMs ?? 3000;
   return async (event, context) => {
     const processor = new BatchProcessor(EventType.SQS);
-    const deadlineMs = deps.fanOut.clock.now() + context.getRemainingTimeInMillis() - margin;
+    const invocationEndMs = deps.fanOut.clock.now() + context.getRemainingTimeInMillis();
+    const deadlineMs = invocationEndMs - margin;
     try {
       return await processPartialResponse(
         event,
-        (record: SQSRecord) => processRecord(deps, record, deadlineMs),
+        (record: SQSRecord) => processRecord(deps, record, deadlineMs, invocationEndMs),
         processor,
         { context, throwOnFullBatchFailure: false },
       );

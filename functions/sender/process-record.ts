@@ -13,7 +13,12 @@ export interface RecordDeps {
 }
 
 /** One SQS record → one call fan-out. Throws exactly when the record should be delivered again. */
-export async function processRecord(deps: RecordDeps, record: SQSRecord, deadlineMs: number): Promise<void> {
+export async function processRecord(
+  deps: RecordDeps,
+  record: SQSRecord,
+  deadlineMs: number,
+  invocationEndMs?: number,
+): Promise<void> {
   const { log, metrics, clock } = deps.fanOut;
   const sentAt = Number(record.attributes?.SentTimestamp);
   const queueDelayMs = Number.isFinite(sentAt) ? Math.max(0, clock.now() - sentAt) : undefined;
@@ -27,6 +32,7 @@ export async function processRecord(deps: RecordDeps, record: SQSRecord, deadlin
   try {
     result = await fanOutCall(deps.fanOut, event, {
       ...(queueDelayMs === undefined ? {} : { queueDelayMs }),
+      ...(invocationEndMs === undefined ? {} : { invocationEndMs }),
       deadlineMs,
     });
   } catch (error) {

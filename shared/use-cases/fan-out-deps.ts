@@ -67,4 +67,9 @@ export interface FanOutContext {
   readonly queueDelayMs?: number;
   /** ms since epoch by which this invocation must have stopped sending (function timeout minus margin). */
   readonly deadlineMs?: number;
+  /**
+   * ms since epoch when the invocation times out. Retries of a delivery-record write stop before it: a
+   * function killed by its timeout fails its whole batch and writes neither the log line nor the metric.
+   */
+  readonly invocationEndMs?: number;
 }

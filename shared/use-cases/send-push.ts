@@ -1,5 +1,6 @@
 import type { DeviceOutcome } from '../domain/delivery-outcome';
 import type { Device } from '../domain/device';
+import { MetricName } from '../platform/metric-names';
 import type { DeliveryKey } from '../ports/delivery-store';
 import type { FanOutDeps } from './fan-out-deps';
 import { type AttemptsResult, type PreparedCall, pushWithPolicy } from './push-attempts';
@@ -19,7 +20,7 @@ export async function sendPushToDevice(
   const token = call.pushType === 'voip' ? device.voipToken : device.alertToken;
   if (!token) return { ...base, outcome: 'no_token', attempts: 0 };
 
-  let leaseId: string;
+  let lease: Lease;
   let credential: Awaited<ReturnType<FanOutDeps['credentials']['get']>>;
   try {
     credential = await deps.credentials.get(device.bundleId);
@@ -31,6 +32,8 @@ export async function sendPushToDevice(
       });
       return { ...base, outcome: 'failed', reason: 'no_credential', attempts: 0 };
     }
+    // Read before the claim: the store's lease ends a little later than this, never earlier.
+    const leaseUntil = deps.clock.now() + deps.options.leaseMs;
     const claim = await deps.deliveries.claim(deliveryKeyOf(call, device), deps.options.leaseMs);
     if (claim.kind === 'already_accepted') {
       return {
@@ -41,7 +44,7 @@ export async function sendPushToDevice(
       };
     }
     if (claim.kind === 'leased') return { ...base, outcome: 'deferred', reason: 'lease_held', attempts: 0 };
-    leaseId = claim.leaseId;
+    lease = { id: claim.leaseId, until: leaseUntil };
   } catch (error) {
     // Nothing was sent yet, so the SQS redelivery may safely try this device again while the call rings.
     deps.log.error('push not started', { callId, deviceId: device.deviceId, error: describe(error) });
@@ -49,7 +52,10 @@ export async function sendPushToDevice(
   }
 
   const result = await pushWithPolicy(deps, call, device, token, credential);
-  const stored = await record(deps, call, device, leaseId, result);
+  // A record that could not be written does not change the outcome: a push APNs accepted stays
+  // `delivered` (terminal), so this device never makes the queue record come back; only a redelivery
+  // asked for by another device, or a duplicate SQS message, could reach it, and only after the lease.
+  const stored = await record(deps, call, device, lease, result);
   const outcome: DeviceOutcome = {
     ...base,
     outcome: result.outcome,
@@ -65,39 +71,90 @@ export async function sendPushToDevice(
   return outcome;
 }
 
+interface Lease {
+  readonly id: string;
+  /** ms since epoch (our clock) after which a redelivery may claim the device again. */
+  readonly until: number;
+}
+
+/** Backoff of the record-write retries (exponential, equal jitter), and how early they stop. */
+const RECORD_RETRY_BASE_MS = 50;
+const RECORD_RETRY_CAP_MS = 1000;
+const RECORD_RETRY_MARGIN_MAX_MS = 1000;
+
+/**
+ * Writes APNs' answer on the delivery record. When APNs accepted the push this record is all that stops
+ * a redelivery from ringing the device again once the lease runs out, so a failing write (DynamoDB
+ * unavailable) is retried with backoff until shortly before the lease, or the invocation, ends. That is
+ * safe: the write is conditioned on our lease id, so repeating it is idempotent and it can never
+ * overwrite another worker's attempt. Other answers are written once: if that write fails the lease just
+ * runs out and a redelivery sends again, which cannot ring twice since APNs did not take the push.
+ */
 async function record(
   deps: FanOutDeps,
   call: PreparedCall,
   device: Device,
-  leaseId: string,
+  lease: Lease,
   result: AttemptsResult,
 ): Promise<'stored' | 'lost' | 'error'> {
-  try {
-    const status =
-      result.outcome === 'delivered' ? 'accepted' : result.outcome === 'pruned' ? 'pruned' : 'failed';
-    const stored = await deps.deliveries.complete(deliveryKeyOf(call, device), {
-      leaseId,
-      status,
-      bundleId: device.bundleId,
-      environment: result.environment,
-      apnsId: result.apnsId,
-      createdAt: call.event.createdAt,
-      ...(result.statusCode ? { statusCode: result.statusCode } : {}),
-      ...(result.reason ? { reason: result.reason } : {}),
-      ...(result.acceptedAt ? { acceptedAt: result.acceptedAt } : {}),
-    });
-    if (!stored)
-      deps.log.warn('delivery lease lost', { callId: call.event.callId, deviceId: device.deviceId });
-    return stored ? 'stored' : 'lost';
-  } catch (error) {
-    // The push itself is done; the lease runs out on its own. Log so the gap in the records is explained.
-    deps.log.error('delivery record not written', {
-      callId: call.event.callId,
-      deviceId: device.deviceId,
-      error: describe(error),
-    });
-    return 'error';
+  const where = { callId: call.event.callId, deviceId: device.deviceId };
+  const status =
+    result.outcome === 'delivered' ? 'accepted' : result.outcome === 'pruned' ? 'pruned' : 'failed';
+  const completion = {
+    leaseId: lease.id,
+    status,
+    bundleId: device.bundleId,
+    environment: result.environment,
+    apnsId: result.apnsId,
+    createdAt: call.event.createdAt,
+    ...(result.statusCode ? { statusCode: result.statusCode } : {}),
+    ...(result.reason ? { reason: result.reason } : {}),
+    ...(result.acceptedAt ? { acceptedAt: result.acceptedAt } : {}),
+  } as const;
+  const guardsARing = result.outcome === 'delivered';
+  const margin = Math.min(RECORD_RETRY_MARGIN_MAX_MS, deps.options.leaseMs / 10);
+  const giveUpAt = guardsARing
+    ? Math.min(lease.until, call.context.invocationEndMs ?? Number.POSITIVE_INFINITY) - margin
+    : Number.NEGATIVE_INFINITY;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const stored = await deps.deliveries.complete(deliveryKeyOf(call, device), completion);
+      if (!stored) {
+        deps.log.warn('delivery lease lost', where);
+        return 'lost';
+      }
+      if (attempt > 1)
+        deps.log.info('delivery record written after retries', { ...where, attempts: attempt });
+      return 'stored';
+    } catch (error) {
+      const delay = recordBackoffMs(deps, attempt - 1);
+      if (deps.clock.now() + delay < giveUpAt) {
+        if (attempt === 1)
+          deps.log.warn('delivery record not written, retrying', { ...where, error: describe(error) });
+        await deps.clock.sleep(delay);
+        continue;
+      }
+      if (guardsARing) {
+        // Out of time: the lease will run out with the record still `sending`.
+        deps.metrics.count(MetricName.DeliveryRecordLost);
+        deps.log.error('record lost', {
+          ...where,
+          attempts: attempt,
+          apnsId: result.apnsId,
+          error: describe(error),
+        });
+      } else {
+        // The push itself is done and APNs did not take it; the lease runs out on its own.
+        deps.log.error('delivery record not written', { ...where, error: describe(error) });
+      }
+      return 'error';
+    }
   }
+}
+
+function recordBackoffMs(deps: FanOutDeps, retries: number): number {
+  const ceiling = Math.min(RECORD_RETRY_CAP_MS, RECORD_RETRY_BASE_MS * 2 ** retries);
+  return Math.round(ceiling / 2 + (ceiling / 2) * deps.random());
 }
 
 /**

@@ -18,6 +18,10 @@ export function recordKey(key: DeliveryKey): string {
 export class InMemoryDeliveryStore implements DeliveryStore {
   /** By `recordKey(key)`. */
   readonly records = new Map<string, DeliveryRecord>();
+  /** The next this many `complete` calls throw, as DynamoDB's client does while the table is unreachable. */
+  failCompletes = 0;
+  /** `complete` calls so far, failed ones included. */
+  completeCalls = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -42,6 +46,11 @@ export class InMemoryDeliveryStore implements DeliveryStore {
   }
 
   async complete(key: DeliveryKey, completion: DeliveryCompletion): Promise<boolean> {
+    this.completeCalls += 1;
+    if (this.failCompletes > 0) {
+      this.failCompletes -= 1;
+      throw Object.assign(new Error('connect ECONNREFUSED'), { name: 'TimeoutError' });
+    }
     const id = recordKey(key);
     const existing = this.records.get(id);
     if (!existing || existing.leaseId !== completion.leaseId) return false;

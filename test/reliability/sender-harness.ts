@@ -41,6 +41,8 @@ export interface HarnessOptions {
   readonly fanOut?: Partial<FanOutOptions>;
   readonly visibilityTimeoutSeconds?: number;
   readonly maxReceiveCount?: number;
+  /** The Lambda timeout each invocation sees (`getRemainingTimeInMillis`). @default 10000 */
+  readonly invocationTimeoutMs?: number;
   /** Replaces the file credential provider (e.g. Secrets Manager behind aws-sdk-client-mock). */
   readonly credentials?: (apns: ApnsSender) => CredentialProvider;
 }
@@ -211,7 +213,7 @@ export class SenderHarness {
       queueUrl: this.queueUrl,
       handler: sender.handler,
       maxMs,
-      timeoutMs: 10_000,
+      timeoutMs: this.options.invocationTimeoutMs ?? 10_000,
     });
   }
 

@@ -358,6 +358,74 @@ describe('fanOutCall: APNs answers', () => {
   });
 });
 
+describe('fanOutCall: the delivery record after APNs answered', () => {
+  it('retries the record write and stores accepted when the deliveries table fails briefly after APNs accepted', async () => {
+    const device = aDevice({ userId: 'user-1' });
+    const h = harness([device]);
+    h.deliveries.failCompletes = 3;
+    const event = anEvent({ ringTimeoutSeconds: 120 });
+    const result = await run(h, event);
+    expect(result.outcomes[0]).toMatchObject({ outcome: 'delivered', attempts: 1 });
+    expect(result.retryLater).toBe(false);
+    expect(h.deliveries.completeCalls).toBe(4);
+    expect((await h.deliveries.get(voipKey(device)))?.status).toBe('accepted');
+    expect(h.log.withMessage('delivery record written after retries')[0]?.data).toMatchObject({
+      callId: 'call-1',
+      deviceId: device.deviceId,
+      attempts: 4,
+    });
+    expect(h.metrics.sum(MetricName.DeliveryRecordLost)).toBe(0);
+
+    // The redelivery finds the record even after the lease would have run out: no second push.
+    h.clock.current += DEFAULT_FAN_OUT_OPTIONS.leaseMs + 1;
+    expect((await run(h, event)).outcomes[0]?.outcome).toBe('duplicate');
+    expect(h.apns.sent).toHaveLength(1);
+  });
+
+  it('keeps delivered, asks for no redelivery and logs record lost when the record cannot be written within the lease', async () => {
+    const device = aDevice({ userId: 'user-1' });
+    const h = harness([device]);
+    h.deliveries.failCompletes = Number.POSITIVE_INFINITY;
+    const claimedAt = h.clock.current;
+    const result = await run(h);
+    expect(result.outcomes[0]).toMatchObject({ outcome: 'delivered' });
+    expect(result.retryLater).toBe(false);
+    expect(h.metrics.sum(MetricName.DeliveryRecordLost)).toBe(1);
+    expect(h.metrics.sum(MetricName.PushAccepted)).toBe(1);
+    const [lost] = h.log.withMessage('record lost');
+    expect(lost?.level).toBe('error');
+    expect(lost?.data).toMatchObject({ callId: 'call-1', deviceId: device.deviceId });
+    // Retried for most of the lease, given up just before it ends (margin 1 s of a 30 s lease).
+    const { leaseMs } = DEFAULT_FAN_OUT_OPTIONS;
+    expect(h.deliveries.completeCalls).toBeGreaterThan(20);
+    expect(h.clock.current).toBeLessThanOrEqual(claimedAt + leaseMs - 1000);
+    expect(h.clock.current).toBeGreaterThan(claimedAt + leaseMs - 3000);
+  });
+
+  it('stops retrying the record write before the invocation times out when that comes before the lease ends', async () => {
+    const device = aDevice({ userId: 'user-1' });
+    const h = harness([device]);
+    h.deliveries.failCompletes = Number.POSITIVE_INFINITY;
+    const invocationEndMs = h.clock.current + 5000;
+    const result = await run(h, anEvent(), { queueDelayMs: 0, invocationEndMs } as never);
+    expect(result.outcomes[0]?.outcome).toBe('delivered');
+    expect(h.clock.current).toBeLessThanOrEqual(invocationEndMs - 1000);
+    expect(h.log.withMessage('record lost')).toHaveLength(1);
+  });
+
+  it('writes the record once and lets the lease run out when the write fails after APNs refused the push', async () => {
+    const device = aDevice({ userId: 'user-1' });
+    const h = harness([device]);
+    h.apns.script(device.voipToken as string, reject(400, 'BadTopic'));
+    h.deliveries.failCompletes = Number.POSITIVE_INFINITY;
+    const result = await run(h);
+    expect(result.outcomes[0]).toMatchObject({ outcome: 'failed', reason: 'BadTopic' });
+    expect(h.deliveries.completeCalls).toBe(1);
+    expect(h.log.withMessage('delivery record not written')).toHaveLength(1);
+    expect(h.metrics.sum(MetricName.DeliveryRecordLost)).toBe(0);
+  });
+});
+
 describe('fanOutCall: duplicates, bounds, conservation', () => {
   it('suppresses the second send and counts PushDuplicate when the same event is delivered twice', async () => {
     const device = aDevice({ userId: 'user-1' });

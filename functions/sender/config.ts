@@ -11,6 +11,11 @@ export const SenderEnv = {
   dynamodbEndpoint: 'DYNAMODB_ENDPOINT',
   /** Optional, local only: the SQS emulator (for DLQ_URL). */
   sqsEndpoint: 'SQS_ENDPOINT',
+  /**
+   * Optional, `true` or `false` (default): retry a VoIP push whose transport outcome was ambiguous
+   * (maybe delivered), preferring a possible second ring to a possible miss. See docs/reliability.md.
+   */
+  retryAmbiguousPushes: 'RETRY_AMBIGUOUS_PUSHES',
 } as const;
 
 const int = (min: number, max: number, fallback: number) =>
@@ -34,6 +39,11 @@ const schema = z
     [SenderEnv.dlqUrl]: z.url().optional(),
     [SenderEnv.dynamodbEndpoint]: z.url().optional(),
     [SenderEnv.sqsEndpoint]: z.url().optional(),
+    [SenderEnv.retryAmbiguousPushes]: z
+      .enum(['true', 'false'])
+      .optional()
+      .default('false')
+      .transform((v) => v === 'true'),
   })
   .refine((env) => env[EnvName.apnsSecretArns] || env[EnvName.apnsCredentialsFile], {
     message: `${EnvName.apnsSecretArns} or ${EnvName.apnsCredentialsFile} is required`,
@@ -49,6 +59,8 @@ export interface SenderConfig {
   readonly deliveriesTableName: string;
   readonly credentials: CredentialSource;
   readonly deliveryTtlDays: number;
+  /** RETRY_AMBIGUOUS_PUSHES: FanOutOptions.retryAmbiguousPushes. */
+  readonly retryAmbiguousPushes: boolean;
   readonly apnsEndpoint?: string;
   readonly apnsCaFile?: string;
   readonly dlqUrl?: string;
@@ -87,6 +99,7 @@ export function loadSenderConfig(env: Record<string, string | undefined> = proce
     deliveriesTableName: e[EnvName.deliveriesTable],
     credentials,
     deliveryTtlDays: e[EnvName.deliveryTtlDays],
+    retryAmbiguousPushes: e[SenderEnv.retryAmbiguousPushes],
     ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
   };
 }

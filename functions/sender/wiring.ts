@@ -69,7 +69,11 @@ export function buildSenderDeps(config: SenderConfig, options: SenderWiringOptio
       metrics,
       newApnsId: randomUUID,
       random: Math.random,
-      options: { ...DEFAULT_FAN_OUT_OPTIONS, ...options.fanOut },
+      options: {
+        ...DEFAULT_FAN_OUT_OPTIONS,
+        retryAmbiguousPushes: config.retryAmbiguousPushes,
+        ...options.fanOut,
+      },
     },
     ...(config.dlqUrl && sqs ? { deadLetters: new SqsDeadLetterSink(sqs, config.dlqUrl) } : {}),
   };

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { AMBIGUOUS_DELIVERY } from '../domain/delivery-outcome';
 import type {
   ClaimResult,
   DeliveryCompletion,
@@ -55,14 +56,18 @@ export class DynamoDeliveryStore implements DeliveryStore {
           TableName: this.tableName,
           Key: deliveryKey(key),
           UpdateExpression: `${update.expression} ADD #claims :one`,
-          // Free when new, when the last attempt ended without APNs accepting, or when its lease ran out.
+          // Free when new, when the last attempt ended without APNs accepting (and not ambiguously: APNs may
+          // have that one), or when its lease ran out.
           ConditionExpression:
-            'attribute_not_exists(pk) OR (#status <> :accepted AND (#status <> :sending OR #leaseUntil < :now))',
-          ExpressionAttributeNames: { ...update.names, '#claims': 'claims' },
+            'attribute_not_exists(pk) OR (#status <> :accepted AND NOT (#status = :failed AND #reason = :ambiguous) ' +
+            'AND (#status <> :sending OR #leaseUntil < :now))',
+          ExpressionAttributeNames: { ...update.names, '#claims': 'claims', '#reason': 'reason' },
           ExpressionAttributeValues: {
             ...update.values,
             ':one': 1,
             ':accepted': 'accepted',
+            ':failed': 'failed',
+            ':ambiguous': AMBIGUOUS_DELIVERY,
             ':sending': 'sending',
             ':now': now,
           },
@@ -74,6 +79,8 @@ export class DynamoDeliveryStore implements DeliveryStore {
     }
     const record = await this.get(key);
     if (record?.status === 'accepted') return { kind: 'already_accepted', record };
+    if (record?.status === 'failed' && record.reason === AMBIGUOUS_DELIVERY)
+      return { kind: 'already_sent', record };
     // Held by another worker (or released a moment ago): either way, this attempt retries later.
     return { kind: 'leased', leaseUntil: record?.leaseUntil ?? now };
   }

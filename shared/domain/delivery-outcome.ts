@@ -28,7 +28,8 @@ export interface DeviceOutcome {
   readonly outcome: OutcomeKind;
   /**
    * For `failed`: APNs' reason (`BadTopic`, ...) or ours (`no_credential`, `retries_exhausted`,
-   * `lease_lost`, `internal_error`). For `delivered`: `environment_mismatch` when only the other host took it.
+   * `lease_lost`, `internal_error`, `ambiguous_delivery`). For `duplicate`: `ambiguous_delivery` when the
+   * earlier attempt ended ambiguous (APNs may have taken it), none when APNs accepted it. For `delivered`: `environment_mismatch` when only the other host took it.
    * For `deferred`: `lease_held`, `retries_exhausted` or `internal_error`.
    */
   readonly reason?: string;
@@ -37,6 +38,14 @@ export interface DeviceOutcome {
   /** Requests sent to APNs for this device in this attempt. */
   readonly attempts: number;
 }
+
+/**
+ * A VoIP push whose transport outcome was ambiguous (connection dropped, stream reset or answer timed
+ * out after the request went out: APNs may have accepted it). Not retried unless retryAmbiguousPushes is
+ * set, and never sent again by a later delivery of the event: issue 5 allows at most one accepted push per
+ * device per call.
+ */
+export const AMBIGUOUS_DELIVERY = 'ambiguous_delivery';
 
 /** The value of the PushOutcome metric's Reason dimension: the failure reason, else the outcome. */
 export function outcomeReason(outcome: DeviceOutcome): string {

@@ -30,9 +30,10 @@ export const MetricName = {
   /** Every terminal outcome, by reason. Dimensions: service, Reason. */
   PushOutcome: 'PushOutcome',
   /**
-   * A push APNs accepted whose delivery record could not be written within its lease (DynamoDB
-   * unavailable for about the whole lease): once the lease runs out a redelivery of the same event that
-   * arrives while the call still rings cannot tell it was sent and rings that device again. Dimensions: service.
+   * A push APNs accepted (or may have: `ambiguous_delivery`) whose delivery record could not be written
+   * within its lease (DynamoDB unavailable for about the whole lease): once the lease runs out a
+   * redelivery of the same event that arrives while the call still rings cannot tell it was sent and
+   * rings that device again. Dimensions: service.
    */
   DeliveryRecordLost: 'DeliveryRecordLost',
   /** An incoming_call whose ring window had passed. Dimensions: service. */

@@ -75,6 +75,11 @@ export type ClaimResult =
   | { readonly kind: 'claimed'; readonly leaseId: string }
   /** APNs already accepted this push: do not send again. */
   | { readonly kind: 'already_accepted'; readonly record: DeliveryRecord }
+  /**
+   * An earlier attempt ended `failed` with reason `ambiguous_delivery`: APNs may have accepted it, so it
+   * is not sent again (at most one accepted push per device per call).
+   */
+  | { readonly kind: 'already_sent'; readonly record: DeliveryRecord }
   /** Another worker is sending it right now (a concurrent duplicate delivery): retry later, do not send. */
   | { readonly kind: 'leased'; readonly leaseUntil: number };
 
@@ -96,8 +101,8 @@ export interface DeliveryCompletion {
 export interface DeliveryStore {
   /**
    * Takes the record of `key` for `leaseMs` (writing the key's fields on it): succeeds when there is no
-   * record, when the last attempt ended without APNs accepting (failed / pruned), or when an earlier
-   * lease ran out (a worker died mid-send).
+   * record, when the last attempt ended without APNs accepting (failed / pruned, but not failed with
+   * reason `ambiguous_delivery`), or when an earlier lease ran out (a worker died mid-send).
    */
   claim(key: DeliveryKey, leaseMs: number): Promise<ClaimResult>;
   /** Records APNs' answer; false when the lease was lost to another worker (nothing written). */

@@ -32,6 +32,13 @@ export interface FanOutOptions {
   readonly redeliveryMinWindowMs: number;
   /** How long APNs may hold a missed-call alert for an offline phone (its apns-expiration). */
   readonly missedCallTtlSeconds: number;
+  /**
+   * Retry a VoIP push whose transport outcome was ambiguous (`maybeDelivered`: reset, dropped connection,
+   * timeout) as the APNs reference suggests, accepting that the phone may ring twice. Off by default: such
+   * a push ends `failed` / `ambiguous_delivery` (at most one accepted push per device per call).
+   * Sender env RETRY_AMBIGUOUS_PUSHES.
+   */
+  readonly retryAmbiguousPushes: boolean;
 }
 
 export const DEFAULT_FAN_OUT_OPTIONS: FanOutOptions = {
@@ -43,6 +50,7 @@ export const DEFAULT_FAN_OUT_OPTIONS: FanOutOptions = {
   maxAttempts: 8,
   redeliveryMinWindowMs: 5_000,
   missedCallTtlSeconds: 86_400,
+  retryAmbiguousPushes: false,
 };
 
 /** The ports the fan-out use case runs on; the handler wires adapters, tests wire fakes. */

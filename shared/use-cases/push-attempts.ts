@@ -1,6 +1,7 @@
 import { decideAnswer } from '../domain/apns-answer-policy';
 import type { ApnsCredential, ApnsEnvironment } from '../domain/apns-credential';
 import type { CallEvent } from '../domain/call-event';
+import { AMBIGUOUS_DELIVERY } from '../domain/delivery-outcome';
 import type { Device } from '../domain/device';
 import type { PushType } from '../domain/push-payload';
 import { tokenHash } from '../domain/token-hash';
@@ -80,7 +81,7 @@ export async function pushWithPolicy(
       ...(statusCode ? { statusCode } : {}),
       ...(outcome === 'delivered' ? { acceptedAt: new Date(answeredAt).toISOString() } : {}),
     });
-    const logAttempt = (outcome: string): void => {
+    const logAttempt = (outcome: string, extra: Record<string, unknown> = {}): void => {
       const deliveryLatencyMs = answeredAt - Date.parse(event.createdAt);
       deps.metrics.milliseconds(MetricName.ApnsLatency, answer.latencyMs);
       if (answer.kind === 'accepted')
@@ -101,6 +102,7 @@ export async function pushWithPolicy(
         deliveryLatencyMs,
         outcome,
         ...maybeDelivered(answer),
+        ...extra,
       });
     };
     const action = decideAnswer(answer);
@@ -185,6 +187,12 @@ export async function pushWithPolicy(
         return result('failed', action.reason);
       }
       case 'retry': {
+        if (isAmbiguous(answer, call.pushType, opts.retryAmbiguousPushes)) {
+          // APNs may already have this push: a retry could make it accept a second one and ring the phone
+          // twice, which the app cannot tell from a new call (issue 5). A possible miss is the lesser harm.
+          logAttempt('failed', { reason: AMBIGUOUS_DELIVERY, transportError: reason });
+          return result('failed', AMBIGUOUS_DELIVERY);
+        }
         if (action.flag)
           deps.log.warn('APNs reports a sender bug', { callId: event.callId, reason: action.reason });
         const delay = backoffMs(deps, retries);
@@ -242,6 +250,14 @@ async function prune(
     });
     return result('failed', reason);
   }
+}
+
+/**
+ * A transport error after the request may have reached APNs (`maybeDelivered`), for a VoIP push, with the
+ * retry switch off. Errors known not to have reached APNs (connect, TLS, refused streams) are not.
+ */
+function isAmbiguous(answer: PushOutcome, pushType: PushType, retryAmbiguous: boolean): boolean {
+  return answer.kind === 'transport-error' && answer.maybeDelivered && pushType === 'voip' && !retryAmbiguous;
 }
 
 function maybeDelivered(answer: PushOutcome): Record<string, unknown> {

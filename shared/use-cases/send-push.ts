@@ -1,4 +1,4 @@
-import type { DeviceOutcome } from '../domain/delivery-outcome';
+import { AMBIGUOUS_DELIVERY, type DeviceOutcome } from '../domain/delivery-outcome';
 import type { Device } from '../domain/device';
 import { MetricName } from '../platform/metric-names';
 import type { DeliveryKey } from '../ports/delivery-store';
@@ -35,11 +35,12 @@ export async function sendPushToDevice(
     // Read before the claim: the store's lease ends a little later than this, never earlier.
     const leaseUntil = deps.clock.now() + deps.options.leaseMs;
     const claim = await deps.deliveries.claim(deliveryKeyOf(call, device), deps.options.leaseMs);
-    if (claim.kind === 'already_accepted') {
+    if (claim.kind === 'already_accepted' || claim.kind === 'already_sent') {
       return {
         ...base,
         outcome: 'duplicate',
         attempts: 0,
+        ...(claim.kind === 'already_sent' ? { reason: AMBIGUOUS_DELIVERY } : {}),
         ...(claim.record.apnsId ? { apnsId: claim.record.apnsId } : {}),
       };
     }
@@ -83,12 +84,13 @@ const RECORD_RETRY_CAP_MS = 1000;
 const RECORD_RETRY_MARGIN_MAX_MS = 1000;
 
 /**
- * Writes APNs' answer on the delivery record. When APNs accepted the push this record is all that stops
- * a redelivery from ringing the device again once the lease runs out, so a failing write (DynamoDB
- * unavailable) is retried with backoff until shortly before the lease, or the invocation, ends. That is
- * safe: the write is conditioned on our lease id, so repeating it is idempotent and it can never
- * overwrite another worker's attempt. Other answers are written once: if that write fails the lease just
- * runs out and a redelivery sends again, which cannot ring twice since APNs did not take the push.
+ * Writes APNs' answer on the delivery record. When APNs accepted the push (or may have: an ambiguous
+ * outcome) this record is all that stops a redelivery from sending it again once the lease runs out, so
+ * a failing write (DynamoDB unavailable) is retried with backoff until shortly before the lease, or the
+ * invocation, ends. That is safe: the write is conditioned on our lease id, so repeating it is
+ * idempotent and it can never overwrite another worker's attempt. Other answers are written once: if that
+ * write fails the lease just runs out and a redelivery sends again, which cannot ring twice since APNs
+ * did not take the push.
  */
 async function record(
   deps: FanOutDeps,
@@ -111,7 +113,8 @@ async function record(
     ...(result.reason ? { reason: result.reason } : {}),
     ...(result.acceptedAt ? { acceptedAt: result.acceptedAt } : {}),
   } as const;
-  const guardsARing = result.outcome === 'delivered';
+  // An accepted push, or one APNs may have accepted: without its record a redelivery would send it again.
+  const guardsARing = result.outcome === 'delivered' || result.reason === AMBIGUOUS_DELIVERY;
   const margin = Math.min(RECORD_RETRY_MARGIN_MAX_MS, deps.options.leaseMs / 10);
   const giveUpAt = guardsARing
     ? Math.min(lease.until, call.context.invocationEndMs ?? Number.POSITIVE_INFINITY) - margin

@@ -13,8 +13,11 @@ export type FakeAnswer =
     }
   | {
       readonly kind: 'transport-error';
-      readonly error: 'timeout' | 'reset' | 'goaway' | 'connect' | 'tls' | 'closed';
+      readonly error: TransportError;
+      readonly maybeDelivered: boolean;
     };
+
+type TransportError = 'timeout' | 'reset' | 'goaway' | 'connect' | 'tls' | 'closed';
 
 export const ok = (): FakeAnswer => ({ kind: 'accepted' });
 export const reject = (status: number, reason: string, timestamp?: number): FakeAnswer => ({
@@ -23,10 +26,15 @@ export const reject = (status: number, reason: string, timestamp?: number): Fake
   reason,
   ...(timestamp === undefined ? {} : { timestamp }),
 });
-export const transport = (error: 'timeout' | 'reset' | 'goaway' = 'reset'): FakeAnswer => ({
-  kind: 'transport-error',
-  error,
-});
+/**
+ * A transport failure. `maybeDelivered` as the real client reports it by default: a reset, timeout or
+ * dropped connection may have reached APNs; connect, TLS and GOAWAY-refused streams did not (a
+ * REFUSED_STREAM reset is `transport('reset', false)`).
+ */
+export const transport = (
+  error: TransportError = 'reset',
+  maybeDelivered = error === 'reset' || error === 'timeout' || error === 'closed',
+): FakeAnswer => ({ kind: 'transport-error', error, maybeDelivered });
 
 export interface SentPush {
   readonly credential: ApnsCredential;
@@ -72,12 +80,7 @@ export class FakeApnsSender implements ApnsSender {
         case 'rejected':
           return { ...answer, ...common };
         case 'transport-error':
-          return {
-            ...answer,
-            message: `fake ${answer.error}`,
-            maybeDelivered: answer.error !== 'connect',
-            ...common,
-          };
+          return { ...answer, message: `fake ${answer.error}`, ...common };
       }
     } finally {
       this.inFlight -= 1;

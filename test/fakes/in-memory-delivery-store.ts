@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { deliveryKey } from '../../shared/adapters/delivery-key';
+import { AMBIGUOUS_DELIVERY } from '../../shared/domain/delivery-outcome';
 import type {
   ClaimResult,
   DeliveryCompletion,
@@ -29,6 +30,8 @@ export class InMemoryDeliveryStore implements DeliveryStore {
     const id = recordKey(key);
     const existing = this.records.get(id);
     if (existing?.status === 'accepted') return { kind: 'already_accepted', record: existing };
+    if (existing?.status === 'failed' && existing.reason === AMBIGUOUS_DELIVERY)
+      return { kind: 'already_sent', record: existing };
     if (existing?.status === 'sending' && existing.leaseUntil > this.now()) {
       return { kind: 'leased', leaseUntil: existing.leaseUntil };
     }

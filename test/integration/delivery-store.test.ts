@@ -113,6 +113,21 @@ describe('DynamoDeliveryStore', () => {
     expect((await store.claim(key, 30_000)).kind).toBe('claimed');
   });
 
+  it('answers already_sent and keeps the record when the earlier attempt ended failed ambiguous_delivery', async () => {
+    const key = ids();
+    const first = await store.claim(key, 1_000);
+    if (first.kind !== 'claimed') throw new Error(`first claim: ${first.kind}`);
+    await store.complete(
+      key,
+      completion(first.leaseId, { status: 'failed', reason: 'ambiguous_delivery', statusCode: undefined }),
+    );
+    now += 1_001;
+    expect(await store.claim(key, 30_000)).toMatchObject({
+      kind: 'already_sent',
+      record: { status: 'failed', reason: 'ambiguous_delivery', leaseId: first.leaseId, claims: 1 },
+    });
+  });
+
   it('returns undefined when no record exists for the (call, device)', async () => {
     expect(
       await store.get({ callId: 'nope', userId: 'nope', deviceId: 'nope', pushType: 'voip' }),

@@ -1,3 +1,4 @@
+import { constants } from 'node:http2';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { Fault } from '../../local/apns-simulator/simulator';
 import type { ApnsClientOptions } from '../../shared/adapters/apns/apns-client';
@@ -6,7 +7,9 @@ import { type HarnessOptions, SenderHarness } from './sender-harness';
 /**
  * APNs misbehaving while calls fan out: every case runs 10 calls × 6 devices through the real sender
  * (queue → handler → APNs simulator) and checks the conservation invariant: each device of each call gets
- * exactly one terminal outcome and APNs accepts at most one push per device per call.
+ * exactly one terminal outcome and APNs accepts at most one push per device per call. A push whose outcome
+ * is ambiguous (APNs may have taken it) is not retried: it ends `failed` / `ambiguous_delivery`, unless the
+ * sender runs with RETRY_AMBIGUOUS_PUSHES.
  */
 let harness: SenderHarness | undefined;
 
@@ -41,7 +44,10 @@ async function runCalls(
   return h;
 }
 
-/** Every device delivered once; `ambiguous` bounds the repeats that follow an attempt logged maybeDelivered. */
+/**
+ * Every device delivered once; `ambiguous` bounds the repeats that follow an attempt logged maybeDelivered
+ * (only with RETRY_AMBIGUOUS_PUSHES: otherwise the conservation check reports any repeat as a violation).
+ */
 async function expectAllDelivered(h: SenderHarness, devices = 60, ambiguous = 0): Promise<string[]> {
   const report = await h.conservation();
   expect(report.violations).toEqual([]);
@@ -49,6 +55,39 @@ async function expectAllDelivered(h: SenderHarness, devices = 60, ambiguous = 0)
   expect(report.ambiguousRepeats.length).toBeLessThanOrEqual(ambiguous);
   expect(h.simulator.pushes()).toHaveLength(devices + report.ambiguousRepeats.length);
   return report.ambiguousRepeats;
+}
+
+/**
+ * The default (no retry of ambiguous pushes) under a fault that makes outcomes ambiguous: every device ends
+ * delivered or failed `ambiguous_delivery`, APNs accepted at most one push per device, and no attempt
+ * logged `maybeDelivered` was followed by another for its device (it is the device's terminal line).
+ */
+async function expectAtMostOnce(h: SenderHarness, devices = 60) {
+  const report = await h.conservation();
+  expect(report.violations).toEqual([]);
+  expect(report.ambiguousRepeats).toEqual([]);
+  expect(report.devices.filter((d) => d.accepted > 1)).toEqual([]);
+  const label = (d: (typeof report.devices)[number]) =>
+    d.outcomes.map((o) => (o.reason ? `${o.kind}:${o.reason}` : o.kind)).join(',');
+  const failed = report.devices.filter((d) => label(d) === 'failed:ambiguous_delivery');
+  expect(report.devices.filter((d) => label(d) !== 'delivered' && !failed.includes(d)).map(label)).toEqual(
+    [],
+  );
+  expect(report.counts).toEqual({
+    delivered: devices - failed.length,
+    expired: 0,
+    pruned: 0,
+    failed: failed.length,
+    'dead-lettered': 0,
+  });
+  const ambiguousLines = h.capture
+    .jsonLines()
+    .filter((l) => l.message === 'push attempt' && l.maybeDelivered === true);
+  expect(ambiguousLines.map((l) => `${l.outcome}:${l.reason}`)).toEqual(
+    failed.map(() => 'failed:ambiguous_delivery'),
+  );
+  expect(failed.every((d) => d.ambiguous === 1)).toBe(true);
+  return { delivered: devices - failed.length, failed, report };
 }
 
 const fastTimeouts: Omit<ApnsClientOptions, 'endpoint' | 'ca'> = {
@@ -108,37 +147,61 @@ describe('sender under APNs faults: conservation', () => {
     expect(h.simulator.stats().connections).toBeGreaterThanOrEqual(2);
   });
 
-  it('rings every device exactly once when APNs resets streams before taking them', async () => {
-    const h = await runCalls({ name: 'apns-reset' }, [{ kind: 'reset', after: 10, count: 6 }]);
+  it('rings every device exactly once when APNs refuses streams (REFUSED_STREAM) before taking them', async () => {
+    const h = await runCalls({ name: 'apns-reset' }, [
+      { kind: 'reset', after: 10, count: 6, errorCode: constants.NGHTTP2_REFUSED_STREAM },
+    ]);
     await expectAllDelivered(h);
     expect(h.simulator.stats().faults.reset).toBe(6);
   });
 
-  it('delivers every device and repeats only pushes logged maybeDelivered when the connection drops with streams in flight', async () => {
-    // APNs took the in-flight pushes but the answers died with the connection: an ambiguous outcome that
-    // the sender retries while the call rings (apns-reference), so those devices may ring twice.
+  it('accepts at most one push per device and ends the in-flight ones failed ambiguous_delivery when the connection drops with streams in flight', async () => {
+    // APNs took the in-flight pushes but the answers died with the connection: ambiguous outcomes. A retry
+    // could ring those phones twice, so they end failed; requests not yet sent go to a new connection.
     const h = await runCalls({ name: 'apns-drop', simulator: { latencyMs: 10 } }, [
       { kind: 'drop-connection', after: 15, count: 1 },
     ]);
+    const { delivered, failed } = await expectAtMostOnce(h);
+    expect(h.simulator.stats().faults['drop-connection']).toBe(1);
+    expect(failed.length).toBeGreaterThan(0);
+    expect(h.simulator.pushes()).toHaveLength(delivered + failed.filter((d) => d.accepted === 1).length);
+  });
+
+  it('delivers every device and repeats only pushes logged maybeDelivered when the connection drops and RETRY_AMBIGUOUS_PUSHES is on', async () => {
+    // The operator's choice of a possible second ring over a possible miss: the app de-duplicates by callId.
+    const h = await runCalls(
+      { name: 'apns-drop-retry', simulator: { latencyMs: 10 }, retryAmbiguousPushes: true },
+      [{ kind: 'drop-connection', after: 15, count: 1 }],
+    );
     const repeats = await expectAllDelivered(h, 60, 60);
     expect(h.simulator.stats().faults['drop-connection']).toBe(1);
     const ambiguousLines = h.capture.jsonLines().filter((l) => l.maybeDelivered === true);
     expect(ambiguousLines.length).toBeGreaterThanOrEqual(repeats.length);
+    expect(ambiguousLines.every((l) => l.outcome === 'retry')).toBe(true);
   });
 
-  it('rings every device exactly once when answers hang past the request timeout', async () => {
+  it('sends nothing more to the devices whose answers hang past the request timeout and ends them failed ambiguous_delivery', async () => {
     const h = await runCalls({ name: 'apns-hang', apns: fastTimeouts }, [
       { kind: 'hang', after: 10, count: 5 },
     ]);
-    await expectAllDelivered(h);
+    const { failed } = await expectAtMostOnce(h);
+    expect(failed).toHaveLength(5);
     expect(h.simulator.stats().faults.hang).toBe(5);
+    expect(h.simulator.pushes()).toHaveLength(55);
   });
 
-  it('delivers every device and repeats only pushes logged maybeDelivered when answers come after the timeout', async () => {
+  it('accepts at most one push per device and ends the late ones failed ambiguous_delivery when answers come after the timeout', async () => {
+    // APNs took these pushes, but answered after the request timed out: a retry would have rung twice.
     const h = await runCalls({ name: 'apns-late', apns: fastTimeouts }, [
       { kind: 'latency', ms: 450, after: 10, count: 3 },
     ]);
-    await expectAllDelivered(h, 60, 3);
+    // The sender is done at its 300 ms timeout; APNs records the late pushes at 450 ms.
+    for (const stopAt = Date.now() + 5000; h.simulator.pushes().length < 60 && Date.now() < stopAt; )
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    const { failed } = await expectAtMostOnce(h);
+    expect(failed).toHaveLength(3);
+    expect(failed.every((d) => d.accepted === 1)).toBe(true);
+    expect(h.simulator.pushes()).toHaveLength(60);
   });
 
   it('rings every device exactly once when the TLS handshake fails on the first connections', async () => {

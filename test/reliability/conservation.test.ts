@@ -71,8 +71,37 @@ describe('conservation invariant checker', () => {
     ]);
   });
 
-  it('lists a repeat apart when it follows an attempt the sender logged maybeDelivered', () => {
+  it('holds when an ambiguous push APNs took ends failed ambiguous_delivery', () => {
     const report = check({
+      pushes: [push('aa'), push('bb')],
+      logs: [
+        attempt('d1', 'failed', { reason: 'ambiguous_delivery', maybeDelivered: true }),
+        attempt('d2', 'delivered'),
+      ],
+    });
+    expect(report.violations).toEqual([]);
+    expect(report.devices.map((d) => d.outcomes)).toEqual([
+      [{ kind: 'failed', reason: 'ambiguous_delivery' }],
+      [{ kind: 'delivered' }],
+    ]);
+  });
+
+  it('reports a second ring when a repeat follows an attempt logged maybeDelivered and ambiguous retries are off', () => {
+    const report = check({
+      pushes: [push('aa'), push('aa'), push('bb')],
+      logs: [
+        attempt('d1', 'retry', { maybeDelivered: true }),
+        attempt('d1', 'delivered'),
+        attempt('d2', 'delivered'),
+      ],
+    });
+    expect(report.violations).toEqual(['c1/d1: APNs accepted 2 pushes (rang twice)']);
+    expect(report.ambiguousRepeats).toEqual([]);
+  });
+
+  it('lists a repeat apart when it follows an attempt logged maybeDelivered and ambiguous retries are on', () => {
+    const report = check({
+      allowAmbiguousRepeats: true,
       pushes: [push('aa'), push('aa'), push('bb')],
       logs: [
         attempt('d1', 'retry', { maybeDelivered: true }),

@@ -39,6 +39,11 @@ export interface HarnessOptions {
   readonly simulator?: ApnsSimulatorOptions;
   readonly apns?: Omit<ApnsClientOptions, 'endpoint' | 'ca'>;
   readonly fanOut?: Partial<FanOutOptions>;
+  /**
+   * The sender's RETRY_AMBIGUOUS_PUSHES (through its config, as deployed). Also the only case where the
+   * conservation check lets a repeat after an attempt logged `maybeDelivered` pass. @default false
+   */
+  readonly retryAmbiguousPushes?: boolean;
   readonly visibilityTimeoutSeconds?: number;
   readonly maxReceiveCount?: number;
   /** The Lambda timeout each invocation sees (`getRemainingTimeInMillis`). @default 10000 */
@@ -126,6 +131,7 @@ export class SenderHarness {
         deliveriesTableName: this.tables.deliveries,
         credentials: { kind: 'file', path: this.credentialsFile },
         deliveryTtlDays: 7,
+        retryAmbiguousPushes: this.options.retryAmbiguousPushes ?? false,
         dlqUrl: this.dlqUrl,
       },
       {
@@ -237,6 +243,7 @@ export class SenderHarness {
       pushes: this.simulator.pushes(),
       logs: this.capture.jsonLines(),
       deadLetters: await this.deadLetters(),
+      allowAmbiguousRepeats: this.options.retryAmbiguousPushes ?? false,
     });
   }
 

@@ -18,10 +18,11 @@ import type { JsonLine } from './log-capture';
  * ring), a push APNs accepted that no log line records (a silent ring), or a push for an event that is
  * not a valid call of the run.
  *
- * One exception is reported apart, not hidden: a repeat that follows an attempt the sender itself logged
- * as `maybeDelivered: true` (the connection dropped or the answer timed out after APNs may have taken
- * the push; apns-reference: "the outcome of a reset can be ambiguous"). The sender retries those while
- * the call rings, so APNs can accept the push twice; `ambiguousRepeats` lists them so tests can bound them.
+ * By default the sender does not retry a VoIP push whose outcome was ambiguous (logged `maybeDelivered:
+ * true`: the connection dropped or the answer timed out after APNs may have taken it); it ends `failed`
+ * with reason `ambiguous_delivery`, so every repeat is a violation. Only with the sender's
+ * RETRY_AMBIGUOUS_PUSHES on (`allowAmbiguousRepeats`) is one exception reported apart, not hidden: a
+ * repeat that follows such an attempt; `ambiguousRepeats` lists them so tests can bound them.
  */
 
 export type TerminalKind = 'delivered' | 'expired' | 'pruned' | 'failed' | 'dead-lettered';
@@ -54,6 +55,11 @@ export interface ConservationInput {
   readonly pushes: readonly AcceptedPushLike[];
   readonly logs: readonly JsonLine[];
   readonly deadLetters?: readonly DeadLetter[];
+  /**
+   * The sender ran with RETRY_AMBIGUOUS_PUSHES: a repeat that follows an attempt logged `maybeDelivered`
+   * goes to `ambiguousRepeats` instead of `violations`. @default false
+   */
+  readonly allowAmbiguousRepeats?: boolean;
 }
 
 export interface DeviceTally {
@@ -71,7 +77,10 @@ export interface ConservationReport {
   /** Terminal outcomes by kind, one per device when the invariant holds. */
   readonly counts: Record<TerminalKind, number>;
   readonly violations: string[];
-  /** Devices APNs accepted more than once, each repeat explained by an attempt logged `maybeDelivered`. */
+  /**
+   * Devices APNs accepted more than once, each repeat explained by an attempt logged `maybeDelivered`;
+   * only with `allowAmbiguousRepeats` (otherwise they are violations).
+   */
   readonly ambiguousRepeats: string[];
 }
 
@@ -188,7 +197,7 @@ export function checkConservation(input: ConservationInput): ConservationReport 
       );
     const delivered = tally.outcomes.filter((o) => o.kind === 'delivered').length;
     const unexplained = tally.accepted - Math.max(delivered, 1) - tally.ambiguous;
-    if (tally.accepted > 1 && unexplained <= 0 && delivered <= 1)
+    if (input.allowAmbiguousRepeats && tally.accepted > 1 && unexplained <= 0 && delivered <= 1)
       ambiguousRepeats.push(
         `${where}: APNs accepted ${tally.accepted} after ${tally.ambiguous} ambiguous attempt(s)`,
       );

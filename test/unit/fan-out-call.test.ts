@@ -324,8 +324,9 @@ describe('fanOutCall: APNs answers', () => {
     ['429 TooManyRequests', reject(429, 'TooManyRequests')],
     ['500 InternalServerError', reject(500, 'InternalServerError')],
     ['503 Shutdown', reject(503, 'Shutdown')],
-    ['a reset stream', transport('reset')],
-    ['a timeout', transport('timeout')],
+    ['a refused stream (REFUSED_STREAM: not processed)', transport('reset', false)],
+    ['a stream refused after GOAWAY', transport('goaway')],
+    ['a failed TLS handshake', transport('tls')],
   ])(
     'retries with growing jittered backoff and delivers when APNs answers %s twice then 200',
     async (_row, answer) => {
@@ -355,6 +356,76 @@ describe('fanOutCall: APNs answers', () => {
     expect(result.outcomes[0]).toMatchObject({ outcome: 'deferred', reason: 'retries_exhausted' });
     expect(result.retryLater).toBe(true);
     expect((await h.deliveries.get(voipKey(device)))?.status).toBe('failed');
+  });
+});
+
+describe('fanOutCall: ambiguous transport outcomes (APNs may have taken the push)', () => {
+  it.each([
+    ['a reset stream', transport('reset')],
+    ['a timeout', transport('timeout')],
+    ['a dropped connection', transport('closed')],
+  ])(
+    'ends failed ambiguous_delivery without a second send when a VoIP push gets %s',
+    async (_row, answer) => {
+      const { h, device, result, outcome } = await answerOnce(answer, ok());
+      expect(outcome).toMatchObject({ outcome: 'failed', reason: 'ambiguous_delivery', attempts: 1 });
+      expect(result.retryLater).toBe(false);
+      expect(h.apns.sent).toHaveLength(1);
+      expect(h.clock.slept).toEqual([]);
+      expect(h.metrics.sum(MetricName.PushRetried)).toBe(0);
+      expect(h.metrics.sum(MetricName.PushFailed)).toBe(1);
+      expect(h.metrics.sum(MetricName.PushOutcome, { Reason: 'failed:ambiguous_delivery' })).toBe(1);
+      expect(h.log.withMessage('push attempt').map((l) => l.data)).toEqual([
+        expect.objectContaining({
+          outcome: 'failed',
+          reason: 'ambiguous_delivery',
+          transportError: answer.kind === 'transport-error' ? answer.error : '',
+          maybeDelivered: true,
+        }),
+      ]);
+      expect(await h.deliveries.get(voipKey(device))).toMatchObject({
+        status: 'failed',
+        reason: 'ambiguous_delivery',
+      });
+    },
+  );
+
+  it('sends nothing more for the device when the event is delivered again after an ambiguous outcome', async () => {
+    const device = aDevice({ userId: 'user-1' });
+    const h = harness([device]);
+    h.apns.script(device.voipToken as string, transport('timeout'), ok());
+    const event = anEvent({ ringTimeoutSeconds: 120 });
+    await run(h, event);
+    h.clock.current += DEFAULT_FAN_OUT_OPTIONS.leaseMs + 1;
+    const again = await run(h, event);
+    expect(again.outcomes[0]).toMatchObject({ outcome: 'duplicate', reason: 'ambiguous_delivery' });
+    expect(again.retryLater).toBe(false);
+    expect(h.apns.sent).toHaveLength(1);
+    expect(h.metrics.sum(MetricName.PushDuplicate)).toBe(1);
+  });
+
+  it('retries an ambiguous VoIP push and delivers when RETRY_AMBIGUOUS_PUSHES is on', async () => {
+    const device = aDevice({ userId: 'user-1' });
+    const h = harness([device], { retryAmbiguousPushes: true });
+    h.apns.script(device.voipToken as string, transport('timeout'), transport('reset'), ok());
+    const result = await run(h);
+    expect(result.outcomes[0]).toMatchObject({ outcome: 'delivered', attempts: 3 });
+    expect(h.clock.slept).toEqual([38, 75]);
+    expect(h.metrics.sum(MetricName.PushRetried)).toBe(2);
+    expect(h.log.withMessage('push attempt').map((l) => [l.data.outcome, l.data.maybeDelivered])).toEqual([
+      ['retry', true],
+      ['retry', true],
+      ['delivered', undefined],
+    ]);
+  });
+
+  it('retries a missed-call alert whose outcome was ambiguous when the switch is off', async () => {
+    // The rule is for VoIP pushes (a second ring); a missed-call alert keeps the reference's retry.
+    const device = aDevice({ userId: 'user-1' });
+    const h = harness([device]);
+    h.apns.script(device.alertToken as string, transport('timeout'), ok());
+    const result = await run(h, anEvent({ type: 'missed_call' }));
+    expect(result.outcomes[0]).toMatchObject({ outcome: 'delivered', attempts: 2 });
   });
 });
 

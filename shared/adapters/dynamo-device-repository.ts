@@ -37,7 +37,8 @@ import {
   type TransactItem,
   wantedTokens,
 } from './dynamo-register-plan';
-import { type RetryOptions, retryOnLostRace } from './dynamo-transact-retry';
+import { KnownDevices, planRefresh } from './dynamo-register-refresh';
+import { isLostRace, type RetryOptions, retryOnLostRace } from './dynamo-transact-retry';
 
 export interface DynamoDeviceRepositoryOptions {
   /** A document client built with `removeUndefinedValues: true`. */
@@ -46,6 +47,11 @@ export interface DynamoDeviceRepositoryOptions {
   /** Reads hide devices whose TTL has passed but that DynamoDB has not deleted yet. */
   readonly clock?: () => Date;
   readonly retry?: RetryOptions;
+  /**
+   * Devices this process remembers from its own registrations (default 10,000; 0 turns it off), so a
+   * repeat registration with the same tokens can be one conditional transaction without reads.
+   */
+  readonly knownDevices?: number;
 }
 
 /** The devices table (docs/data-model.md): device items, token-owner items and a per-user meta item. */
@@ -54,6 +60,7 @@ export class DynamoDeviceRepository implements DeviceRepository {
   private readonly table: string;
   private readonly clock: () => Date;
   private readonly retry: RetryOptions;
+  private readonly known: KnownDevices;
 
   constructor(options: DynamoDeviceRepositoryOptions) {
     if (!options.tableName) throw new TypeError('DynamoDeviceRepository: tableName is required');
@@ -61,9 +68,35 @@ export class DynamoDeviceRepository implements DeviceRepository {
     this.table = options.tableName;
     this.clock = options.clock ?? (() => new Date());
     this.retry = options.retry ?? {};
+    this.known = new KnownDevices(options.knownDevices ?? 10_000);
   }
 
-  register(input: RegisterDeviceInput): Promise<RegisterDeviceResult> {
+  /**
+   * A device this process registered before, coming back with the same tokens (the app's launch-time
+   * refresh), is first tried as one conditional transaction without reads (planRefresh). Any other
+   * registration, or a refresh whose conditions fail, reads and plans (planRegister), retrying lost races.
+   */
+  async register(input: RegisterDeviceInput): Promise<RegisterDeviceResult> {
+    const result = (await this.tryRefresh(input)) ?? (await this.registerFromRead(input));
+    this.known.remember(result.device);
+    return result;
+  }
+
+  private async tryRefresh(input: RegisterDeviceInput): Promise<RegisterDeviceResult | undefined> {
+    const known = this.known.get(input.userId, input.deviceId);
+    const refresh = known && planRefresh(this.table, input, known);
+    if (!refresh) return undefined;
+    try {
+      await this.transact(refresh.items);
+      return refresh.result;
+    } catch (error) {
+      if (!isLostRace(error)) throw error;
+      this.known.forget(input.userId, input.deviceId);
+      return undefined;
+    }
+  }
+
+  private registerFromRead(input: RegisterDeviceInput): Promise<RegisterDeviceResult> {
     return retryOnLostRace(async () => {
       const { items, result } = planRegister(this.table, input, await this.readForRegister(input));
       await this.transact(items);
@@ -82,6 +115,7 @@ export class DynamoDeviceRepository implements DeviceRepository {
   }
 
   remove(userId: string, deviceId: string): Promise<void> {
+    this.known.forget(userId, deviceId);
     return retryOnLostRace(async () => {
       const [device, meta] = await Promise.all([
         this.getItem<DeviceItem>(deviceKey(userId, deviceId)),
@@ -115,6 +149,7 @@ export class DynamoDeviceRepository implements DeviceRepository {
 
   pruneToken(input: PruneTokenInput): Promise<boolean> {
     const attribute = tokenAttribute(input.kind);
+    this.known.forget(input.userId, input.deviceId);
     return retryOnLostRace(async () => {
       const [device, owner] = await Promise.all([
         this.getItem<DeviceItem>(deviceKey(input.userId, input.deviceId)),

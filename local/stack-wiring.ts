@@ -136,6 +136,7 @@ function senderEnv(wiring: StackWiring, simulatorUrl: string | undefined, devCre
     [EnvName.apnsCredentialsFile]: credentialsFile ?? devCredentialsFile(),
     ...(caFile ? { [EnvName.apnsCaFile]: caFile } : {}),
     [SenderEnv.dlqUrl]: wiring.dlqUrl,
+    [SenderEnv.callQueueUrl]: wiring.queueUrl,
     [SenderEnv.dynamodbEndpoint]: wiring.dynamodbEndpoint,
     [SenderEnv.sqsEndpoint]: wiring.sqsEndpoint,
   };

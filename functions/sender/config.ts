@@ -7,6 +7,8 @@ import { EnvName } from '../../shared/platform/env-names';
 export const SenderEnv = {
   /** Optional: URL of the DLQ; malformed records are moved there at once with their reason. */
   dlqUrl: 'DLQ_URL',
+  /** Optional: URL of the call queue; a deferred record's visibility is shortened so it comes back in time. */
+  callQueueUrl: 'CALL_QUEUE_URL',
   /** Optional, local only: DynamoDB Local. */
   dynamodbEndpoint: 'DYNAMODB_ENDPOINT',
   /** Optional, local only: the SQS emulator (for DLQ_URL). */
@@ -37,6 +39,7 @@ const schema = z
     [EnvName.apnsEndpoint]: optionalText,
     [EnvName.apnsCaFile]: optionalText,
     [SenderEnv.dlqUrl]: z.url().optional(),
+    [SenderEnv.callQueueUrl]: z.url().optional(),
     [SenderEnv.dynamodbEndpoint]: z.url().optional(),
     [SenderEnv.sqsEndpoint]: z.url().optional(),
     [SenderEnv.retryAmbiguousPushes]: z
@@ -64,6 +67,7 @@ export interface SenderConfig {
   readonly apnsEndpoint?: string;
   readonly apnsCaFile?: string;
   readonly dlqUrl?: string;
+  readonly callQueueUrl?: string;
   readonly dynamodbEndpoint?: string;
   readonly sqsEndpoint?: string;
 }
@@ -91,6 +95,7 @@ export function loadSenderConfig(env: Record<string, string | undefined> = proce
     apnsEndpoint: e[EnvName.apnsEndpoint],
     apnsCaFile: e[EnvName.apnsCaFile],
     dlqUrl: e[SenderEnv.dlqUrl],
+    callQueueUrl: e[SenderEnv.callQueueUrl],
     dynamodbEndpoint: e[SenderEnv.dynamodbEndpoint],
     sqsEndpoint: e[SenderEnv.sqsEndpoint],
   };

@@ -5,11 +5,17 @@ import { fanOutCall } from '../../shared/use-cases/fan-out-call';
 import type { FanOutDeps } from '../../shared/use-cases/fan-out-deps';
 import type { DeadLetterSink } from './dead-letter';
 import { EventRejectedError, RetryLaterError } from './errors';
+import type { RedeliveryScheduler } from './redelivery';
+
+/** How soon a deferred record comes back: well inside any ring window (1-120 s). */
+export const REDELIVERY_DELAY_SECONDS = 1;
 
 export interface RecordDeps {
   readonly fanOut: FanOutDeps;
   /** Set (DLQ_URL): malformed records go straight to the DLQ. Unset: they stay for SQS's redrive. */
   readonly deadLetters?: DeadLetterSink;
+  /** Set (CALL_QUEUE_URL): a deferred record comes back after REDELIVERY_DELAY_SECONDS, not the queue's timeout. */
+  readonly redelivery?: RedeliveryScheduler;
 }
 
 /** One SQS record → one call fan-out. Throws exactly when the record should be delivered again. */
@@ -57,7 +63,10 @@ export async function processRecord(
     devices: result.outcomes.length,
     outcomes: counts,
   });
-  if (result.retryLater) throw new RetryLaterError(event.callId, counts.deferred ?? 0);
+  if (result.retryLater) {
+    await bringBackSoon(deps, record, event.callId);
+    throw new RetryLaterError(event.callId, counts.deferred ?? 0);
+  }
 }
 
 /**
@@ -97,4 +106,18 @@ async function reject(
   }
   log.error('event rejected', { ...context, disposition: 'left_for_redrive' });
   throw new EventRejectedError(reason);
+}
+
+/** Shortens the record's visibility so its redelivery comes while the call still rings; best effort. */
+async function bringBackSoon(deps: RecordDeps, record: SQSRecord, callId: string): Promise<void> {
+  if (!deps.redelivery) return;
+  try {
+    await deps.redelivery.soon(record, REDELIVERY_DELAY_SECONDS);
+  } catch (error) {
+    deps.fanOut.log.warn('shortening the visibility of a deferred record failed', {
+      callId,
+      messageId: record.messageId,
+      error: error instanceof Error ? error.name : 'Error',
+    });
+  }
 }

@@ -18,6 +18,7 @@ import {
 import type { SenderConfig } from './config';
 import type { SenderHandlerDeps } from './create-handler';
 import { SqsDeadLetterSink } from './dead-letter';
+import { SqsRedelivery } from './redelivery';
 
 export interface SenderWiringOptions {
   readonly log: LogSink;
@@ -54,7 +55,9 @@ export function buildSenderDeps(config: SenderConfig, options: SenderWiringOptio
       : new FileCredentialProvider({ path: config.credentials.path, log, metrics, apns });
   const sqs =
     options.sqsClient ??
-    (config.dlqUrl ? new SQSClient(config.sqsEndpoint ? { endpoint: config.sqsEndpoint } : {}) : undefined);
+    (config.dlqUrl || config.callQueueUrl
+      ? new SQSClient(config.sqsEndpoint ? { endpoint: config.sqsEndpoint } : {})
+      : undefined);
   return {
     fanOut: {
       devices: new DynamoDeviceRepository({ client: documents, tableName: config.devicesTableName }),
@@ -76,5 +79,6 @@ export function buildSenderDeps(config: SenderConfig, options: SenderWiringOptio
       },
     },
     ...(config.dlqUrl && sqs ? { deadLetters: new SqsDeadLetterSink(sqs, config.dlqUrl) } : {}),
+    ...(config.callQueueUrl && sqs ? { redelivery: new SqsRedelivery(sqs, config.callQueueUrl) } : {}),
   };
 }

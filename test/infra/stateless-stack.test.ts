@@ -84,6 +84,9 @@ describe('StatelessStack', () => {
       DELIVERIES_TABLE_NAME: expect.anything(),
     });
     expect(JSON.stringify(env('voip-push-sender').DLQ_URL)).toMatch(/DeadLetter|Dlq/i);
+    expect(JSON.stringify(env('voip-push-sender').CALL_QUEUE_URL)).toMatch(
+      /CallQueueQueue|Queue(?!.*DeadLetter)/,
+    );
     const secretArns = JSON.stringify(env('voip-push-sender').APNS_SECRET_ARNS);
     expect(secretArns.match(/ApnsSecrets/g)).toHaveLength(2);
   });

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createSenderHandler } from '../../functions/sender/create-handler';
 import type { DeadLetterSink } from '../../functions/sender/dead-letter';
+import type { RedeliveryScheduler } from '../../functions/sender/redelivery';
 import type { ApnsCredential } from '../../shared/domain/apns-credential';
 import { MetricName } from '../../shared/platform/metric-names';
 import { MemoryLogSink, MemoryMetricsSink } from '../../shared/platform/metrics';
@@ -58,7 +59,7 @@ const context = {
 } as unknown as Context;
 const batch = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
 
-function setup(options: { deadLetters?: DeadLetterSink } = {}) {
+function setup(options: { deadLetters?: DeadLetterSink; redelivery?: RedeliveryScheduler } = {}) {
   const devices = new FakeDeviceRepository([
     aDevice({ userId: 'user-1', deviceId: 'd-1' }),
     aDevice({ userId: 'user-1', deviceId: 'd-2' }),
@@ -156,6 +157,34 @@ describe('sender handler', () => {
     const result = await s.handler(batch(aRecord('m1', callBody('c1'))), context);
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }] });
     expect(s.apns.sentTo(s.devices.device('user-1', 'd-1')?.voipToken as string)).toHaveLength(0);
+  });
+
+  it('brings a deferred record back within a second when a redelivery scheduler is configured', async () => {
+    const soon: Array<[string, number]> = [];
+    const s = setup({
+      redelivery: { soon: async (record, delay) => void soon.push([record.receiptHandle, delay]) },
+    });
+    s.deliveries.holdLease({ callId: 'c1', userId: 'user-1', deviceId: 'd-1', pushType: 'voip' }, 20_000);
+    const result = await s.handler(
+      batch(aRecord('m1', callBody('c1')), aRecord('m2', callBody('c2'))),
+      context,
+    );
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }] });
+    expect(soon).toEqual([['rh-m1', 1]]);
+  });
+
+  it('still reports the deferred record when shortening its visibility fails', async () => {
+    const s = setup({
+      redelivery: {
+        soon: async () => {
+          throw new Error('sqs down');
+        },
+      },
+    });
+    s.deliveries.holdLease({ callId: 'c1', userId: 'user-1', deviceId: 'd-1', pushType: 'voip' }, 20_000);
+    const result = await s.handler(batch(aRecord('m1', callBody('c1'))), context);
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }] });
+    expect(s.log.withMessage('shortening the visibility of a deferred record failed')).toHaveLength(1);
   });
 
   it('reports the record for redelivery when the device lookup fails', async () => {

@@ -86,6 +86,11 @@ export class PushAlarms extends Construct {
         threshold: 0,
       },
     );
+    this.add(
+      'DeliveryRecordLost',
+      'APNs accepted a push but its delivery record could not be written: a redelivery could ring twice.',
+      { metric: pushMetric(MetricName.DeliveryRecordLost, sender), threshold: 0 },
+    );
     for (const bundleId of props.bundleIds) {
       this.add(
         `CertificateDaysLeft-${bundleId}`,

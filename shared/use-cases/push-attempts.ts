@@ -62,6 +62,8 @@ export async function pushWithPolicy(
       priority: 10,
       expiration: call.expiration,
       apnsId,
+      // A repeated missed-call alert (retry after an ambiguous answer, redelivery) replaces, not adds.
+      ...(call.pushType === 'alert' ? { collapseId: event.callId } : {}),
       payload: call.payload,
     });
     const answeredAt = deps.clock.now();

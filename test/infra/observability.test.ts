@@ -95,6 +95,14 @@ describe('alarms and dashboard', () => {
     });
   });
 
+  it('alarms on any lost delivery record from the sender', () => {
+    expect(byMetric('DeliveryRecordLost', 'voip-push-sender')[0]?.Properties).toMatchObject({
+      Statistic: 'Sum',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+  });
+
   it('alarms per bundle when a certificate has fewer than 30 days left', () => {
     const certificate = byMetric('CertificateDaysLeft', 'voip-push-sender');
     expect(certificate.map((a) => a.Properties.Dimensions)).toEqual([
@@ -150,8 +158,9 @@ describe('alarms and dashboard', () => {
   });
 
   it('has exactly the alarms of the runbook when built with two apps', () => {
-    // DLQ, queue age, failure rate, p99 latency, APNs 403, 2 certificates, 3 × (errors, throttles), receipt rate.
-    expect(alarms).toHaveLength(14);
+    // DLQ, queue age, failure rate, p99 latency, APNs 403, lost delivery record, 2 certificates,
+    // 3 × (errors, throttles), receipt rate.
+    expect(alarms).toHaveLength(15);
   });
 
   it('draws latency, throughput, outcomes by reason, queues and receipts on one dashboard', () => {

@@ -128,6 +128,7 @@ describe('fanOutCall: requests', () => {
       expiration: (T0 + 30_000) / 1000,
     });
     expect(request?.apnsId).toMatch(UUID);
+    expect(request).not.toHaveProperty('collapseId');
     expect(JSON.parse(request?.payload ?? '{}')).toEqual({
       type: 'incoming_call',
       callId: 'call-1',
@@ -155,6 +156,7 @@ describe('fanOutCall: requests', () => {
       pushType: 'alert',
       topic: 'com.example.app',
       priority: 10,
+      collapseId: 'call-1',
     });
     expect(JSON.parse(request?.payload ?? '{}').aps).toEqual({
       alert: { title: 'Missed call', body: 'Ada' },

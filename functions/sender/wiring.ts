@@ -35,7 +35,11 @@ export function buildSenderDeps(config: SenderConfig, options: SenderWiringOptio
   const { log, metrics } = options;
   const dynamo =
     options.dynamoClient ??
-    new DynamoDBClient(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {});
+    new DynamoDBClient({
+      ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
+      // A hanging request must not outlive the lease or the ring window: fail it and let the SDK retry.
+      requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 },
+    });
   const documents = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
   const apns =
     options.apns ??

@@ -35,14 +35,59 @@ describe('PowertoolsMetricsSink', () => {
     expect(JSON.stringify(doc?._aws)).toContain('"Namespace":"VoipPush"');
   });
 
-  it('emits PushOutcome with its Reason dimension as its own document when counted by reason', () => {
+  it('emits PushOutcome with its Reason dimension as its own document at flush', () => {
     const sink = new PowertoolsMetricsSink(
       new Metrics({ namespace: METRICS_NAMESPACE, serviceName: ServiceName.sender }),
     );
     sink.countBy(MetricName.PushOutcome, 'Reason', 'failed:BadTopic');
+    expect(emf(MetricName.PushOutcome)).toEqual([]);
+    sink.flush();
     const [doc] = emf(MetricName.PushOutcome);
     expect(doc).toMatchObject({ service: ServiceName.sender, Reason: 'failed:BadTopic', PushOutcome: 1 });
     expect(JSON.stringify(doc?._aws)).toContain('["service","Reason"]');
+  });
+
+  it('sums counts per flush: one document per Reason, totals unchanged, latencies kept as values', () => {
+    const sink = new PowertoolsMetricsSink(
+      new Metrics({ namespace: METRICS_NAMESPACE, serviceName: ServiceName.sender }),
+    );
+    for (let i = 0; i < 90; i++) {
+      sink.count(MetricName.PushAccepted);
+      sink.countBy(MetricName.PushOutcome, 'Reason', i % 3 === 0 ? 'failed:BadTopic' : 'delivered');
+      sink.milliseconds(MetricName.ApnsLatency, i);
+    }
+    sink.count(MetricName.PushRetried, 2);
+    sink.count(MetricName.PushRetried, 3);
+    expect(lines).toEqual([]);
+    sink.flush();
+
+    const outcomes = emf(MetricName.PushOutcome);
+    expect(outcomes).toHaveLength(2);
+    expect(outcomes).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ service: ServiceName.sender, Reason: 'failed:BadTopic', PushOutcome: 30 }),
+        expect.objectContaining({ service: ServiceName.sender, Reason: 'delivered', PushOutcome: 60 }),
+      ]),
+    );
+    for (const doc of outcomes) {
+      expect(JSON.stringify(doc._aws)).toContain('["service","Reason"]');
+      expect(doc).not.toHaveProperty('PushAccepted');
+    }
+    const [main, ...others] = emf(MetricName.PushAccepted);
+    expect(others).toEqual([]);
+    expect(main).toMatchObject({ service: ServiceName.sender, PushAccepted: 90, PushRetried: 5 });
+    expect(main).not.toHaveProperty('Reason');
+    expect(main?.ApnsLatency).toEqual(Array.from({ length: 90 }, (_, i) => i));
+    expect(lines).toHaveLength(3);
+
+    // The next flush starts from zero.
+    lines.length = 0;
+    sink.countBy(MetricName.PushOutcome, 'Reason', 'delivered');
+    sink.flush();
+    expect(emf(MetricName.PushOutcome)).toEqual([
+      expect.objectContaining({ Reason: 'delivered', PushOutcome: 1 }),
+    ]);
+    expect(emf(MetricName.PushAccepted)).toEqual([]);
   });
 
   it('emits CertificateDaysLeft by BundleId only when the sender reports a number', () => {

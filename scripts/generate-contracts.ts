@@ -32,9 +32,11 @@ const GENERATED_NOTE =
 /**
  * JSON Schema of a zod schema, as its callers send it (`io: 'input'`: defaulted fields are optional)
  * or as the API answers (`io: 'output'`). Refinements have no JSON Schema form; the one that does
- * (distinct recipients) is added here, the others are spelled out in descriptions.
+ * (distinct recipients) is added here, the others are spelled out in descriptions. Takes classic and
+ * `zod/mini` schemas alike (`callEventSchema` is a mini one, for the sender's bundle size): both share
+ * zod's core, which is what `z.toJSONSchema` reads.
  */
-function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
+function jsonSchema(schema: z.core.$ZodType, io: 'input' | 'output'): Json {
   const { $schema: _, ...rest } = z.toJSONSchema(schema, {
     io,
     target: 'draft-2020-12',

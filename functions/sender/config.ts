@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { DEFAULT_DELIVERY_TTL_DAYS } from '../../shared/adapters/dynamo-delivery-store';
 import { DEFAULT_CREDENTIAL_CACHE_SECONDS } from '../../shared/adapters/secrets-credential-provider';
+import * as z from '../../shared/domain/zod-mini';
 import { EnvName } from '../../shared/platform/env-names';
 
 /** Sender-only variables not (yet) in env-names.ts. */
@@ -20,38 +20,40 @@ export const SenderEnv = {
   retryAmbiguousPushes: 'RETRY_AMBIGUOUS_PUSHES',
 } as const;
 
+// zod/mini, not classic zod: this module is on the sender's cold-start path (docs/performance.md section 4).
 const int = (min: number, max: number, fallback: number) =>
-  z.coerce.number().int().min(min).max(max).optional().default(fallback);
-const optionalText = z
-  .string()
-  .trim()
-  .optional()
-  .transform((v) => (v ? v : undefined));
+  z._default(z.optional(z.coerce.number().check(z.int(), z.minimum(min), z.maximum(max))), fallback);
+const optionalText = z.pipe(
+  z.optional(z.string().check(z.trim())),
+  z.transform((v: string | undefined) => (v ? v : undefined)),
+);
+const optionalUrl = z.optional(z.url());
 
 const schema = z
   .object({
-    [EnvName.devicesTable]: z.string().min(1),
-    [EnvName.deliveriesTable]: z.string().min(1),
+    [EnvName.devicesTable]: z.string().check(z.minLength(1)),
+    [EnvName.deliveriesTable]: z.string().check(z.minLength(1)),
     [EnvName.apnsSecretArns]: optionalText,
     [EnvName.apnsCredentialsFile]: optionalText,
     [EnvName.credentialCacheSeconds]: int(0, 86_400, DEFAULT_CREDENTIAL_CACHE_SECONDS),
     [EnvName.deliveryTtlDays]: int(1, 365, DEFAULT_DELIVERY_TTL_DAYS),
     [EnvName.apnsEndpoint]: optionalText,
     [EnvName.apnsCaFile]: optionalText,
-    [SenderEnv.dlqUrl]: z.url().optional(),
-    [SenderEnv.callQueueUrl]: z.url().optional(),
-    [SenderEnv.dynamodbEndpoint]: z.url().optional(),
-    [SenderEnv.sqsEndpoint]: z.url().optional(),
-    [SenderEnv.retryAmbiguousPushes]: z
-      .enum(['true', 'false'])
-      .optional()
-      .default('false')
-      .transform((v) => v === 'true'),
+    [SenderEnv.dlqUrl]: optionalUrl,
+    [SenderEnv.callQueueUrl]: optionalUrl,
+    [SenderEnv.dynamodbEndpoint]: optionalUrl,
+    [SenderEnv.sqsEndpoint]: optionalUrl,
+    [SenderEnv.retryAmbiguousPushes]: z.pipe(
+      z._default(z.optional(z.enum(['true', 'false'])), 'false'),
+      z.transform((v) => v === 'true'),
+    ),
   })
-  .refine((env) => env[EnvName.apnsSecretArns] || env[EnvName.apnsCredentialsFile], {
-    message: `${EnvName.apnsSecretArns} or ${EnvName.apnsCredentialsFile} is required`,
-    path: [EnvName.apnsSecretArns],
-  });
+  .check(
+    z.refine((env) => Boolean(env[EnvName.apnsSecretArns] || env[EnvName.apnsCredentialsFile]), {
+      message: `${EnvName.apnsSecretArns} or ${EnvName.apnsCredentialsFile} is required`,
+      path: [EnvName.apnsSecretArns],
+    }),
+  );
 
 export type CredentialSource =
   | { readonly kind: 'secrets'; readonly secretIds: readonly string[]; readonly cacheSeconds: number }

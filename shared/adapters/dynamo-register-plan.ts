@@ -1,6 +1,6 @@
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { TokenKind } from '../domain/device';
-import { DEFAULT_DEVICE_TTL_DAYS, DEFAULT_MAX_DEVICES_PER_USER } from '../domain/device-rules';
+import { DEFAULT_DEVICE_TTL_DAYS, DEFAULT_MAX_DEVICES_PER_USER } from '../domain/device-limits';
 import type { RegisterDeviceInput, RegisterDeviceResult, TokenMove } from '../ports/device-repository';
 import {
   type DeviceItem,

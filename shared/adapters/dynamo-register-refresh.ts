@@ -1,5 +1,5 @@
 import type { Device } from '../domain/device';
-import { DEFAULT_DEVICE_TTL_DAYS } from '../domain/device-rules';
+import { DEFAULT_DEVICE_TTL_DAYS } from '../domain/device-limits';
 import type { RegisterDeviceInput, RegisterDeviceResult } from '../ports/device-repository';
 import { deviceKey, expiresAtSeconds, ownerKey } from './dynamo-device-items';
 import { type TransactItem, wantedTokens } from './dynamo-register-plan';

@@ -1,21 +1,20 @@
-import { z } from 'zod';
 import type { ApnsCredential } from './apns-credential';
+import * as z from './zod-mini';
 
-const bundleId = z
-  .string()
-  .min(1)
-  .max(155)
-  .regex(/^[A-Za-z0-9.-]+$/);
-const pem = (label: RegExp) => z.string().regex(label);
+const bundleId = z.string().check(z.minLength(1), z.maxLength(155), z.regex(/^[A-Za-z0-9.-]+$/));
+const pem = (label: RegExp) => z.string().check(z.regex(label));
 const PRIVATE_KEY = /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/;
 
-/** The APNs credential secret of design section 4: token auth (.p8), PEM certificate, or PKCS#12. */
+/**
+ * The APNs credential secret of design section 4: token auth (.p8), PEM certificate, or PKCS#12.
+ * `zod/mini` (same rules and issue codes as classic zod): the sender parses its credential with it.
+ */
 export const apnsCredentialSchema = z.union([
   z.object({
     bundleId,
     auth: z.literal('token'),
-    teamId: z.string().regex(/^[A-Z0-9]{10}$/),
-    keyId: z.string().regex(/^[A-Z0-9]{10}$/),
+    teamId: z.string().check(z.regex(/^[A-Z0-9]{10}$/)),
+    keyId: z.string().check(z.regex(/^[A-Z0-9]{10}$/)),
     signingKey: pem(PRIVATE_KEY),
   }),
   z.object({
@@ -23,16 +22,13 @@ export const apnsCredentialSchema = z.union([
     auth: z.literal('certificate'),
     certificate: pem(/-----BEGIN CERTIFICATE-----/),
     privateKey: pem(PRIVATE_KEY),
-    passphrase: z.string().optional(),
+    passphrase: z.optional(z.string()),
   }),
   z.object({
     bundleId,
     auth: z.literal('certificate'),
-    pkcs12: z
-      .string()
-      .min(1)
-      .regex(/^[A-Za-z0-9+/=\s]+$/),
-    passphrase: z.string().optional(),
+    pkcs12: z.string().check(z.minLength(1), z.regex(/^[A-Za-z0-9+/=\s]+$/)),
+    passphrase: z.optional(z.string()),
   }),
 ]);
 

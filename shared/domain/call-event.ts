@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from './zod-mini';
 
 /** Identifier alphabet of design section 3 (callId) and section 2 (deviceId). */
 const ID_PATTERN = /^[A-Za-z0-9._:-]+$/;
@@ -7,31 +7,38 @@ export const CALL_EVENT_VERSION = 1;
 export const MAX_RECIPIENTS = 1000;
 export const DEFAULT_RING_TIMEOUT_SECONDS = 30;
 
-const userId = z.string().min(1).max(128);
+const text = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
+const userId = text(1, 128);
 
 /**
  * The call event of design section 3 (call-control → SQS), version 1. The single source of truth:
  * the JSON Schema handed to call-control is generated from it. Unknown top-level fields are dropped
  * (tolerant reader), so call-control may add fields without breaking senders.
+ *
+ * Written with `zod/mini` (functional checks, same rules and issue codes as classic zod): the sender
+ * parses every record with it, and classic zod alone was half of the sender's bundle.
  */
 export const callEventSchema = z.object({
   version: z.literal(CALL_EVENT_VERSION),
   type: z.enum(['incoming_call', 'missed_call']),
-  callId: z.string().min(1).max(64).regex(ID_PATTERN),
-  recipients: z
-    .array(userId)
-    .min(1)
-    .max(MAX_RECIPIENTS)
-    .refine((ids) => new Set(ids).size === ids.length, { message: 'recipients must be distinct' }),
+  callId: text(1, 64).check(z.regex(ID_PATTERN)),
+  recipients: z.array(userId).check(
+    z.minLength(1),
+    z.maxLength(MAX_RECIPIENTS),
+    z.refine((ids) => new Set(ids).size === ids.length, { message: 'recipients must be distinct' }),
+  ),
   caller: z.object({
     id: userId,
-    displayName: z.string().min(1).max(128).optional(),
-    handle: z.string().min(1).max(64).optional(),
+    displayName: z.optional(text(1, 128)),
+    handle: z.optional(text(1, 64)),
   }),
-  media: z.enum(['audio', 'video']).default('audio'),
+  media: z._default(z.enum(['audio', 'video']), 'audio'),
   createdAt: z.iso.datetime({ offset: true }),
-  ringTimeoutSeconds: z.number().int().min(1).max(120).default(DEFAULT_RING_TIMEOUT_SECONDS),
-  data: z.record(z.string(), z.unknown()).optional(),
+  ringTimeoutSeconds: z._default(
+    z.number().check(z.int(), z.minimum(1), z.maximum(120)),
+    DEFAULT_RING_TIMEOUT_SECONDS,
+  ),
+  data: z.optional(z.record(z.string(), z.unknown())),
 });
 
 export type CallEvent = z.output<typeof callEventSchema>;

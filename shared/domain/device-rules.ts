@@ -6,19 +6,12 @@ import { type FieldProblem, ValidationError } from './errors';
  * because the OpenAPI document is generated from / checked against them.
  */
 
-export const DEFAULT_MAX_DEVICES_PER_USER = 20;
-export const DEFAULT_DEVICE_TTL_DAYS = 180;
-
-/** Limits a registration runs under; both configurable per deployment. */
-export interface DeviceLimits {
-  readonly maxDevicesPerUser: number;
-  readonly deviceTtlDays: number;
-}
-
-export const DEFAULT_DEVICE_LIMITS: DeviceLimits = {
-  maxDevicesPerUser: DEFAULT_MAX_DEVICES_PER_USER,
-  deviceTtlDays: DEFAULT_DEVICE_TTL_DAYS,
-};
+export {
+  DEFAULT_DEVICE_LIMITS,
+  DEFAULT_DEVICE_TTL_DAYS,
+  DEFAULT_MAX_DEVICES_PER_USER,
+  type DeviceLimits,
+} from './device-limits';
 
 const required = (type: string) => (issue: { input?: unknown }) =>
   issue.input === undefined ? 'is required' : `must be a ${type}`;
@@ -85,7 +78,7 @@ export type RegisterDeviceBody = z.output<typeof registerDeviceBodySchema>;
 export const devicePathParametersSchema = z.object({ deviceId: deviceIdSchema });
 
 /** Turns zod issues into the contract's `details` (one entry per bad field, unknown fields each named). */
-export function toFieldProblems(error: z.ZodError, root = 'body'): [FieldProblem, ...FieldProblem[]] {
+export function toFieldProblems(error: z.core.$ZodError, root = 'body'): [FieldProblem, ...FieldProblem[]] {
   const problems: FieldProblem[] = [];
   for (const issue of error.issues) {
     const path = issue.path.map(String).join('.');
@@ -101,9 +94,16 @@ export function toFieldProblems(error: z.ZodError, root = 'body'): [FieldProblem
   return first ? [first, ...rest] : [{ field: root, problem: 'is invalid' }];
 }
 
-/** Parses with `schema` or throws a ValidationError naming the bad fields. */
-export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, root = 'body'): z.output<S> {
-  const result = schema.safeParse(input);
+/**
+ * Parses with `schema` or throws a ValidationError naming the bad fields. Takes classic and `zod/mini`
+ * schemas alike (the call event's, shared with the sender, is a mini one).
+ */
+export function parseOrThrow<S extends z.core.$ZodType>(
+  schema: S,
+  input: unknown,
+  root = 'body',
+): z.output<S> {
+  const result = z.safeParse(schema, input);
   if (!result.success) throw new ValidationError(toFieldProblems(result.error, root));
   return result.data;
 }

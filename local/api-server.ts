@@ -9,14 +9,16 @@ import type { Context } from 'aws-lambda';
 import {
   type ApiEvent,
   BadRequestError,
+  type CompiledRoute,
+  compileRoutes,
   fromLambdaResult,
   type HttpAnswer,
-  matchRoute,
+  matchCompiledRoute,
   newRequestId,
   splitTarget,
   toApiGatewayEvent,
 } from './apigw-event';
-import { type LocalSigningKey, loadLocalSigningKey, verifyBearer } from './jwt';
+import { type BearerCheck, createBearerVerifier, type LocalSigningKey, loadLocalSigningKey } from './jwt';
 
 /** A Lambda handler behind an HTTP API route (promise style, as on Node.js 22). */
 export type HttpLambdaHandler = (event: ApiEvent, context: Context) => unknown;
@@ -103,9 +105,20 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   });
 }
 
+const functionNames = new Map<string, string>();
+
+function functionNameOf(routeKey: string): string {
+  let name = functionNames.get(routeKey);
+  if (name === undefined) {
+    name = `voip-push-local-${routeKey.replace(/[^A-Za-z0-9]+/g, '-').replace(/-$/, '')}`;
+    functionNames.set(routeKey, name);
+  }
+  return name;
+}
+
 function lambdaContext(requestId: string, routeKey: string): Context {
   const deadline = Date.now() + INTEGRATION_TIMEOUT_MS;
-  const functionName = `voip-push-local-${routeKey.replace(/[^A-Za-z0-9]+/g, '-').replace(/-$/, '')}`;
+  const functionName = functionNameOf(routeKey);
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,
@@ -134,18 +147,23 @@ async function invoke(handler: HttpLambdaHandler, event: ApiEvent, context: Cont
   }
 }
 
-async function answer(
-  req: IncomingMessage,
-  options: ApiServerOptions,
-  key: LocalSigningKey,
-  port: number,
-  requestId: string,
-  log: LogFn,
-): Promise<HttpAnswer> {
+/** What stays the same for every request while the server runs. */
+interface ServerState {
+  readonly routes: ApiRoutes;
+  readonly compiledRoutes: readonly CompiledRoute[];
+  readonly verify: (authorization: string | undefined) => Promise<BearerCheck>;
+  readonly log: LogFn;
+  port: number;
+}
+
+async function answer(req: IncomingMessage, state: ServerState, requestId: string): Promise<HttpAnswer> {
+  const { log, port } = state;
   const method = req.method ?? 'GET';
-  let route: ReturnType<typeof matchRoute>;
+  let route: ReturnType<typeof matchCompiledRoute>;
+  let rawPath: string;
   try {
-    route = matchRoute(Object.keys(options.routes), method, splitTarget(req.url ?? '').rawPath);
+    rawPath = splitTarget(req.url ?? '').rawPath;
+    route = matchCompiledRoute(state.compiledRoutes, method, rawPath);
   } catch (error) {
     req.resume();
     if (error instanceof BadRequestError) return errorAnswer(400, 'invalid_request', error.message);
@@ -153,12 +171,12 @@ async function answer(
   }
   if (!route) {
     req.resume();
-    return errorAnswer(404, 'not_found', `no route for ${method} ${splitTarget(req.url ?? '').rawPath}`);
+    return errorAnswer(404, 'not_found', `no route for ${method} ${rawPath}`);
   }
   const body = await readBody(req);
   if (body === undefined)
     return errorAnswer(413, 'payload_too_large', 'request body exceeds 10 MB', { connection: 'close' });
-  const auth = await verifyBearer(req.headers.authorization, key);
+  const auth = await state.verify(req.headers.authorization);
   if (!auth.ok) return errorAnswer(401, 'unauthorized', auth.message, { 'www-authenticate': 'Bearer' });
   const event = toApiGatewayEvent(
     {
@@ -171,7 +189,7 @@ async function answer(
     },
     { route, claims: auth.claims, requestId, port },
   );
-  const handler = options.routes[route.routeKey] as HttpLambdaHandler;
+  const handler = state.routes[route.routeKey] as HttpLambdaHandler;
   try {
     return fromLambdaResult(await invoke(handler, event, lambdaContext(requestId, route.routeKey)));
   } catch (error) {
@@ -185,11 +203,19 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const key = options.signingKey ?? (await loadLocalSigningKey());
   const log = options.log ?? defaultLog;
   const sockets = new Set<Socket>();
-  let port = 0;
+  // Routes are compiled and the key fixed once: the JWT cache below relies on the key, issuer and
+  // audience never changing while the server runs.
+  const state: ServerState = {
+    routes: options.routes,
+    compiledRoutes: compileRoutes(Object.keys(options.routes)),
+    verify: createBearerVerifier(key),
+    log,
+    port: 0,
+  };
   const server = createServer({ requestTimeout: 60_000 }, (req, res) => {
     const started = Date.now();
     const requestId = newRequestId();
-    answer(req, options, key, port, requestId, log)
+    answer(req, state, requestId)
       .catch((error: unknown) => {
         log('error', 'request failed', { requestId, error: String(error) });
         return errorAnswer(500, 'internal_error', 'internal server error');
@@ -229,7 +255,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       resolve();
     });
   });
-  port = (server.address() as AddressInfo).port;
+  const port = (server.address() as AddressInfo).port;
+  state.port = port;
   return {
     url: `http://127.0.0.1:${port}`,
     port,

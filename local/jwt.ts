@@ -134,6 +134,8 @@ export async function mintDevToken(userId: string, options: MintOptions = {}): P
 export async function verifyBearer(
   authorization: string | undefined,
   key?: LocalSigningKey,
+  /** The clock `exp` / `nbf` are checked against. @default now */
+  currentDate?: Date,
 ): Promise<BearerCheck> {
   const match = /^Bearer +([^ ]+) *$/i.exec(authorization ?? '');
   if (!match?.[1]) return { ok: false, message: 'missing or malformed Authorization: Bearer <JWT> header' };
@@ -145,6 +147,7 @@ export async function verifyBearer(
       audience: LOCAL_JWT_AUDIENCE,
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
       requiredClaims: ['exp', 'sub'],
+      ...(currentDate ? { currentDate } : {}),
     });
     if (typeof payload.sub !== 'string' || payload.sub === '') {
       return { ok: false, message: 'token has no subject' };
@@ -154,4 +157,68 @@ export async function verifyBearer(
     const code = (error as { code?: string }).code ?? 'ERR_JWT_INVALID';
     return { ok: false, message: `token rejected (${code})` };
   }
+}
+
+export interface BearerVerifierOptions {
+  /** Verified tokens remembered, least recently used dropped first. @default 10_000 */
+  readonly maxEntries?: number;
+  /** Milliseconds since the epoch; tests move it. @default Date.now */
+  readonly now?: () => number;
+}
+
+export interface BearerVerifier {
+  (authorization: string | undefined): Promise<BearerCheck>;
+  /** Tokens remembered right now (for tests). */
+  cachedTokens(): number;
+}
+
+interface CachedToken {
+  readonly claims: VerifiedClaims;
+  /** Seconds since the epoch: the entry serves while `nbf <= now < exp`. */
+  readonly exp: number;
+  readonly nbf: number;
+}
+
+/**
+ * `verifyBearer` for a server's life, with one fixed key, issuer and audience: a token that passed the
+ * full check is remembered by its exact string (bounded LRU) and accepted again without the ECDSA
+ * verification, only while `nbf <= now < exp` (stricter than the check itself, which allows 5 s of
+ * skew both ways); outside that window it goes through the full check again. Rejected tokens are
+ * never remembered, so the cache can only skip work for a token the check has already accepted.
+ */
+export function createBearerVerifier(
+  key: LocalSigningKey,
+  options: BearerVerifierOptions = {},
+): BearerVerifier {
+  const maxEntries = options.maxEntries ?? 10_000;
+  if (!Number.isInteger(maxEntries) || maxEntries < 0)
+    throw new TypeError('createBearerVerifier: maxEntries must be a non-negative integer');
+  const now = options.now ?? Date.now;
+  const cache = new Map<string, CachedToken>();
+  const verify = async (authorization: string | undefined): Promise<BearerCheck> => {
+    const token = authorization === undefined ? undefined : /^Bearer +([^ ]+) *$/i.exec(authorization)?.[1];
+    if (token !== undefined) {
+      const cached = cache.get(token);
+      if (cached) {
+        const seconds = now() / 1000;
+        cache.delete(token);
+        if (seconds >= cached.nbf && seconds < cached.exp) {
+          cache.set(token, cached); // most recently used last
+          return { ok: true, claims: cached.claims };
+        }
+      }
+    }
+    const checkedAt = now();
+    const result = await verifyBearer(authorization, key, new Date(checkedAt));
+    if (!result.ok || token === undefined || maxEntries === 0) return result;
+    const { exp, nbf } = result.claims;
+    const seconds = checkedAt / 1000;
+    const notBefore = typeof nbf === 'number' ? nbf : Number.NEGATIVE_INFINITY;
+    if (typeof exp !== 'number' || !(seconds >= notBefore && seconds < exp)) return result;
+    const claims = Object.freeze({ ...result.claims });
+    cache.set(token, { claims, exp, nbf: notBefore });
+    if (cache.size > maxEntries) cache.delete(cache.keys().next().value as string);
+    return { ok: true, claims };
+  };
+  return Object.assign(verify, { cachedTokens: () => cache.size });
 }

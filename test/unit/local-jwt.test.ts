@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { base64url, SignJWT } from 'jose';
 import {
+  createBearerVerifier,
   LOCAL_JWT_AUDIENCE,
   LOCAL_JWT_ISSUER,
   type LocalSigningKey,
@@ -137,5 +138,90 @@ describe('local JWT', () => {
       .sign(key.privateKey);
     await expectRejected(`Bearer ${noSub}`);
     await expectRejected(`Bearer ${noExp}`);
+  });
+});
+
+describe('local JWT, cached verifier', () => {
+  const clock = (startMs: number) => {
+    let nowMs = startMs;
+    return {
+      now: () => nowMs,
+      set: (ms: number) => {
+        nowMs = ms;
+      },
+    };
+  };
+
+  it('accepts a token again with the same claims when it was accepted before and has not expired', async () => {
+    const verify = createBearerVerifier(key);
+    const token = await mintDevToken('user-1', { key, claims: { scope: 'devices' } });
+    const first = await verify(`Bearer ${token}`);
+    const second = await verify(`bearer  ${token} `);
+    expect(first).toMatchObject({ ok: true, claims: { sub: 'user-1', scope: 'devices' } });
+    expect(second).toEqual(first);
+    expect(verify.cachedTokens()).toBe(1);
+  });
+
+  it('rejects a remembered token when the clock passes its expiry beyond the tolerance', async () => {
+    const time = clock(Date.now());
+    const verify = createBearerVerifier(key, { now: time.now });
+    const token = await mintDevToken('user-1', { key, ttlSeconds: 60 });
+    expect((await verify(`Bearer ${token}`)).ok).toBe(true);
+    time.set(Date.now() + 59_000);
+    expect((await verify(`Bearer ${token}`)).ok).toBe(true);
+    time.set(Date.now() + 70_000);
+    expect(await verify(`Bearer ${token}`)).toEqual({
+      ok: false,
+      message: 'token rejected (ERR_JWT_EXPIRED)',
+    });
+    expect(verify.cachedTokens()).toBe(0);
+  });
+
+  it('serves from the cache only before exp when the token is inside the clock tolerance', async () => {
+    const time = clock(Date.now());
+    const verify = createBearerVerifier(key, { now: time.now });
+    const token = await mintDevToken('user-1', { key, ttlSeconds: 60 });
+    await verify(`Bearer ${token}`);
+    time.set(Date.now() + 62_000); // past exp, within the 5 s the full check allows
+    expect((await verify(`Bearer ${token}`)).ok).toBe(true);
+    expect(verify.cachedTokens()).toBe(0);
+  });
+
+  it('never remembers a token when verification rejected it', async () => {
+    const verify = createBearerVerifier(key);
+    const good = await mintDevToken('user-1', { key });
+    const [header, payload, signature = ''] = good.split('.');
+    const flipped = `${signature.startsWith('A') ? 'B' : 'A'}${signature.slice(1)}`;
+    const bad = [
+      `${header}.${payload}.${flipped}`,
+      await mintDevToken('user-1', { key: otherKey }),
+      unsigned({ iss: LOCAL_JWT_ISSUER, aud: LOCAL_JWT_AUDIENCE, sub: 'user-1', exp: 9_999_999_999 }),
+      await mintDevToken('user-1', { key, ttlSeconds: -60 }),
+    ];
+    for (const token of bad) {
+      expect((await verify(`Bearer ${token}`)).ok).toBe(false);
+      expect((await verify(`Bearer ${token}`)).ok).toBe(false);
+    }
+    expect(verify.cachedTokens()).toBe(0);
+  });
+
+  it('rejects a token until its nbf when it is not valid yet', async () => {
+    const time = clock(Date.now());
+    const verify = createBearerVerifier(key, { now: time.now });
+    const nbf = Math.floor(Date.now() / 1000) + 120;
+    const token = await mintDevToken('user-1', { key, claims: { nbf } });
+    expect((await verify(`Bearer ${token}`)).ok).toBe(false);
+    expect((await verify(`Bearer ${token}`)).ok).toBe(false);
+    time.set(nbf * 1000);
+    expect((await verify(`Bearer ${token}`)).ok).toBe(true);
+  });
+
+  it('keeps at most maxEntries tokens, dropping the least recently used, when more are verified', async () => {
+    const verify = createBearerVerifier(key, { maxEntries: 2 });
+    const tokens = await Promise.all(['a', 'b', 'c'].map((sub) => mintDevToken(sub, { key })));
+    for (const token of tokens) await verify(`Bearer ${token}`);
+    expect(verify.cachedTokens()).toBe(2);
+    expect(await verify(`Bearer ${tokens[0]}`)).toMatchObject({ ok: true, claims: { sub: 'a' } });
+    expect(verify.cachedTokens()).toBe(2);
   });
 });

@@ -99,7 +99,10 @@ describe('local receipt loop', () => {
     expect(Date.parse(record?.receivedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(record?.acceptedAt ?? ''));
     expect(Date.parse(record?.reportedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(record?.receivedAt ?? ''));
 
-    const receipts = lines.filter((line) => line.message === 'phone receipt').map((line) => line.data);
+    // The phone logs its receipt after the API's answer, which can come just after the record was written.
+    const phoneReceipts = () => lines.filter((line) => line.message === 'phone receipt');
+    await waitFor(async () => (phoneReceipts().length >= 2 ? true : undefined), 5_000);
+    const receipts = phoneReceipts().map((line) => line.data);
     expect(receipts.map((r) => [r.stage, r.statusCode])).toEqual([
       ['received', 200],
       ['reported', 200],

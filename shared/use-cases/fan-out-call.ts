@@ -5,7 +5,7 @@ import { buildPushPayload, type PushType } from '../domain/push-payload';
 import { MetricName } from '../platform/metric-names';
 import type { FanOutContext, FanOutDeps } from './fan-out-deps';
 import { mapBounded } from './map-bounded';
-import type { PreparedCall } from './push-attempts';
+import type { PreparedCall } from './prepared-call';
 import { sendPushToDevice } from './send-push';
 
 export type FanOutResult =

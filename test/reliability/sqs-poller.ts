@@ -8,7 +8,8 @@ import {
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 
 /**
- * A test twin of Lambda's SQS event source mapping (local/poller.ts is not wired yet): receive up to
+ * A step-by-step test twin of Lambda's SQS event source mapping (local/poller.ts runs until stopped;
+ * fault tests need to drain the queue and know when it is empty): receive up to
  * `batchSize`, call the handler, delete what succeeded, leave the `batchItemFailures` (and the whole batch
  * when the handler throws) for SQS to deliver again after the visibility timeout; the queue's redrive
  * policy moves a record to the DLQ after maxReceiveCount receives. Every loop is bounded.

@@ -21,8 +21,10 @@ const ALGORITHM = 'ES256';
 /** Seconds of clock skew accepted on `exp` / `nbf`, as small as a real authorizer's. */
 const CLOCK_TOLERANCE_SECONDS = 5;
 
-/** `.local/jwt` at the repository root, wherever the process was started from. */
-export const DEFAULT_JWT_DIR = resolve(import.meta.dirname, '..', '.local', 'jwt');
+/** `.local/jwt` at the repository root (or under `VOIP_LOCAL_DIR`), wherever the process was started from. */
+export const DEFAULT_JWT_DIR = process.env.VOIP_LOCAL_DIR
+  ? resolve(process.env.VOIP_LOCAL_DIR, 'jwt')
+  : resolve(import.meta.dirname, '..', '.local', 'jwt');
 const KEY_FILE = 'signing-key.json';
 
 type Key = Awaited<ReturnType<typeof importJWK>>;

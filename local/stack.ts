@@ -24,8 +24,10 @@ export const DEFAULT_QUEUE_NAMES = { queue: 'voip-push-calls', dlq: 'voip-push-c
 /** Same redrive and visibility as the CDK app's call queue. */
 export const QUEUE_MAX_RECEIVE_COUNT = 3;
 export const QUEUE_VISIBILITY_TIMEOUT_SECONDS = 30;
-/** `.local` at the repository root. */
-export const LOCAL_DIR = resolve(import.meta.dirname, '..', '.local');
+/** `.local` at the repository root, or `VOIP_LOCAL_DIR` (tests run a second stack beside a developer's). */
+export const LOCAL_DIR = process.env.VOIP_LOCAL_DIR
+  ? resolve(process.env.VOIP_LOCAL_DIR)
+  : resolve(import.meta.dirname, '..', '.local');
 export const DEFAULT_PORTS = { api: 3000, dynamodb: 8000, sqs: 4566, apns: 2197 } as const;
 
 /** What `READY {json}` prints and `.local/stack.json` holds (design section 5). */

@@ -1,4 +1,3 @@
-import type { ApnsEnvironment } from '../domain/apns-credential';
 import type { Device, TokenKind } from '../domain/device';
 
 /** Item layout of the devices table; see docs/data-model.md. */
@@ -17,18 +16,9 @@ export interface Key {
   readonly sk: string;
 }
 
-export interface DeviceItem extends Key {
+/** A device as stored: the domain's Device plus the item's keys, lock counter and TTL. */
+export interface DeviceItem extends Key, Device {
   readonly type: 'device';
-  readonly userId: string;
-  readonly deviceId: string;
-  readonly bundleId: string;
-  readonly environment: ApnsEnvironment;
-  readonly voipToken?: string;
-  readonly alertToken?: string;
-  readonly appVersion?: string;
-  readonly locale?: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
   /** Optimistic-lock counter, bumped by every write to the item. */
   readonly version: number;
   /** TTL, epoch seconds: updatedAt + ttlDays. */

@@ -197,11 +197,11 @@ export function startPhones(options: PhonesOptions): Phones {
 
   async function poll(): Promise<void> {
     try {
-      const res = await fetch(`${options.apnsControlUrl}/pushes`);
-      const { pushes } = (await res.json()) as { pushes: SimulatorPush[] };
-      if (pushes.length < seen) seen = 0; // the simulator was reset
-      for (const push of pushes.slice(seen)) track(push);
-      seen = pushes.length;
+      // Only what is new since the last poll (the simulator answers all of them after a reset).
+      const res = await fetch(`${options.apnsControlUrl}/pushes?since=${seen}`);
+      const { pushes, total } = (await res.json()) as { pushes: SimulatorPush[]; total: number };
+      for (const push of pushes) track(push);
+      seen = total;
     } catch (error) {
       if (!stopped)
         log('error', 'phones poll failed', { error: error instanceof Error ? error.message : String(error) });

@@ -6,7 +6,7 @@ import type { ApnsSimulator } from './simulator-types';
 /**
  * JSON control API over plain HTTP/1.1 on 127.0.0.1:
  *   GET  /health                      → { ok: true }
- *   GET  /pushes[?token=<hex>]        → { pushes: AcceptedPush[] }
+ *   GET  /pushes[?token=<hex>][&since=N] → { pushes: AcceptedPush[], total } (since: after the first N)
  *   GET  /stats                       → SimulatorStats
  *   GET  /faults                      → { faults }
  *   POST /faults   { faults: [...] }  → replaces the fault list (a single fault object is accepted too)
@@ -48,8 +48,18 @@ async function route(simulator: ApnsSimulator, request: IncomingMessage): Promis
       return [200, { ok: true }];
     case 'GET /pushes': {
       const token = url.searchParams.get('token')?.toLowerCase();
-      const pushes = simulator.pushes();
-      return [200, { pushes: token === undefined ? pushes : pushes.filter((push) => push.token === token) }];
+      const all = simulator.pushes();
+      // `since`: only the pushes after the first N (a poller's cursor); after a reset, all of them.
+      const since = Number(url.searchParams.get('since') ?? 0);
+      const from = Number.isInteger(since) && since >= 0 && since <= all.length ? since : 0;
+      const pushes = all.slice(from);
+      return [
+        200,
+        {
+          pushes: token === undefined ? pushes : pushes.filter((push) => push.token === token),
+          total: all.length,
+        },
+      ];
     }
     case 'GET /stats':
       return [200, simulator.stats()];

@@ -126,6 +126,11 @@ describe('APNs simulator control API', () => {
         pushes: { token: string }[];
       };
       expect(pushes.pushes.map((push) => push.token)).toEqual([deviceToken(9)]);
+      const after = (await control('/pushes?since=1')).body as { pushes: { token: string }[]; total: number };
+      expect(after.total).toBe(2);
+      expect(after.pushes.map((push) => push.token)).toEqual([deviceToken(10)]);
+      const reset = (await control('/pushes?since=5')).body as { pushes: unknown[]; total: number };
+      expect(reset.pushes).toHaveLength(2);
       const stats = (await control('/stats')).body as { answers: Record<string, number> };
       expect(stats.answers).toEqual({ '410 Unregistered': 1, '200 OK': 2 });
     } finally {

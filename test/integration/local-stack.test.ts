@@ -43,7 +43,7 @@ describe('startLocalStack', () => {
       apnsEndpoint: expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+$/),
     });
     const pushes = await fetch(`${stack.apnsControlUrl}/pushes`);
-    expect(await pushes.json()).toEqual({ pushes: [] });
+    expect(await pushes.json()).toEqual({ pushes: [], total: 0 });
 
     const dynamo = stackDynamoClient(info);
     const tables = await dynamo.send(new ListTablesCommand({}));

@@ -8,6 +8,7 @@ import { DEFAULT_FAN_OUT_OPTIONS } from '../../shared/use-cases/fan-out-deps';
 import { FakeApnsSender, newApnsId } from '../fakes/fake-apns-sender';
 import { aDevice, FakeDeviceRepository } from '../fakes/fake-device-repository';
 import { InMemoryDeliveryStore } from '../fakes/in-memory-delivery-store';
+import { anSqsRecord } from '../fakes/sqs-record';
 
 /**
  * Hostile queue bodies through the sender's record processing (the Lambda handler, in process, over
@@ -134,22 +135,7 @@ const validHostileBody = hostileString.map((s) =>
 );
 
 function aRecord(messageId: string, body: string): SQSRecord {
-  return {
-    messageId,
-    receiptHandle: `rh-${messageId}`,
-    body,
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: String(Date.now()),
-      SenderId: 'fuzz',
-      ApproximateFirstReceiveTimestamp: String(Date.now()),
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:calls',
-    awsRegion: 'us-east-1',
-  };
+  return anSqsRecord(messageId, body, { sentAt: Date.now(), senderId: 'fuzz' });
 }
 
 describe('sender record processing under hostile queue bodies', () => {

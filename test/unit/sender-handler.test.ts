@@ -10,6 +10,7 @@ import { DEFAULT_FAN_OUT_OPTIONS } from '../../shared/use-cases/fan-out-deps';
 import { FakeApnsSender, newApnsId, reject } from '../fakes/fake-apns-sender';
 import { aDevice, FakeDeviceRepository } from '../fakes/fake-device-repository';
 import { InMemoryDeliveryStore } from '../fakes/in-memory-delivery-store';
+import { anSqsRecord } from '../fakes/sqs-record';
 
 const NOW = Date.parse('2026-11-28T10:00:02.000Z');
 const credential: ApnsCredential = {
@@ -32,24 +33,14 @@ const callBody = (callId: string, overrides: Record<string, unknown> = {}) =>
   });
 
 function aRecord(messageId: string, body: string): SQSRecord {
-  return {
-    messageId,
-    receiptHandle: `rh-${messageId}`,
-    body,
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: String(NOW - 250),
-      SenderId: 'local',
-      ApproximateFirstReceiveTimestamp: String(NOW),
-    },
+  return anSqsRecord(messageId, body, {
+    sentAt: NOW - 250,
+    receivedAt: NOW,
+    senderId: 'local',
     messageAttributes: {
       origin: { dataType: 'String', stringValue: 'test', stringListValues: [], binaryListValues: [] },
     },
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:calls',
-    awsRegion: 'us-east-1',
-  };
+  });
 }
 
 const context = {

@@ -1,9 +1,9 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { EncryptionKey } from './encryption-key';
 
 export interface AlarmTopicProps {
   /**
@@ -28,9 +28,8 @@ export class AlarmTopic extends Construct {
 
   constructor(scope: Construct, id: string, props: AlarmTopicProps = {}) {
     super(scope, id);
-    const key = new Key(this, 'Key', {
+    const key = new EncryptionKey(this, 'Key', {
       description: 'voip-push alarm topic encryption',
-      enableKeyRotation: true,
       removalPolicy: props.keyRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
     key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -36,6 +37,8 @@ export interface VoipFunctionProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly logRemovalPolicy?: RemovalPolicy;
+  /** Customer-managed key the log group is encrypted with (`LogsKey`). */
+  readonly logEncryptionKey: IKey;
 }
 
 const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'];
@@ -52,7 +55,7 @@ const TABLE_ACTIONS = {
 
 /**
  * One Lambda function of the project: Node.js 22 on arm64, bundled by the local esbuild (no Docker) as
- * minified ESM with source maps, its own log group with a retention, and its own role that can write
+ * minified ESM with source maps, its own encrypted log group with a retention, and its own role that can write
  * only to that log group (no AWSLambdaBasicExecutionRole). Tables are bound with `bindTable`, which
  * sets the env var and the grant in one call.
  */
@@ -65,6 +68,7 @@ export class VoipFunction extends Construct {
     this.logGroup = new LogGroup(this, 'Logs', {
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
       removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+      encryptionKey: props.logEncryptionKey,
     });
     const role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
@@ -106,6 +110,14 @@ export class VoipFunction extends Construct {
       reason:
         'Node.js 22 (nodejs22.x) is the runtime the project decided on and tests with (design section 6); ' +
         'moving to a newer runtime is a deliberate change, not a lint fix.',
+    });
+    Validations.of(this.function).acknowledge({
+      id: 'cdk-validator-cfnguard::lambda_inside_vpc_check',
+      reason:
+        'CT.LAMBDA.PR.3 (function in a VPC) does not fit: the functions reach only public AWS endpoints ' +
+        '(DynamoDB, SQS, Secrets Manager, CloudWatch) over TLS with IAM, and APNs/FCM on the internet. ' +
+        'A VPC would add NAT gateways or interface endpoints per AZ (tens of dollars a month at rest) ' +
+        'and protect no private resource (docs/adr/0008-control-tower-rules.md).',
     });
   }
 

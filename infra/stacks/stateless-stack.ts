@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -7,6 +7,7 @@ import { EnvName } from '../../shared/platform/env-names';
 import { ServiceName } from '../../shared/platform/metric-names';
 import { type DeployConfig, isDisposable } from '../config';
 import { AlarmTopic } from '../constructs/alarm-topic';
+import { LogsKey } from '../constructs/logs-key';
 import { PushAlarms } from '../constructs/push-alarms';
 import { PushDashboard } from '../constructs/push-dashboard';
 import { RegistrationApi } from '../constructs/registration-api';
@@ -27,9 +28,21 @@ export class StatelessStack extends Stack {
     const { devices, deliveries } = stateful.tables;
     const disposable = isDisposable(config.stage);
     const logs = {
-      logRetention: disposable ? RetentionDays.ONE_WEEK : RetentionDays.THREE_MONTHS,
+      // A year, as Control Tower's CT.CLOUDWATCH.PR.2 asks, except in the disposable stage.
+      logRetention: disposable ? RetentionDays.ONE_WEEK : RetentionDays.ONE_YEAR,
       logRemovalPolicy: disposable ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      logEncryptionKey: new LogsKey(this, 'LogsKey', {
+        removalPolicy: disposable ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      }),
     };
+    if (disposable) {
+      Validations.of(this).acknowledge({
+        id: 'cdk-validator-cfnguard::cloudwatch_log_group_retention_period_check',
+        reason:
+          'CT.CLOUDWATCH.PR.2 (a year of logs) does not fit the dev stage: its log groups are deleted with the stack, ' +
+          'so a year could not be kept anyway; a week covers debugging. Staging and prod keep a year.',
+      });
+    }
 
     const register = new VoipFunction(this, 'Register', {
       name: 'register',
@@ -99,6 +112,7 @@ export class StatelessStack extends Stack {
       throttle: config.throttle,
       accessLogRetention: logs.logRetention,
       accessLogRemovalPolicy: logs.logRemovalPolicy,
+      accessLogEncryptionKey: logs.logEncryptionKey,
     });
 
     const alarmTopic = new AlarmTopic(this, 'AlarmTopic', {

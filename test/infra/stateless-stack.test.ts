@@ -109,10 +109,35 @@ describe('StatelessStack', () => {
     });
   });
 
-  it('sets a retention on every log group when built', () => {
+  it('keeps every log group a year, encrypted with the logs key, when the stage is not dev', () => {
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+    const [logsKey, ...otherKeys] = Object.keys(template.findResources('AWS::KMS::Key')).filter((id) =>
+      id.startsWith('LogsKey'),
+    );
+    expect(otherKeys).toEqual([]);
     expect(groups).toHaveLength(4);
-    for (const group of groups) expect(group.Properties.RetentionInDays).toBe(90);
+    for (const group of groups) {
+      expect(group.Properties.RetentionInDays).toBe(365);
+      expect(group.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [logsKey, 'Arn'] });
+    }
+  });
+
+  it('lets only CloudWatch Logs of this account and region use the logs key, for log groups, when built', () => {
+    const [key] = Object.values(
+      template.findResources('AWS::KMS::Key', {
+        Properties: { Description: Match.stringLikeRegexp('log group') },
+      }),
+    );
+    const statements = key?.Properties.KeyPolicy.Statement as {
+      Sid?: string;
+      Principal: Json;
+      Condition?: Json;
+    }[];
+    const logs = statements.find((s) => s.Sid === 'CloudWatchLogsOfThisAccount');
+    expect(JSON.stringify(logs?.Principal)).toMatch(/"logs\.",\{"Ref":"AWS::Region"\},"\.amazonaws\.com"/);
+    expect(JSON.stringify(logs?.Condition.ArnLike['kms:EncryptionContext:aws:logs:arn'])).toMatch(
+      /:logs:",\{"Ref":"AWS::Region"\},":",\{"Ref":"AWS::AccountId"\},":log-group:\*"/,
+    );
   });
 
   it('creates no custom resource (and so no unmanaged log group) when built', () => {
@@ -142,6 +167,26 @@ describe('StatelessStack', () => {
       for (const route of routes) {
         expect(route.Properties.AuthorizationType).toBe('JWT');
         expect(route.Properties.AuthorizerId).toEqual({ Ref: expect.stringMatching(/JwtAuthorizer/) });
+      }
+    });
+
+    it('lets API Gateway invoke the functions only from this API when built', () => {
+      const permissions = Object.values(template.findResources('AWS::Lambda::Permission'));
+      expect(permissions).toHaveLength(4);
+      for (const permission of permissions) {
+        expect(permission.Properties).toMatchObject({
+          Action: 'lambda:InvokeFunction',
+          Principal: 'apigateway.amazonaws.com',
+        });
+        // arn:<partition>:execute-api:<region>:<account>:<this API's id>/*/<method>/<path>
+        const arn = permission.Properties.SourceArn['Fn::Join'][1] as Json[];
+        expect(arn).toEqual(
+          expect.arrayContaining([
+            { Ref: 'AWS::Region' },
+            { Ref: 'AWS::AccountId' },
+            { Ref: expect.stringMatching(/^ApiHttpApi/) },
+          ]),
+        );
       }
     });
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { App, Validations } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildApp, type VoipPushApp } from '../../infra/build-app';
+import { addPolicyChecks } from '../../infra/policy-checks';
 
 /** The context defaults of cdk.json, so tests synthesize what `npm run synth` does. */
 export function cdkJsonContext(): Record<string, unknown> {
@@ -29,8 +29,9 @@ export interface SynthOptions {
 }
 
 /**
- * Builds the app from cdk.json's context plus `overrides`, runs cdk-nag's AwsSolutions pack during
- * synthesis (an unacknowledged finding makes `app.synth()` throw), and returns both templates.
+ * Builds the app from cdk.json's context plus `overrides`, runs cdk-nag's AwsSolutions pack and AWS
+ * Control Tower's proactive controls during synthesis, as `npm run synth` does (an unacknowledged
+ * finding makes `app.synth()` throw), and returns both templates.
  */
 export function synthApp(
   overrides: Record<string, unknown> = {},
@@ -40,7 +41,7 @@ export function synthApp(
   const app = new App({ context: { ...cdkJsonContext(), ...bundling, ...overrides } });
   const built = buildApp(app);
   options.beforeSynth?.(built);
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  addPolicyChecks(app);
   app.synth();
   return {
     ...built,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { readPublicSigningJwk } from './test-issuer-key';
 
 /**
  * Deploy-time configuration, read once from cdk context (cdk.json defaults, overridden with
@@ -19,7 +20,19 @@ const appSchema = z.object({
 
 const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https URL' });
 
-const configSchema = z.object({
+/** The smoke-check issuer's RSA public key: a PEM or JWK file path, or an inline JWK (infra/test-issuer-key.ts). */
+const testIssuerPublicKey = z
+  .union([z.string().min(1, 'must be a key file path or a JWK'), z.record(z.string(), z.unknown())])
+  .transform((value, ctx) => {
+    try {
+      return readPublicSigningJwk(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  });
+
+const fields = z.object({
   stage: z.enum(STAGES, { error: `must be one of ${STAGES.join(', ')}` }),
   apps: z
     .array(appSchema)
@@ -46,14 +59,26 @@ const configSchema = z.object({
     .string()
     .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be a region such as eu-west-1')
     .optional(),
+  /** Opt-in: a second API whose authorizer trusts a test issuer (docs/deploy.md, smoke check). */
+  testIssuerPublicKey: testIssuerPublicKey.optional(),
 });
 
-export type DeployConfig = z.infer<typeof configSchema>;
+const configSchema = fields.superRefine((config, ctx) => {
+  if (config.stage === 'prod' && config.testIssuerPublicKey) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['testIssuerPublicKey'],
+      message: 'is refused when stage is prod: whoever holds the test key could act as any user',
+    });
+  }
+});
+
+export type DeployConfig = z.output<typeof configSchema>;
 export type AppConfig = DeployConfig['apps'][number];
 export type Stage = DeployConfig['stage'];
 
 /** Every key the app reads from context; also the list the error messages and docs use. */
-export const CONFIG_KEYS = Object.keys(configSchema.shape) as (keyof DeployConfig)[];
+export const CONFIG_KEYS = Object.keys(fields.shape) as (keyof DeployConfig)[];
 
 /** Keys whose value is a number; `-c key=value` hands them over as strings. */
 const NUMERIC_KEYS = new Set([
@@ -82,7 +107,7 @@ function fromCommandLine(key: string, value: unknown): unknown {
   }
   if (NUMERIC_KEYS.has(key) && text !== '' && !Number.isNaN(Number(text))) return Number(text);
   if (LIST_KEYS.has(key)) return text === '' ? [] : text.split(',').map((s) => s.trim());
-  if (key === 'alarmEmail' && text === '') return undefined;
+  if ((key === 'alarmEmail' || key === 'testIssuerPublicKey') && text === '') return undefined;
   return text;
 }
 

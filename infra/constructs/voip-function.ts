@@ -41,6 +41,14 @@ export interface VoipFunctionProps {
   readonly logEncryptionKey: IKey;
 }
 
+/** cdk-nag's "not the latest runtime" (L1), acknowledged on every function of the project. */
+export const NODE_RUNTIME_ACKNOWLEDGEMENT = {
+  id: 'AwsSolutions-L1',
+  reason:
+    'Node.js 22 (nodejs22.x) is the runtime the project decided on and tests with (design section 6); ' +
+    'moving to a newer runtime is a deliberate change, not a lint fix.',
+};
+
 const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'];
 const TABLE_ACTIONS = {
   read: READ_ACTIONS,
@@ -105,12 +113,7 @@ export class VoipFunction extends Construct {
         forceDockerBundling: false,
       },
     });
-    Validations.of(this.function).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason:
-        'Node.js 22 (nodejs22.x) is the runtime the project decided on and tests with (design section 6); ' +
-        'moving to a newer runtime is a deliberate change, not a lint fix.',
-    });
+    Validations.of(this.function).acknowledge(NODE_RUNTIME_ACKNOWLEDGEMENT);
     Validations.of(this.function).acknowledge({
       id: 'cdk-validator-cfnguard::lambda_inside_vpc_check',
       reason:

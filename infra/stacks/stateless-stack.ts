@@ -1,5 +1,7 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -11,7 +13,9 @@ import { LogsKey } from '../constructs/logs-key';
 import { PushAlarms } from '../constructs/push-alarms';
 import { PushDashboard } from '../constructs/push-dashboard';
 import { RegistrationApi } from '../constructs/registration-api';
+import { TEST_ISSUER_AUDIENCE, TestIssuer } from '../constructs/test-issuer';
 import { VoipFunction } from '../constructs/voip-function';
+import type { PublicSigningJwk } from '../test-issuer-key';
 import type { StatefulStack } from './stateful-stack';
 
 export interface StatelessStackProps extends StackProps {
@@ -136,5 +140,46 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: api.url, description: 'Base URL of the registration API' });
     new CfnOutput(this, 'DashboardName', { value: dashboard.dashboard.dashboardName });
     new CfnOutput(this, 'AlarmTopicArn', { value: alarmTopic.topic.topicArn });
+
+    if (config.testIssuerPublicKey) {
+      this.addSmokeApi(
+        config.testIssuerPublicKey,
+        { register: register.function, receipts: receipts.function },
+        logs,
+      );
+    }
+  }
+
+  /**
+   * Opt-in (`testIssuerPublicKey`): the same routes and functions behind a second, tightly throttled API
+   * whose authorizer trusts only the test issuer, so a smoke check needs no identity provider. The main
+   * API keeps trusting only `jwtIssuer` (an HTTP API authorizer has one issuer).
+   */
+  private addSmokeApi(
+    publicJwk: PublicSigningJwk,
+    functions: { register: IFunction; receipts: IFunction },
+    logs: { logRetention: RetentionDays; logRemovalPolicy: RemovalPolicy; logEncryptionKey: IKey },
+  ): void {
+    const issuer = new TestIssuer(this, 'TestIssuer', { publicJwk, ...logs });
+    const smokeApi = new RegistrationApi(this, 'SmokeApi', {
+      registerFunction: functions.register,
+      receiptsFunction: functions.receipts,
+      jwtIssuer: issuer.url,
+      jwtAudience: [TEST_ISSUER_AUDIENCE],
+      throttle: { rateLimit: 5, burstLimit: 10 },
+      accessLogRetention: logs.logRetention,
+      accessLogRemovalPolicy: logs.logRemovalPolicy,
+      accessLogEncryptionKey: logs.logEncryptionKey,
+    });
+    new CfnOutput(this, 'SmokeApiUrl', {
+      value: smokeApi.url,
+      description: 'Registration API that accepts test-issuer tokens (smoke checks only)',
+    });
+    new CfnOutput(this, 'TestIssuerUrl', { value: issuer.url, description: 'iss of smoke-check tokens' });
+    new CfnOutput(this, 'TestIssuerAudience', { value: TEST_ISSUER_AUDIENCE });
+    new CfnOutput(this, 'TestIssuerKeyId', {
+      value: publicJwk.kid,
+      description: 'kid of smoke-check tokens',
+    });
   }
 }

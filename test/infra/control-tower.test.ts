@@ -4,7 +4,7 @@ import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IConstruct } from 'constructs';
-import { type SynthesizedApp, synthApp } from './synth-app';
+import { acknowledgements, type SynthesizedApp, synthApp } from './synth-app';
 
 const EVERY_OPTION = {
   stage: 'prod',
@@ -18,15 +18,11 @@ const EVERY_OPTION = {
 
 const PREFIX = 'cdk-validator-cfnguard::';
 
-/** Control Tower acknowledgements (`Validations.of(x).acknowledge()`) under `root`, as "<rule> <path>", with reasons. */
-function acknowledgements(root: IConstruct): { key: string; reason: string }[] {
-  return root.node.findAll().flatMap((construct) =>
-    construct.node.metadata
-      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-      .flatMap((entry) => Object.entries(entry.data as Record<string, string>))
-      .filter(([id]) => id.startsWith(PREFIX))
-      .map(([id, reason]) => ({ key: `${id.slice(PREFIX.length)} ${construct.node.path}`, reason })),
-  );
+/** Control Tower acknowledgements under `root`, as "<rule> <path>", with their reasons. */
+function controlTowerAcks(root: IConstruct): { key: string; reason: string }[] {
+  return acknowledgements(root)
+    .filter(({ id }) => id.startsWith(PREFIX))
+    .map(({ id, path, reason }) => ({ key: `${id.slice(PREFIX.length)} ${path}`, reason }));
 }
 
 describe('AWS Control Tower proactive controls (cfn-guard)', () => {
@@ -70,7 +66,7 @@ describe('AWS Control Tower proactive controls (cfn-guard)', () => {
   });
 
   it('acknowledges only a VPC per function and the API invoke permissions in prod, each with a written reason', () => {
-    const found = [...acknowledgements(prod.stateful), ...acknowledgements(prod.stateless)];
+    const found = [...controlTowerAcks(prod.stateful), ...controlTowerAcks(prod.stateless)];
     expect(found.map((a) => a.key).sort()).toEqual([
       'lambda_function_public_access_prohibited_check VoipPush-prod-Stateless/Api/HttpApi',
       'lambda_inside_vpc_check VoipPush-prod-Stateless/Receipts/Function',
@@ -82,10 +78,10 @@ describe('AWS Control Tower proactive controls (cfn-guard)', () => {
 
   it('acknowledges the one-year log retention only for the whole stateless stack when the stage is dev', () => {
     const dev = synthApp({ stage: 'dev' });
-    const keys = acknowledgements(dev.stateless).map((a) => a.key);
+    const keys = controlTowerAcks(dev.stateless).map((a) => a.key);
     expect(keys.filter((key) => key.startsWith('cloudwatch_log_group_retention_period_check'))).toEqual([
       'cloudwatch_log_group_retention_period_check VoipPush-dev-Stateless',
     ]);
-    expect(acknowledgements(dev.stateful)).toEqual([]);
+    expect(controlTowerAcks(dev.stateful)).toEqual([]);
   });
 });

@@ -1,8 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { Validations } from 'aws-cdk-lib';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
-import type { IConstruct } from 'constructs';
-import { type SynthesizedApp, synthApp } from './synth-app';
+import { acknowledgements, type SynthesizedApp, synthApp } from './synth-app';
 
 const EVERY_OPTION = {
   stage: 'prod',
@@ -13,23 +11,6 @@ const EVERY_OPTION = {
   alarmEmail: 'oncall@example.com',
   senderPrincipals: ['123456789012', 'arn:aws:iam::210987654321:role/call-control'],
 };
-
-interface Acknowledged {
-  readonly path: string;
-  readonly id: string;
-  readonly reason: string;
-}
-
-/** Every acknowledgement recorded with `Validations.of(x).acknowledge()` (metadata `{ [id]: reason }`), with where it sits. */
-function acknowledgements(root: IConstruct): Acknowledged[] {
-  return root.node.findAll().flatMap((construct) =>
-    construct.node.metadata
-      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-      .flatMap((entry) => Object.entries(entry.data as Record<string, string>))
-      // aws-cdk-lib records a bare id as `Annotation::<id>`; cdk-nag 3.0.2 strips that prefix when matching.
-      .map(([id, reason]) => ({ path: construct.node.path, id: id.replace(/^annotation::/i, ''), reason })),
-  );
-}
 
 describe('cdk-nag AwsSolutions', () => {
   let everyOption: SynthesizedApp;

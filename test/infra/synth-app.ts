@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
 import { buildApp, type VoipPushApp } from '../../infra/build-app';
 import { addPolicyChecks } from '../../infra/policy-checks';
 
@@ -48,4 +49,21 @@ export function synthApp(
     statefulTemplate: Template.fromStack(built.stateful),
     statelessTemplate: Template.fromStack(built.stateless),
   };
+}
+
+export interface Acknowledged {
+  readonly path: string;
+  readonly id: string;
+  readonly reason: string;
+}
+
+/** Every acknowledgement recorded with `Validations.of(x).acknowledge()` (metadata `{ [id]: reason }`), with where it sits. */
+export function acknowledgements(root: IConstruct): Acknowledged[] {
+  return root.node.findAll().flatMap((construct) =>
+    construct.node.metadata
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) => Object.entries(entry.data as Record<string, string>))
+      // aws-cdk-lib records a bare id as `Annotation::<id>`; cdk-nag 3.0.2 strips that prefix when matching.
+      .map(([id, reason]) => ({ path: construct.node.path, id: id.replace(/^annotation::/i, ''), reason })),
+  );
 }

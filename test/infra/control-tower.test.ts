@@ -4,17 +4,7 @@ import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IConstruct } from 'constructs';
-import { acknowledgements, type SynthesizedApp, synthApp } from './synth-app';
-
-const EVERY_OPTION = {
-  stage: 'prod',
-  apps: [
-    { bundleId: 'com.example.voip', environments: ['sandbox', 'production'] },
-    { bundleId: 'com.example.other', environments: ['production'] },
-  ],
-  alarmEmail: 'oncall@example.com',
-  senderPrincipals: ['123456789012', 'arn:aws:iam::210987654321:role/call-control'],
-};
+import { acknowledgements, EVERY_OPTION, type SynthesizedApp, synthApp } from './synth-app';
 
 const PREFIX = 'cdk-validator-cfnguard::';
 

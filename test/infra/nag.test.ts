@@ -1,16 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
-import { acknowledgements, type SynthesizedApp, synthApp } from './synth-app';
-
-const EVERY_OPTION = {
-  stage: 'prod',
-  apps: [
-    { bundleId: 'com.example.voip', environments: ['sandbox', 'production'] },
-    { bundleId: 'com.example.other', environments: ['production'] },
-  ],
-  alarmEmail: 'oncall@example.com',
-  senderPrincipals: ['123456789012', 'arn:aws:iam::210987654321:role/call-control'],
-};
+import { acknowledgements, EVERY_OPTION, type SynthesizedApp, synthApp } from './synth-app';
 
 describe('cdk-nag AwsSolutions', () => {
   let everyOption: SynthesizedApp;

@@ -13,6 +13,17 @@ export function cdkJsonContext(): Record<string, unknown> {
   return cdkJson.context;
 }
 
+/** A production stage with every optional setting used (two apps, alarm e-mail, cross-account senders). */
+export const EVERY_OPTION = {
+  stage: 'prod',
+  apps: [
+    { bundleId: 'com.example.voip', environments: ['sandbox', 'production'] },
+    { bundleId: 'com.example.other', environments: ['production'] },
+  ],
+  alarmEmail: 'oncall@example.com',
+  senderPrincipals: ['123456789012', 'arn:aws:iam::210987654321:role/call-control'],
+};
+
 export interface SynthesizedApp extends VoipPushApp {
   readonly statefulTemplate: Template;
   readonly statelessTemplate: Template;

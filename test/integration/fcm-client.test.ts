@@ -164,6 +164,25 @@ describe('FcmClient against the FCM simulator', () => {
     expect(simulator.messages().map((message) => message.token)).toEqual([fcmToken(5)]);
   });
 
+  it('renews the access token before it expires, with no 401, when its lifetime runs out', async () => {
+    const shortLived = await startFcmSimulator({ controlPort: false, accessTokenLifetimeSeconds: 2 });
+    const renewing = new FcmClient({ endpoint: shortLived.url, ca: shortLived.caPem });
+    const renewingCredential = devFcmCredential(shortLived.tokenUrl);
+    try {
+      expect(await renewing.send(renewingCredential, ringMessage())).toMatchObject({ kind: 'accepted' });
+      // Past half of a lifetime shorter than the refresh margin: the next send starts the renewal.
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      expect(await renewing.send(renewingCredential, ringMessage())).toMatchObject({ kind: 'accepted' });
+      await waitFor(() => shortLived.stats().accessTokensIssued === 2);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(await renewing.send(renewingCredential, ringMessage())).toMatchObject({ kind: 'accepted' });
+      expect(shortLived.stats().answers).toEqual({ '200 OK': 3 });
+    } finally {
+      await renewing.close();
+      await shortLived.close();
+    }
+  });
+
   it('shares one refresh among concurrent sends when FCM refuses their token', async () => {
     simulator.expireAccessTokens();
     const outcomes = await sendMany(30);
@@ -232,3 +251,11 @@ describe('FcmClient against the FCM simulator', () => {
     expect(outcome).toMatchObject({ kind: 'transport-error', error: 'closed', maybeDelivered: false });
   });
 });
+
+async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -42,17 +42,24 @@ function requestGrant(
 ): Promise<AccessTokenGrant> {
   const form = new URLSearchParams({ grant_type: GRANT_TYPE, assertion }).toString();
   return new Promise((resolve, reject) => {
-    const req = request(account.token_uri, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'content-length': Buffer.byteLength(form),
-        accept: 'application/json',
-      },
-      ca: options.ca === undefined ? undefined : [...options.ca],
-      agent: false,
-      timeout: options.timeoutMs,
-    });
+    let req: ReturnType<typeof request>;
+    try {
+      req = request(account.token_uri, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'content-length': Buffer.byteLength(form),
+          accept: 'application/json',
+        },
+        ca: options.ca === undefined ? undefined : [...options.ca],
+        agent: false,
+        timeout: options.timeoutMs,
+      });
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      reject(new TokenRequestError(`the token request could not be sent (${String(code ?? 'error')})`, true));
+      return;
+    }
     req.once('timeout', () =>
       req.destroy(
         new TokenRequestError(`no answer from the token endpoint within ${options.timeoutMs} ms`, true),

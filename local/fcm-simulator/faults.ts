@@ -4,14 +4,9 @@
  * then applies with probability `rate` (default 1), at most `count` times (default: no limit), after which
  * it is dropped. Of several terminal faults for one event the first in the list wins; latencies add up.
  */
-export interface FaultTrigger {
-  /** Events to let through before the fault starts. @default 0 */
-  readonly after?: number;
-  /** Probability per event, 0..1. @default 1 */
-  readonly rate?: number;
-  /** Applies this many times, then is removed. @default unlimited */
-  readonly count?: number;
-}
+import type { FaultTrigger } from '../apns-simulator/faults';
+
+export type { FaultTrigger };
 
 export type Fault = FaultTrigger &
   /**

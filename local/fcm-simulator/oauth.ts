@@ -1,4 +1,5 @@
-import { createPublicKey, type KeyObject, randomBytes, verify } from 'node:crypto';
+import { createPublicKey, type KeyObject, randomBytes } from 'node:crypto';
+import { decodeJwt, decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import { type Rejection, UNAUTHENTICATED } from './fcm-errors';
 
 /** A service account the simulator knows: the public half of its key and its project. */
@@ -56,7 +57,7 @@ export class OAuthIssuer {
   }
 
   /** Answers a token request body (form-encoded). */
-  grant(form: string, nowMs: number): OAuthAnswer {
+  async grant(form: string, nowMs: number): Promise<OAuthAnswer> {
     const params = new URLSearchParams(form);
     const grantType = params.get('grant_type');
     if (grantType !== GRANT_TYPE) {
@@ -74,7 +75,7 @@ export class OAuthIssuer {
         status: 400,
         body: { error: 'invalid_request', error_description: 'Missing required parameter: assertion' },
       };
-    const checked = this.checkAssertion(assertion, nowMs);
+    const checked = await this.checkAssertion(assertion, nowMs);
     if ('status' in checked) return checked;
     const accessToken = `ya29.sim-${randomBytes(24).toString('base64url')}`;
     this.issued.set(accessToken, { ...checked, expiresAtMs: nowMs + this.lifetimeSeconds * 1000 });
@@ -98,44 +99,37 @@ export class OAuthIssuer {
     for (const holder of this.issued.values()) holder.expiresAtMs = 0;
   }
 
-  private checkAssertion(jwt: string, nowMs: number): TokenHolder | OAuthAnswer {
-    const [header, claims, signature, extra] = jwt.split('.');
-    if (header === undefined || claims === undefined || signature === undefined || extra !== undefined)
+  /** Google's checks of a JWT-bearer assertion, with jose doing the signature, `alg`, `aud` and `exp`. */
+  private async checkAssertion(jwt: string, nowMs: number): Promise<TokenHolder | OAuthAnswer> {
+    let issuer: unknown;
+    let kid: unknown;
+    try {
+      issuer = decodeJwt(jwt).iss;
+      kid = decodeProtectedHeader(jwt).kid;
+    } catch {
       return invalidGrant('Invalid JWT: malformed.');
-    const head = decodeJson(header);
-    const body = decodeJson(claims);
-    if (head === undefined || body === undefined) return invalidGrant('Invalid JWT: malformed.');
-    if (head.alg !== 'RS256') return invalidGrant('Invalid JWT Signature.');
-    const account = typeof body.iss === 'string' ? this.accounts.get(body.iss) : undefined;
+    }
+    const account = typeof issuer === 'string' ? this.accounts.get(issuer) : undefined;
     if (account === undefined) return invalidGrant('Invalid grant: account not found');
-    if (head.kid !== undefined && account.privateKeyId !== undefined && head.kid !== account.privateKeyId)
+    if (kid !== undefined && account.privateKeyId !== undefined && kid !== account.privateKeyId)
       return invalidGrant('Invalid JWT Signature.');
-    const signed = verify(
-      'sha256',
-      Buffer.from(`${header}.${claims}`),
-      account.key,
-      Buffer.from(signature, 'base64url'),
-    );
-    if (!signed) return invalidGrant('Invalid JWT Signature.');
-    if (typeof body.aud !== 'string' || !this.audiences.has(body.aud)) {
-      return invalidGrant(
-        `Invalid JWT: Failed audience check. The right audience is ${[...this.audiences].at(-1)}`,
-      );
+    let claims: Record<string, unknown>;
+    try {
+      const verified = await jwtVerify(jwt, account.key, {
+        algorithms: ['RS256'],
+        audience: [...this.audiences],
+        requiredClaims: ['iat', 'exp'],
+        clockTolerance: CLOCK_SKEW_S,
+        currentDate: new Date(nowMs),
+      });
+      claims = verified.payload;
+    } catch (error) {
+      return invalidGrant(refusal(error, [...this.audiences].at(-1) ?? ''));
     }
-    const now = nowMs / 1000;
-    const { iat, exp } = body;
-    if (
-      typeof iat !== 'number' ||
-      typeof exp !== 'number' ||
-      exp - iat > MAX_JWT_LIFETIME_S ||
-      exp <= now - CLOCK_SKEW_S ||
-      iat > now + CLOCK_SKEW_S
-    ) {
-      return invalidGrant(
-        'Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. Check your iat and exp values in the JWT claim.',
-      );
-    }
-    const scopes = typeof body.scope === 'string' ? body.scope.split(' ') : [];
+    const iat = Number(claims.iat);
+    const exp = Number(claims.exp);
+    if (exp - iat > MAX_JWT_LIFETIME_S || iat > nowMs / 1000 + CLOCK_SKEW_S) return invalidGrant(SHORT_LIVED);
+    const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ') : [];
     if (!scopes.some((scope) => SEND_SCOPES.includes(scope)))
       return {
         status: 400,
@@ -148,11 +142,18 @@ export class OAuthIssuer {
   }
 }
 
-function decodeJson(part: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
+const SHORT_LIVED =
+  'Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. Check your iat and exp values in the JWT claim.';
+
+/** Google's words for what jose found wrong. */
+function refusal(error: unknown, audience: string): string {
+  if (error instanceof errors.JWTExpired) return SHORT_LIVED;
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    return error.claim === 'aud'
+      ? `Invalid JWT: Failed audience check. The right audience is ${audience}`
+      : SHORT_LIVED;
   }
+  if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JOSEAlgNotAllowed)
+    return 'Invalid JWT Signature.';
+  return 'Invalid JWT: malformed.';
 }

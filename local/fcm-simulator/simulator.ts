@@ -146,14 +146,14 @@ export async function startFcmSimulator(options: FcmSimulatorOptions = {}): Prom
           fcmRejection(undefined, { status: 413, message: 'Request payload size exceeds the limit.' }),
         );
       } else if ((request.url ?? '').split('?')[0] === '/token') {
-        token(call);
+        void token(call);
       } else {
         send(call);
       }
     });
   }
 
-  function token(call: Call): void {
+  async function token(call: Call): Promise<void> {
     stats.tokenRequests++;
     const { fault } = faults.empty ? { fault: undefined } : faults.decide('token');
     if (fault?.kind === 'token-hang') {
@@ -173,7 +173,7 @@ export async function startFcmSimulator(options: FcmSimulatorOptions = {}): Prom
       writeJson(call, 405, JSON.stringify({ error: 'invalid_request', error_description: 'POST only' }));
       return;
     }
-    const answer = oauth.grant(call.body.toString('utf8'), Date.now());
+    const answer = await oauth.grant(call.body.toString('utf8'), Date.now());
     if (answer.status === 200) stats.accessTokensIssued++;
     writeJson(call, answer.status, JSON.stringify(answer.body));
   }

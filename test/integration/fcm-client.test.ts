@@ -5,6 +5,7 @@ import { FcmClient } from '../../shared/adapters/fcm/fcm-client';
 import type { FcmOutcome } from '../../shared/adapters/fcm/fcm-outcome';
 import type { FcmCredential } from '../../shared/domain/fcm-credential';
 import { fcmToken, ringMessage } from '../fixtures/fcm/messages';
+import { withFcmSimulator } from '../support/fcm-simulator';
 
 let simulator: FcmSimulator;
 let client: FcmClient;
@@ -44,31 +45,19 @@ describe('FcmClient against the FCM simulator', () => {
     expect(simulator.stats()).toMatchObject({ connections: 0, tokenRequests: 0, requests: 200 });
   });
 
-  it('keeps at most the advertised number of streams open when more are in flight', async () => {
-    const narrow = await startFcmSimulator({ controlPort: false, maxConcurrentStreams: 3, latencyMs: 5 });
-    const narrowClient = new FcmClient({ endpoint: narrow.url, ca: narrow.caPem });
-    try {
-      const outcomes = await sendMany(40, narrowClient, devFcmCredential(narrow.tokenUrl));
+  it('keeps at most the advertised number of streams open when more are in flight', () =>
+    withFcmSimulator({ maxConcurrentStreams: 3, latencyMs: 5 }, {}, async (narrow) => {
+      const outcomes = await sendMany(40, narrow.client, narrow.credential);
       expect(outcomes.filter((outcome) => outcome.kind === 'accepted')).toHaveLength(40);
-      expect(narrow.stats()).toMatchObject({ maxOpenStreams: 3, requests: 40 });
-    } finally {
-      await narrowClient.close();
-      await narrow.close();
-    }
-  });
+      expect(narrow.simulator.stats()).toMatchObject({ maxOpenStreams: 3, requests: 40 });
+    }));
 
-  it('keeps at most maxInFlight streams open when the peer allows more', async () => {
-    const slow = await startFcmSimulator({ controlPort: false, maxConcurrentStreams: 100, latencyMs: 5 });
-    const capped = new FcmClient({ endpoint: slow.url, ca: slow.caPem, maxInFlight: 4 });
-    try {
-      const outcomes = await sendMany(40, capped, devFcmCredential(slow.tokenUrl));
+  it('keeps at most maxInFlight streams open when the peer allows more', () =>
+    withFcmSimulator({ maxConcurrentStreams: 100, latencyMs: 5 }, { maxInFlight: 4 }, async (capped) => {
+      const outcomes = await sendMany(40, capped.client, capped.credential);
       expect(outcomes.every((outcome) => outcome.kind === 'accepted')).toBe(true);
-      expect(slow.stats().maxOpenStreams).toBe(4);
-    } finally {
-      await capped.close();
-      await slow.close();
-    }
-  });
+      expect(capped.simulator.stats().maxOpenStreams).toBe(4);
+    }));
 
   it('answers UNREGISTERED 404 when FCM knows the token as dead', async () => {
     simulator.unregisterToken(fcmToken(3));
@@ -164,24 +153,21 @@ describe('FcmClient against the FCM simulator', () => {
     expect(simulator.messages().map((message) => message.token)).toEqual([fcmToken(5)]);
   });
 
-  it('renews the access token before it expires, with no 401, when its lifetime runs out', async () => {
-    const shortLived = await startFcmSimulator({ controlPort: false, accessTokenLifetimeSeconds: 2 });
-    const renewing = new FcmClient({ endpoint: shortLived.url, ca: shortLived.caPem });
-    const renewingCredential = devFcmCredential(shortLived.tokenUrl);
-    try {
-      expect(await renewing.send(renewingCredential, ringMessage())).toMatchObject({ kind: 'accepted' });
-      // Past half of a lifetime shorter than the refresh margin: the next send starts the renewal.
-      await new Promise((resolve) => setTimeout(resolve, 1100));
-      expect(await renewing.send(renewingCredential, ringMessage())).toMatchObject({ kind: 'accepted' });
-      await waitFor(() => shortLived.stats().accessTokensIssued === 2);
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      expect(await renewing.send(renewingCredential, ringMessage())).toMatchObject({ kind: 'accepted' });
-      expect(shortLived.stats().answers).toEqual({ '200 OK': 3 });
-    } finally {
-      await renewing.close();
-      await shortLived.close();
-    }
-  });
+  it('renews the access token before it expires, with no 401, when its lifetime runs out', () =>
+    withFcmSimulator(
+      { accessTokenLifetimeSeconds: 2 },
+      {},
+      async ({ simulator: shortLived, client: renewing, credential: dev }) => {
+        expect(await renewing.send(dev, ringMessage())).toMatchObject({ kind: 'accepted' });
+        // Past half of a lifetime shorter than the refresh margin: the next send starts the renewal.
+        await new Promise((resolve) => setTimeout(resolve, 1100));
+        expect(await renewing.send(dev, ringMessage())).toMatchObject({ kind: 'accepted' });
+        await waitFor(() => shortLived.stats().accessTokensIssued === 2);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        expect(await renewing.send(dev, ringMessage())).toMatchObject({ kind: 'accepted' });
+        expect(shortLived.stats().answers).toEqual({ '200 OK': 3 });
+      },
+    ));
 
   it('shares one refresh among concurrent sends when FCM refuses their token', async () => {
     simulator.expireAccessTokens();

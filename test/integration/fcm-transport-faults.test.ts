@@ -6,13 +6,14 @@ import { FcmClient } from '../../shared/adapters/fcm/fcm-client';
 import type { FcmOutcome } from '../../shared/adapters/fcm/fcm-outcome';
 import type { FcmCredential } from '../../shared/domain/fcm-credential';
 import { fcmToken, ringMessage } from '../fixtures/fcm/messages';
+import { withFcmSimulator } from '../support/fcm-simulator';
 
 let simulator: FcmSimulator;
 let client: FcmClient;
 let credential: FcmCredential;
 
-const sendMany = (count: number, target: FcmClient = client): Promise<FcmOutcome[]> =>
-  Promise.all(Array.from({ length: count }, (_, i) => target.send(credential, ringMessage(fcmToken(i)))));
+const sendMany = (count: number, target = client, using = credential): Promise<FcmOutcome[]> =>
+  Promise.all(Array.from({ length: count }, (_, i) => target.send(using, ringMessage(fcmToken(i)))));
 const transportErrors = (outcomes: FcmOutcome[]) =>
   outcomes.filter((outcome) => outcome.kind === 'transport-error');
 
@@ -93,25 +94,16 @@ describe('FcmClient transport faults', () => {
     expect(outcome.latencyMs).toBeGreaterThanOrEqual(390);
   });
 
-  it('moves queued requests to a new session when the connection drops with them waiting', async () => {
-    const narrow = await startFcmSimulator({ controlPort: false, maxConcurrentStreams: 2 });
-    const narrowClient = new FcmClient({ endpoint: narrow.url, ca: narrow.caPem, requestTimeoutMs: 2000 });
-    const narrowCredential = devFcmCredential(narrow.tokenUrl);
-    try {
-      await narrowClient.send(narrowCredential, ringMessage());
-      narrow.setFaults([{ kind: 'drop-connection', count: 1, after: 1 }]);
-      const outcomes = await Promise.all(
-        Array.from({ length: 12 }, (_, i) => narrowClient.send(narrowCredential, ringMessage(fcmToken(i)))),
-      );
+  it('moves queued requests to a new session when the connection drops with them waiting', () =>
+    withFcmSimulator({ maxConcurrentStreams: 2 }, { requestTimeoutMs: 2000 }, async (narrow) => {
+      await narrow.client.send(narrow.credential, ringMessage());
+      narrow.simulator.setFaults([{ kind: 'drop-connection', count: 1, after: 1 }]);
+      const outcomes = await sendMany(12, narrow.client, narrow.credential);
       const failed = transportErrors(outcomes);
       expect(failed.length).toBeGreaterThanOrEqual(1);
       expect(failed.length).toBeLessThanOrEqual(2);
       expect(outcomes.filter((outcome) => outcome.kind === 'accepted').length).toBe(12 - failed.length);
-    } finally {
-      await narrowClient.close();
-      await narrow.close();
-    }
-  });
+    }));
 
   it('returns tls, not delivered, when the TLS handshake fails', async () => {
     const another = new FcmClient({ endpoint: simulator.url, ca: simulator.caPem });
@@ -155,41 +147,27 @@ describe('FcmClient transport faults', () => {
     }
   });
 
-  it('returns timeout, not delivered, when the request body could never be written', async () => {
-    const stalled = await startFcmSimulator({ controlPort: false, initialWindowSize: 0 });
-    const stalledClient = new FcmClient({ endpoint: stalled.url, ca: stalled.caPem, requestTimeoutMs: 300 });
-    const stalledCredential = devFcmCredential(stalled.tokenUrl);
-    try {
-      // The first request goes out before the simulator's SETTINGS (window 0) arrive; later ones stall.
-      await stalledClient.send(stalledCredential, ringMessage());
-      expect(await stalledClient.send(stalledCredential, ringMessage())).toMatchObject({
+  // The first request goes out before the simulator's SETTINGS (window 0) arrive; later bodies stall.
+  it('returns timeout, not delivered, when the request body could never be written', () =>
+    withFcmSimulator({ initialWindowSize: 0 }, { requestTimeoutMs: 300 }, async (stalled) => {
+      await stalled.client.send(stalled.credential, ringMessage());
+      expect(await stalled.client.send(stalled.credential, ringMessage())).toMatchObject({
         kind: 'transport-error',
         error: 'timeout',
         maybeDelivered: false,
       });
-    } finally {
-      await stalledClient.close();
-      await stalled.close();
-    }
-  });
+    }));
 
-  it('returns closed, not delivered, when the connection drops while the body is still unwritten', async () => {
-    const stalled = await startFcmSimulator({ controlPort: false, initialWindowSize: 0 });
-    const stalledClient = new FcmClient({ endpoint: stalled.url, ca: stalled.caPem, requestTimeoutMs: 3000 });
-    const stalledCredential = devFcmCredential(stalled.tokenUrl);
-    try {
-      await stalledClient.send(stalledCredential, ringMessage());
-      const pending = stalledClient.send(stalledCredential, ringMessage());
+  it('returns closed, not delivered, when the connection drops while the body is still unwritten', () =>
+    withFcmSimulator({ initialWindowSize: 0 }, { requestTimeoutMs: 3000 }, async (stalled) => {
+      await stalled.client.send(stalled.credential, ringMessage());
+      const pending = stalled.client.send(stalled.credential, ringMessage());
       await new Promise((resolve) => setTimeout(resolve, 100));
-      stalled.dropConnections();
+      stalled.simulator.dropConnections();
       const outcome = await pending;
       expect(outcome).toMatchObject({ kind: 'transport-error', error: 'closed', maybeDelivered: false });
       expect(outcome.kind === 'transport-error' && outcome.message).toContain('not fully written');
-    } finally {
-      await stalledClient.close();
-      await stalled.close();
-    }
-  });
+    }));
 
   it('opens a new session for the next request when the previous one was dropped', async () => {
     simulator.dropConnections();

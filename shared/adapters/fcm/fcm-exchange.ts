@@ -4,7 +4,7 @@ import type { AccessTokenSource } from './access-token';
 import { answerOutcome } from './fcm-answer';
 import type { FcmOutcome, FcmTransportErrorKind } from './fcm-outcome';
 
-/** What the client keeps per service account: its token source, request path and session key. */
+/** What the client keeps per credential: its service account's token source, its project's path and session. */
 export interface AccountEntry {
   readonly tokens: AccessTokenSource;
   /** `/v1/projects/<project_id>/messages:send` */

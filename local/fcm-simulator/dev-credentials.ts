@@ -26,7 +26,7 @@ export function devServiceAccountJson(tokenUri: string): Record<string, unknown>
   return { ...json, token_uri: tokenUri };
 }
 
-/** The dev FCM credential of design section 4 whose OAuth token comes from `tokenUri` (the simulator's). */
+/** The dev FCM credential (`auth: "fcm"`) whose OAuth token comes from `tokenUri` (the simulator's). */
 export function devFcmCredential(tokenUri: string, bundleId: string = DEV_ANDROID_PACKAGE): FcmCredential {
   return {
     bundleId,

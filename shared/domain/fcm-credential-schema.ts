@@ -46,7 +46,7 @@ const serviceAccountSchema = z.object({
 });
 
 /**
- * The FCM credential secret of design section 4. `zod/mini` like the APNs credential (ADR 0004): the
+ * The FCM credential secret (`auth: "fcm"`). `zod/mini` like the APNs credential (ADR 0004): the
  * sender parses it on its runtime path.
  */
 export const fcmCredentialSchema = z.object({

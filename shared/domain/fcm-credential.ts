@@ -1,5 +1,5 @@
 /**
- * The FCM credential of design section 4 (`auth: "fcm"`), one per Android package: the Google
+ * The FCM credential secret (`auth: "fcm"`), one per Android package: the Google
  * service-account JSON as the Firebase console downloads it, wrapped with the package name.
  */
 export interface FcmCredential {

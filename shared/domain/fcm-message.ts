@@ -3,7 +3,7 @@ import { type CallEvent, ringWindowEndMs } from './call-event';
 /** FCM's limit on a message's payload: the keys and values of `data` plus the notification's text. */
 export const FCM_PAYLOAD_LIMIT_BYTES = 4096;
 
-/** An incoming call with less than this left of its ring window is not sent (design section 7). */
+/** An incoming call with less than this left of its ring window is not sent to Android (expired). */
 export const MIN_RING_LEFT_MS = 1000;
 
 /** The `message` object of FCM HTTP v1 `messages:send`, as far as the sender uses it. */

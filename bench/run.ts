@@ -1,7 +1,7 @@
 /**
- * `npm run bench` (≈ 5 min) or `npm run bench -- --quick` / `BENCH_QUICK=1` (< 60 s): the issue-7 benchmark
+ * `npm run bench` (≈ 7 min) or `npm run bench -- --quick` / `BENCH_QUICK=1` (< 60 s): the issue-7 benchmark
  * suite. Prints the tables and targets, writes bench/results/<timestamp>.json and .html.
- * `--only transport,sender,...` runs a subset.
+ * `--only transport,fcm-transport,sender,...` runs a subset.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';

@@ -1,5 +1,6 @@
 import type { SectionReport } from '../lib/report';
 import { coldStartSection } from './cold-start';
+import { fcmTransportSection } from './fcm-transport';
 import { registerSection } from './register';
 import { callLatencySection, memorySection, senderPathSection } from './sender';
 import { transportSection } from './transport-report';
@@ -12,6 +13,7 @@ export interface Section {
 /** In the order of issue 7 (memory last: it reads the sender process of items 2 and 3). */
 export const SECTIONS: readonly Section[] = [
   { id: 'transport', run: transportSection },
+  { id: 'fcm-transport', run: fcmTransportSection },
   { id: 'sender', run: senderPathSection },
   { id: 'latency', run: callLatencySection },
   { id: 'cold-start', run: coldStartSection },

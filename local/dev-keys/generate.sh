@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates the local-only APNs test keys in this folder (see README.md).
+# Regenerates the local-only APNs and FCM test keys in this folder (see README.md).
 # Run from this folder: ./generate.sh  (overwrites every file it writes)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -29,3 +29,26 @@ printf 'extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\n' > client.ext
 openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days "$DAYS" -sha256 -extfile client.ext -out client.pem
 rm -f client.csr client.ext ca.srl
 openssl pkcs12 -export -inkey client.key -in client.pem -name "VoIP Services: com.example.voip" -passout "pass:$PASS" -out client.p12
+
+# FCM: a Google service account like the JSON the Firebase console downloads (project voip-push-dev).
+# token_uri points at loopback; the local stack and tests replace it with the FCM simulator's token URL.
+openssl genrsa 2048 2>/dev/null | openssl pkcs8 -topk8 -nocrypt -out fcm-service-account.key
+openssl pkey -in fcm-service-account.key -pubout -out fcm-service-account.pub.pem
+KEY_ID=$(openssl rand -hex 20)
+PEM_JSON=$(awk '{printf "%s\\n", $0}' fcm-service-account.key)
+cat > fcm-service-account.json <<JSON
+{
+  "type": "service_account",
+  "project_id": "voip-push-dev",
+  "private_key_id": "$KEY_ID",
+  "private_key": "$PEM_JSON",
+  "client_email": "fcm-sender@voip-push-dev.iam.gserviceaccount.com",
+  "client_id": "100000000000000000001",
+  "auth_uri": "https://accounts.google.com/o/oauth2/auth",
+  "token_uri": "https://127.0.0.1/token",
+  "auth_provider_x509_cert_url": "https://www.googleapis.com/oauth2/v1/certs",
+  "client_x509_cert_url": "https://www.googleapis.com/robot/v1/metadata/x509/fcm-sender%40voip-push-dev.iam.gserviceaccount.com",
+  "universe_domain": "googleapis.com"
+}
+JSON
+rm -f fcm-service-account.key

@@ -22,8 +22,13 @@ final class CallManager: NSObject {
     }
 
     /// Reports the call to CallKit now, synchronously (iOS ends an app that does not report every
-    /// VoIP push). `accepted` runs on the main actor when CallKit has accepted the report.
-    func reportIncomingCall(_ call: IncomingCall, accepted: @escaping @MainActor @Sendable () -> Void) {
+    /// VoIP push). A call that is over, or a `repeated` one (its callId rang before), is ended as soon as
+    /// CallKit has it. `ringing` runs on the main actor when CallKit has accepted a call that now rings.
+    func reportIncomingCall(
+        _ call: IncomingCall,
+        repeated: Bool,
+        ringing: @escaping @MainActor @Sendable () -> Void
+    ) {
         let update = CXCallUpdate()
         update.remoteHandle = call.handle.map { CXHandle(type: $0.hasPrefix("+") ? .phoneNumber : .generic, value: $0) }
         update.localizedCallerName = call.callerName
@@ -34,12 +39,11 @@ final class CallManager: NSObject {
         update.supportsDTMF = false
 
         provider.reportNewIncomingCall(with: call.uuid, update: update) { error in
-            // Errors: callUUIDAlreadyExists (a repeated push for a call already shown), filteredByDoNotDisturb,
-            // filteredByBlockList. None of them rings, so none gets a "reported" receipt.
+            // Errors: callUUIDAlreadyExists (a repeated push while the call is still on screen: it keeps
+            // ringing once), filteredByDoNotDisturb, filteredByBlockList. None of them rings again.
             guard error == nil else { return }
             Task { @MainActor in
-                self.didReport(call)
-                accepted()
+                if self.didReport(call, repeated: repeated) { ringing() }
             }
         }
     }
@@ -50,13 +54,16 @@ final class CallManager: NSObject {
         end(uuid, reason: .remoteEnded)
     }
 
-    private func didReport(_ call: IncomingCall) {
+    /// True when the call now rings; false when it was ended at once.
+    private func didReport(_ call: IncomingCall, repeated: Bool) -> Bool {
         let now = Date()
-        // A push that arrives after the ring window (APNs can be late even with apns-expiration 0), or
-        // is not a usable call, was reported because iOS requires it; it is ended at once.
-        guard !call.isOver(at: now), let callId = call.callId, let ringsUntil = call.ringsUntil else {
+        // Reported only because iOS requires every VoIP push to be, and ended at once: a push that
+        // arrives after the ring window (APNs can be late even with apns-expiration 0), one that is not a
+        // usable call, or a repeat of a call that already rang and has since ended (declined, answered and
+        // hung up, timed out): the same CallKit UUID, so CallKit accepted it as a new call.
+        guard !repeated, !call.isOver(at: now), let callId = call.callId, let ringsUntil = call.ringsUntil else {
             provider.reportCall(with: call.uuid, endedAt: now, reason: .remoteEnded)
-            return
+            return false
         }
         uuidsByCallId[callId] = call.uuid
         let uuid = call.uuid
@@ -65,6 +72,7 @@ final class CallManager: NSObject {
             guard !Task.isCancelled else { return }
             self?.end(uuid, reason: .unanswered)
         }
+        return true
     }
 
     private func end(_ uuid: UUID, reason: CXCallEndedReason) {

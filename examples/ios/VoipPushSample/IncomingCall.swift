@@ -13,7 +13,8 @@ struct IncomingCall: Sendable {
     let hasVideo: Bool
     let createdAt: Date?
     let ringTimeout: TimeInterval
-    /// Present only if the server puts it in the payload; sent back in receipts.
+    /// Sent back in receipts if the payload has it. voip-push's payload does not carry it today (the
+    /// `apns-id` header never reaches the app), so receipts go without it.
     let apnsId: String?
 
     /// When the caller stops ringing; nil when the payload has no usable `createdAt`.

@@ -57,10 +57,12 @@ extension VoipPushHandler: PKPushRegistryDelegate {
     ) {
         let call = IncomingCall(payload: payload.dictionaryPayload)
         MainActor.assumeIsolated {
-            // 1. CallKit, at once. Every VoIP push must be reported, even one for a call that is over:
-            //    CallManager ends such a call as soon as CallKit has accepted it.
-            calls.reportIncomingCall(call) { [weak self] in
-                // 3. CallKit accepted: the phone rings (or the late call was shown and ended).
+            // A callId this phone already rang: a retried or duplicated push. Local and synchronous.
+            let repeated = call.callId.map { !SeenCalls.firstTime($0) } ?? false
+            // 1. CallKit, at once. Every VoIP push must be reported, even a repeat or one for a call that
+            //    is over: CallManager ends such a call as soon as CallKit has accepted it.
+            calls.reportIncomingCall(call, repeated: repeated) { [weak self] in
+                // 3. CallKit accepted a call that rings (not one ended at once).
                 self?.sendReceipt(.reported, for: call)
             }
             // 2. Only now the network, in the background.

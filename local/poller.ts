@@ -8,6 +8,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
+import { describeError } from '../shared/lib/helpers';
 
 export type SqsLambdaHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
 export type PollerLog = (
@@ -81,7 +82,7 @@ export function startPoller(options: PollerOptions): Poller {
         messages = out.Messages ?? [];
       } catch (error) {
         if (!running) break;
-        log('error', 'poller receive failed', { error: describe(error) });
+        log('error', 'poller receive failed', { error: describeError(error) });
         await pause(1000, abort.signal);
         continue;
       }
@@ -98,7 +99,7 @@ export function startPoller(options: PollerOptions): Poller {
     } catch (error) {
       log('error', 'handler threw: the whole batch stays for redelivery', {
         records: records.length,
-        error: describe(error),
+        error: describeError(error),
       });
       return;
     }
@@ -143,7 +144,9 @@ export function startPoller(options: PollerOptions): Poller {
     async stop() {
       running = false;
       abort.abort();
-      await loop.catch((error) => log('error', 'poller stopped with an error', { error: describe(error) }));
+      await loop.catch((error) =>
+        log('error', 'poller stopped with an error', { error: describeError(error) }),
+      );
     },
   };
 }
@@ -233,8 +236,4 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
       resolve();
     });
   });
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

@@ -1,5 +1,6 @@
 import type { SQSRecord } from 'aws-lambda';
 import { parseCallEvent } from '../../shared/domain/call-event';
+import { describeError, errorName } from '../../shared/lib/helpers';
 import { MetricName } from '../../shared/platform/metric-names';
 import { fanOutCall } from '../../shared/use-cases/fan-out-call';
 import type { FanOutDeps } from '../../shared/use-cases/fan-out-deps';
@@ -46,7 +47,7 @@ export async function processRecord(
       callId: event.callId,
       messageId: record.messageId,
       receiveCount,
-      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      error: describeError(error),
     });
     throw error;
   }
@@ -100,7 +101,7 @@ async function reject(
     } catch (error) {
       log.error('moving a rejected event to the DLQ failed', {
         messageId: record.messageId,
-        error: error instanceof Error ? error.name : 'Error',
+        error: errorName(error),
       });
     }
   }
@@ -117,7 +118,7 @@ async function bringBackSoon(deps: RecordDeps, record: SQSRecord, callId: string
     deps.fanOut.log.warn('shortening the visibility of a deferred record failed', {
       callId,
       messageId: record.messageId,
-      error: error instanceof Error ? error.name : 'Error',
+      error: errorName(error),
     });
   }
 }

@@ -1,4 +1,5 @@
 import { ThrottledError } from '../domain/errors';
+import { fullJitterBackoffMs } from '../lib/helpers';
 
 export interface RetryOptions {
   /** Attempts in all, the first included. Default 8. */
@@ -37,8 +38,8 @@ export async function retryOnLostRace<T>(attempt: () => Promise<T>, options: Ret
       if (tries >= maxAttempts) {
         throw new ThrottledError(`write kept losing races after ${maxAttempts} attempts`, { cause: error });
       }
-      const ceiling = Math.min(250, baseDelayMs * 2 ** (tries - 1));
-      await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * ceiling)));
+      const delayMs = fullJitterBackoffMs(baseDelayMs, 250, tries - 1, random());
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
   }
 }

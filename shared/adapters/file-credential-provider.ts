@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { ApnsCredential } from '../domain/apns-credential';
 import { parseApnsCredential } from '../domain/apns-credential-schema';
+import { errorName } from '../lib/helpers';
 import { type LogSink, type MetricsSink, reportCertificateDaysLeft } from '../platform/metrics';
 import type { ApnsSender } from '../ports/apns-sender';
 import type { CredentialProvider } from '../ports/credential-provider';
@@ -44,7 +45,7 @@ export class FileCredentialProvider implements CredentialProvider {
     } catch (error) {
       log.error('APNs credentials file not readable', {
         path,
-        error: error instanceof Error ? error.name : 'Error',
+        error: errorName(error),
       });
       return new Map();
     }

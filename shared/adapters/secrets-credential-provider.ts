@@ -116,7 +116,7 @@ export class SecretsCredentialProvider implements CredentialProvider {
     } catch (error) {
       // Keep serving the last good value; without one, lookups say "unavailable", not "no credential".
       this.unreadable.add(secretId);
-      this.options.log.error('APNs credential secret not readable', { secretId, error: errorName(error) });
+      this.options.log.error('APNs credential secret not readable', { secretId, error: causeName(error) });
       return;
     }
     if (this.entries.get(secretId)?.raw === raw) return;
@@ -134,7 +134,7 @@ export class SecretsCredentialProvider implements CredentialProvider {
 }
 
 /** Powertools wraps SDK errors in GetParameterError; the cause names what went wrong (never the value). */
-function errorName(error: unknown): string {
+function causeName(error: unknown): string {
   if (!(error instanceof Error)) return 'Error';
   return error.cause instanceof Error ? error.cause.name : error.name;
 }

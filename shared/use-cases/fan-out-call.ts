@@ -2,9 +2,9 @@ import { type CallEvent, ringWindowEndMs } from '../domain/call-event';
 import { type DeviceOutcome, outcomeReason, TERMINAL_OUTCOMES } from '../domain/delivery-outcome';
 import type { Device } from '../domain/device';
 import { buildPushPayload, type PushType } from '../domain/push-payload';
+import { mapBounded } from '../lib/helpers';
 import { MetricName } from '../platform/metric-names';
 import type { FanOutContext, FanOutDeps } from './fan-out-deps';
-import { mapBounded } from './map-bounded';
 import type { PreparedCall } from './prepared-call';
 import { sendPushToDevice } from './send-push';
 

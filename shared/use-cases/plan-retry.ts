@@ -1,6 +1,6 @@
 import type { PushType } from '../domain/push-payload';
+import { equalJitterBackoffMs } from '../lib/helpers';
 import type { PushOutcome } from '../ports/apns-sender';
-import { equalJitterBackoffMs } from './equal-jitter-backoff';
 import type { FanOutDeps } from './fan-out-deps';
 import type { PreparedCall } from './prepared-call';
 

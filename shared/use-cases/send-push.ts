@@ -1,6 +1,6 @@
 import { AMBIGUOUS_DELIVERY, type DeviceOutcome } from '../domain/delivery-outcome';
 import type { Device } from '../domain/device';
-import { describeError } from './describe-error';
+import { describeError } from '../lib/helpers';
 import type { FanOutDeps } from './fan-out-deps';
 import type { PreparedCall } from './prepared-call';
 import { deliveryKeyOf } from './push-delivery-key';

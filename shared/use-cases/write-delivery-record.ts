@@ -1,9 +1,8 @@
 import { AMBIGUOUS_DELIVERY } from '../domain/delivery-outcome';
 import type { Device } from '../domain/device';
+import { describeError, equalJitterBackoffMs } from '../lib/helpers';
 import { MetricName } from '../platform/metric-names';
 import type { AttemptsResult } from './attempts-result';
-import { describeError } from './describe-error';
-import { equalJitterBackoffMs } from './equal-jitter-backoff';
 import type { FanOutDeps } from './fan-out-deps';
 import type { PreparedCall } from './prepared-call';
 import { deliveryKeyOf } from './push-delivery-key';

@@ -4,8 +4,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDeviceRepository } from '../../shared/adapters/dynamo-device-repository';
 import { DynamoReceiptStore } from '../../shared/adapters/dynamo-receipt-store';
+import { PowertoolsMetricsSink } from '../../shared/adapters/powertools-telemetry';
 import { METRICS_NAMESPACE, ServiceName } from '../../shared/platform/metric-names';
-import { PowertoolsMetricsSink } from '../../shared/platform/metrics';
 import { loadReceiptsConfig } from './config';
 import { createReceiptsHandler } from './create-handler';
 

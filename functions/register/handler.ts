@@ -1,8 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDeviceRepository } from '../../shared/adapters/dynamo-device-repository';
+import { createLogger } from '../../shared/adapters/powertools-telemetry';
 import { loadRegisterConfig } from '../../shared/platform/config';
-import { createLogger } from '../../shared/platform/logger';
 import { ServiceName } from '../../shared/platform/metric-names';
 import { createRegisterHandler } from './create-handler';
 

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { loggerSink, PowertoolsMetricsSink } from '../../shared/adapters/powertools-telemetry';
 import { METRICS_NAMESPACE, ServiceName } from '../../shared/platform/metric-names';
-import { loggerSink, PowertoolsMetricsSink } from '../../shared/platform/metrics';
 import { loadSenderConfig } from './config';
 import { createSenderHandler } from './create-handler';
 import { buildSenderDeps } from './wiring';

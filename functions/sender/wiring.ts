@@ -8,8 +8,9 @@ import { DynamoDeliveryStore } from '../../shared/adapters/dynamo-delivery-store
 import { DynamoDeviceRepository } from '../../shared/adapters/dynamo-device-repository';
 import { FileCredentialProvider } from '../../shared/adapters/file-credential-provider';
 import { SecretsCredentialProvider } from '../../shared/adapters/secrets-credential-provider';
-import type { LogSink, MetricsSink } from '../../shared/platform/metrics';
 import type { ApnsSender } from '../../shared/ports/apns-sender';
+import type { LogSink } from '../../shared/ports/log';
+import type { MetricsSink } from '../../shared/ports/metrics';
 import {
   DEFAULT_FAN_OUT_OPTIONS,
   type FanOutOptions,

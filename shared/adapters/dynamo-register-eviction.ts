@@ -1,21 +1,12 @@
-import { DEFAULT_MAX_DEVICES_PER_USER } from '../domain/device-limits';
+import { chooseVictims } from '../domain/device-limits';
 import type { RegisterDeviceInput } from '../ports/device-repository';
 import { type DeviceItem, heldTokens, isOwnedBy, metaKey, type UserMetaItem } from './dynamo-device-items';
 import type { RegisterSnapshot } from './dynamo-register-snapshot';
 import { deleteDevice, deleteOwner, type TransactItem, versionIs } from './dynamo-transact-items';
 
-/** At most this many devices are evicted by one registration, keeping the transaction far below 100 items. */
-export const MAX_EVICTIONS_PER_REGISTRATION = 10;
-
-/** The least recently updated devices beyond the cap, when `input` adds a new device. */
-export function chooseVictims(input: RegisterDeviceInput, devices: readonly DeviceItem[]): DeviceItem[] {
-  if (devices.some((device) => device.deviceId === input.deviceId)) return [];
-  const cap = input.maxDevicesPerUser ?? DEFAULT_MAX_DEVICES_PER_USER;
-  const excess = Math.min(devices.length + 1 - cap, MAX_EVICTIONS_PER_REGISTRATION);
-  if (excess <= 0) return [];
-  return [...devices]
-    .sort((a, b) => a.updatedAt.localeCompare(b.updatedAt) || a.deviceId.localeCompare(b.deviceId))
-    .slice(0, excess);
+/** The devices `input` evicts from the user's `devices` (the domain's eviction rule). */
+export function victimsOf(input: RegisterDeviceInput, devices: readonly DeviceItem[]): DeviceItem[] {
+  return chooseVictims(devices, input.deviceId, input.maxDevicesPerUser);
 }
 
 /**

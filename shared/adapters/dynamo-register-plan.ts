@@ -1,7 +1,7 @@
 import { DEFAULT_DEVICE_TTL_DAYS } from '../domain/device-limits';
 import type { RegisterDeviceInput, RegisterDeviceResult } from '../ports/device-repository';
 import { type DeviceItem, deviceKey, expiresAtSeconds, toDevice } from './dynamo-device-items';
-import { chooseVictims, evictVictims, putMetaForNewDevice } from './dynamo-register-eviction';
+import { evictVictims, putMetaForNewDevice, victimsOf } from './dynamo-register-eviction';
 import { type RegisterSnapshot, wantedTokens } from './dynamo-register-snapshot';
 import { releaseOldTokens, takeTokens } from './dynamo-register-tokens';
 import { type TransactItem, versionIs } from './dynamo-transact-items';
@@ -22,7 +22,7 @@ export function planRegister(
   const nowIso = now.toISOString();
   const expiresAt = expiresAtSeconds(now, input.ttlDays ?? DEFAULT_DEVICE_TTL_DAYS);
   const current = snapshot.devices.find((device) => device.deviceId === deviceId);
-  const victims = chooseVictims(input, snapshot.devices);
+  const victims = victimsOf(input, snapshot.devices);
   const victimIds = new Set(victims.map((victim) => victim.deviceId));
   const wantedSet = new Set(wantedTokens(input).map(([, token]) => token));
 

@@ -9,7 +9,7 @@ import {
   type UserMetaItem,
 } from './dynamo-device-items';
 import type { DevicesTable } from './dynamo-devices-table';
-import { chooseVictims } from './dynamo-register-eviction';
+import { victimsOf } from './dynamo-register-eviction';
 import { deviceRef, type RegisterSnapshot, wantedTokens } from './dynamo-register-snapshot';
 
 /**
@@ -30,7 +30,7 @@ export async function readForRegister(
   const meta = partition.find((item) => item.sk === META_SK) as UserMetaItem | undefined;
   const current = devices.find((device) => device.deviceId === input.deviceId);
 
-  const released = [current, ...chooseVictims(input, devices)].flatMap((item) =>
+  const released = [current, ...victimsOf(input, devices)].flatMap((item) =>
     item ? heldTokens(item).map(([, token]) => token) : [],
   );
   const otherRefs = [...wantedOwners.values()].filter(

@@ -2,9 +2,11 @@ import { readFile } from 'node:fs/promises';
 import type { ApnsCredential } from '../domain/apns-credential';
 import { parseApnsCredential } from '../domain/apns-credential-schema';
 import { errorName } from '../lib/helpers';
-import { type LogSink, type MetricsSink, reportCertificateDaysLeft } from '../platform/metrics';
 import type { ApnsSender } from '../ports/apns-sender';
 import type { CredentialProvider } from '../ports/credential-provider';
+import type { LogSink } from '../ports/log';
+import type { MetricsSink } from '../ports/metrics';
+import { reportCertificateDaysLeft } from './apns/credential-material';
 
 export interface FileCredentialProviderOptions {
   /** APNS_CREDENTIALS_FILE: one credential of design section 4, or an array of them. */

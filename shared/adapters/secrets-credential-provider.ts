@@ -1,9 +1,11 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { ApnsCredential } from '../domain/apns-credential';
 import { parseApnsCredential } from '../domain/apns-credential-schema';
-import { type LogSink, type MetricsSink, reportCertificateDaysLeft } from '../platform/metrics';
 import type { ApnsSender } from '../ports/apns-sender';
 import { type CredentialProvider, CredentialUnavailableError } from '../ports/credential-provider';
+import type { LogSink } from '../ports/log';
+import type { MetricsSink } from '../ports/metrics';
+import { reportCertificateDaysLeft } from './apns/credential-material';
 
 export const DEFAULT_CREDENTIAL_CACHE_SECONDS = 300;
 

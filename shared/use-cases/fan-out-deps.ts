@@ -1,8 +1,9 @@
-import type { LogSink, MetricsSink } from '../platform/metrics';
 import type { ApnsSender } from '../ports/apns-sender';
 import type { CredentialProvider } from '../ports/credential-provider';
 import type { DeliveryStore } from '../ports/delivery-store';
 import type { DeviceRepository } from '../ports/device-repository';
+import type { LogSink } from '../ports/log';
+import type { MetricsSink } from '../ports/metrics';
 
 /** Time source, injected so tests control the ring window and backoff without waiting. */
 export interface Clock {

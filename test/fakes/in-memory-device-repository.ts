@@ -1,5 +1,5 @@
 import type { Device, TokenKind } from '../../shared/domain/device';
-import { DEFAULT_DEVICE_TTL_DAYS, DEFAULT_MAX_DEVICES_PER_USER } from '../../shared/domain/device-rules';
+import { chooseVictims, DEFAULT_DEVICE_TTL_DAYS } from '../../shared/domain/device-limits';
 import type {
   DeviceRepository,
   PruneTokenInput,
@@ -18,7 +18,6 @@ interface TokenOwner {
   readonly kind: TokenKind;
 }
 
-const MAX_EVICTIONS_PER_REGISTRATION = 10;
 const tokenField = (kind: TokenKind) => (kind === 'voip' ? 'voipToken' : 'alertToken');
 const keyOf = (userId: string, deviceId: string) => `${userId}\u0000${deviceId}`;
 
@@ -46,17 +45,13 @@ export class InMemoryDeviceRepository implements DeviceRepository {
     const current = this.devices.get(key);
     const nowIso = input.now.toISOString();
     const ttlDays = input.ttlDays ?? DEFAULT_DEVICE_TTL_DAYS;
-    const maxDevices = input.maxDevicesPerUser ?? DEFAULT_MAX_DEVICES_PER_USER;
     const wanted: [TokenKind, string][] = [['voip', input.voipToken]];
     if (input.alertToken !== undefined) wanted.push(['alert', input.alertToken]);
 
     const evicted: string[] = [];
     if (!current) {
-      const mine = [...this.devices.values()]
-        .filter((device) => device.userId === input.userId)
-        .sort((a, b) => a.updatedAt.localeCompare(b.updatedAt) || a.deviceId.localeCompare(b.deviceId));
-      const excess = Math.min(mine.length + 1 - maxDevices, MAX_EVICTIONS_PER_REGISTRATION);
-      for (const victim of mine.slice(0, Math.max(0, excess))) {
+      const mine = [...this.devices.values()].filter((device) => device.userId === input.userId);
+      for (const victim of chooseVictims(mine, input.deviceId, input.maxDevicesPerUser)) {
         this.delete(victim);
         evicted.push(victim.deviceId);
       }

@@ -12,10 +12,10 @@ import { type Poller, startPoller } from '../../local/poller';
 import { DynamoDeliveryStore } from '../../shared/adapters/dynamo-delivery-store';
 import type { ApnsCredential } from '../../shared/domain/apns-credential';
 import { MetricName } from '../../shared/platform/metric-names';
-import { MemoryLogSink, MemoryMetricsSink } from '../../shared/platform/metrics';
 import { DEFAULT_FAN_OUT_OPTIONS, systemClock } from '../../shared/use-cases/fan-out-deps';
 import { FakeApnsSender, newApnsId } from '../fakes/fake-apns-sender';
 import { aDevice, FakeDeviceRepository } from '../fakes/fake-device-repository';
+import { MemoryLogSink, MemoryMetricsSink } from '../fakes/memory-telemetry';
 import {
   createTestQueues,
   createTestTables,

@@ -12,9 +12,9 @@ import { DynamoDeliveryStore } from '../../shared/adapters/dynamo-delivery-store
 import { DynamoDeviceRepository } from '../../shared/adapters/dynamo-device-repository';
 import { FileCredentialProvider } from '../../shared/adapters/file-credential-provider';
 import { MetricName } from '../../shared/platform/metric-names';
-import { MemoryLogSink, MemoryMetricsSink } from '../../shared/platform/metrics';
 import { DEFAULT_FAN_OUT_OPTIONS, systemClock } from '../../shared/use-cases/fan-out-deps';
 import { newApnsId } from '../fakes/fake-apns-sender';
+import { MemoryLogSink, MemoryMetricsSink } from '../fakes/memory-telemetry';
 import {
   createTestQueues,
   createTestTables,

@@ -3,11 +3,11 @@ import type { Context, SQSRecord } from 'aws-lambda';
 import fc from 'fast-check';
 import { createSenderHandler } from '../../functions/sender/create-handler';
 import type { ApnsCredential } from '../../shared/domain/apns-credential';
-import { MemoryLogSink, MemoryMetricsSink } from '../../shared/platform/metrics';
 import { DEFAULT_FAN_OUT_OPTIONS } from '../../shared/use-cases/fan-out-deps';
 import { FakeApnsSender, newApnsId } from '../fakes/fake-apns-sender';
 import { aDevice, FakeDeviceRepository } from '../fakes/fake-device-repository';
 import { InMemoryDeliveryStore } from '../fakes/in-memory-delivery-store';
+import { MemoryLogSink, MemoryMetricsSink } from '../fakes/memory-telemetry';
 import { anSqsRecord } from '../fakes/sqs-record';
 
 /**

@@ -18,12 +18,13 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/services/dynamodb-l
 import { createTables, type TableNames } from '../../local/services/tables';
 import { ApnsClient, type ApnsClientOptions } from '../../shared/adapters/apns/apns-client';
 import { DynamoDeviceRepository } from '../../shared/adapters/dynamo-device-repository';
+import { loggerSink } from '../../shared/adapters/powertools-telemetry';
 import type { ApnsCredential } from '../../shared/domain/apns-credential';
 import { ServiceName } from '../../shared/platform/metric-names';
-import { loggerSink, MemoryMetricsSink } from '../../shared/platform/metrics';
 import type { ApnsSender } from '../../shared/ports/apns-sender';
 import type { CredentialProvider } from '../../shared/ports/credential-provider';
 import type { FanOutOptions } from '../../shared/use-cases/fan-out-deps';
+import { MemoryMetricsSink } from '../fakes/memory-telemetry';
 import { type ConservationReport, checkConservation, type ExpectedCall } from '../support/conservation';
 import { createTestQueues, testSqsClient } from '../support/local-aws';
 import { findSecrets, type KnownSecret, LogCapture, pemSecrets } from '../support/log-capture';

@@ -6,13 +6,13 @@ import { TERMINAL_OUTCOMES } from '../../shared/domain/delivery-outcome';
 import type { Device } from '../../shared/domain/device';
 import { tokenHash } from '../../shared/domain/token-hash';
 import { MetricName } from '../../shared/platform/metric-names';
-import { MemoryLogSink, MemoryMetricsSink } from '../../shared/platform/metrics';
 import type { CredentialProvider } from '../../shared/ports/credential-provider';
 import { fanOutCall } from '../../shared/use-cases/fan-out-call';
 import { type Clock, DEFAULT_FAN_OUT_OPTIONS, type FanOutOptions } from '../../shared/use-cases/fan-out-deps';
 import { type FakeAnswer, FakeApnsSender, newApnsId, ok, reject, transport } from '../fakes/fake-apns-sender';
 import { aDevice, FakeDeviceRepository } from '../fakes/fake-device-repository';
 import { InMemoryDeliveryStore } from '../fakes/in-memory-delivery-store';
+import { MemoryLogSink, MemoryMetricsSink } from '../fakes/memory-telemetry';
 
 const CREATED_AT = '2026-11-28T10:00:00.000Z';
 const T0 = Date.parse(CREATED_AT);

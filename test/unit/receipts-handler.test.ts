@@ -3,11 +3,11 @@ import { describe, expect, it } from '@jest/globals';
 import type { Context } from 'aws-lambda';
 import { createReceiptsHandler, type ReceiptsApiEvent } from '../../functions/receipts/create-handler';
 import type { HttpResult } from '../../shared/platform/http/responses';
-import { MemoryLogSink, MemoryMetricsSink } from '../../shared/platform/metrics';
 import type { ReceiptStore, ReceiptWrite, ReceiptWriteInput } from '../../shared/ports/receipt-store';
 import { STAGE_ATTRIBUTE } from '../../shared/ports/receipt-store';
 import { InMemoryDeliveryStore, recordKey } from '../fakes/in-memory-delivery-store';
 import { InMemoryDeviceRepository } from '../fakes/in-memory-device-repository';
+import { MemoryLogSink, MemoryMetricsSink } from '../fakes/memory-telemetry';
 
 /** The DynamoReceiptStore's condition over the in-memory delivery records. */
 class InMemoryReceiptStore implements ReceiptStore {

@@ -5,11 +5,11 @@ import type { DeadLetterSink } from '../../functions/sender/dead-letter';
 import type { RedeliveryScheduler } from '../../functions/sender/redelivery';
 import type { ApnsCredential } from '../../shared/domain/apns-credential';
 import { MetricName } from '../../shared/platform/metric-names';
-import { MemoryLogSink, MemoryMetricsSink } from '../../shared/platform/metrics';
 import { DEFAULT_FAN_OUT_OPTIONS } from '../../shared/use-cases/fan-out-deps';
 import { FakeApnsSender, newApnsId, reject } from '../fakes/fake-apns-sender';
 import { aDevice, FakeDeviceRepository } from '../fakes/fake-device-repository';
 import { InMemoryDeliveryStore } from '../fakes/in-memory-delivery-store';
+import { MemoryLogSink, MemoryMetricsSink } from '../fakes/memory-telemetry';
 import { anSqsRecord } from '../fakes/sqs-record';
 
 const NOW = Date.parse('2026-11-28T10:00:02.000Z');

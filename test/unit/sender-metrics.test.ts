@@ -1,7 +1,8 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { reportCertificateDaysLeft } from '../../shared/adapters/apns/credential-material';
+import { PowertoolsMetricsSink } from '../../shared/adapters/powertools-telemetry';
 import { METRICS_NAMESPACE, MetricName, ServiceName } from '../../shared/platform/metric-names';
-import { PowertoolsMetricsSink, reportCertificateDaysLeft } from '../../shared/platform/metrics';
 import { FakeApnsSender } from '../fakes/fake-apns-sender';
 
 let lines: Array<Record<string, unknown>>;

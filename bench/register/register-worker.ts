@@ -12,7 +12,7 @@ import { type HttpLambdaHandler, startApiServer } from '../../local/api-server';
 import { loadLocalSigningKey, mintDevToken } from '../../local/jwt';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/services/dynamodb-local';
 import { createTables } from '../../local/services/tables';
-import { DynamoDeviceRepository } from '../../shared/adapters/dynamo-device-repository';
+import { DynamoDeviceRepository } from '../../shared/adapters/dynamodb/device-repository';
 import { ServiceName } from '../../shared/platform/metric-names';
 import { emitResult } from '../lib/child';
 import { summarize } from '../lib/stats';

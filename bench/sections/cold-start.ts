@@ -8,7 +8,7 @@ import { build, type Metafile } from 'esbuild';
 import { devCaPem, devTokenCredential } from '../../local/apns-simulator/dev-credentials';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/services/dynamodb-local';
 import { createTables } from '../../local/services/tables';
-import { DynamoDeviceRepository } from '../../shared/adapters/dynamo-device-repository';
+import { DynamoDeviceRepository } from '../../shared/adapters/dynamodb/device-repository';
 import { REPO_ROOT, runChild } from '../lib/child';
 import type { SectionReport } from '../lib/report';
 import { startSimulatorProcess } from '../lib/simulator-process';

@@ -21,7 +21,7 @@ import { devCaPem, devTokenCredential } from '../../local/apns-simulator/dev-cre
 import { startPoller } from '../../local/poller';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/services/dynamodb-local';
 import { createTables } from '../../local/services/tables';
-import { DynamoDeviceRepository } from '../../shared/adapters/dynamo-device-repository';
+import { DynamoDeviceRepository } from '../../shared/adapters/dynamodb/device-repository';
 import { loggerSink, PowertoolsMetricsSink } from '../../shared/adapters/powertools-telemetry';
 import { mapBounded } from '../../shared/lib/helpers';
 import { EnvName } from '../../shared/platform/env-names';

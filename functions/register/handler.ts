@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDeviceRepository } from '../../shared/adapters/dynamo-device-repository';
+import { DynamoDeviceRepository } from '../../shared/adapters/dynamodb/device-repository';
 import { createLogger } from '../../shared/adapters/powertools-telemetry';
 import { loadRegisterConfig } from '../../shared/platform/config';
 import { ServiceName } from '../../shared/platform/metric-names';

@@ -1,4 +1,4 @@
-import { DEFAULT_DELIVERY_TTL_DAYS } from '../../shared/adapters/dynamo-delivery-store';
+import { DEFAULT_DELIVERY_TTL_DAYS } from '../../shared/adapters/dynamodb/delivery-store';
 import { DEFAULT_CREDENTIAL_CACHE_SECONDS } from '../../shared/adapters/secrets-credential-provider';
 import * as z from '../../shared/domain/zod-mini';
 import { EnvName } from '../../shared/platform/env-names';

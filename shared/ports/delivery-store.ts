@@ -4,7 +4,7 @@ import type { PushType } from '../domain/push-payload';
 /**
  * One item per (call, recipient, device, push type) in the deliveries table:
  * `pk = CALL#<callId>`, `sk = <VOIP|ALERT>#DEVICE#<deviceId>#USER#<userId>` (built only by
- * `deliveryKey` in adapters/delivery-key.ts), TTL attribute `expiresAt` (epoch seconds, now +
+ * `deliveryKey` in adapters/dynamodb/delivery-key.ts), TTL attribute `expiresAt` (epoch seconds, now +
  * DELIVERY_TTL_DAYS, default 7). The user is part of the key because a deviceId is unique only within
  * its user (two recipients may both have a device `phone`); the push type is part of it because a
  * `missed_call` reuses its `incoming_call`'s callId, and its alert must not be taken for a duplicate of

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { deliveryKey } from '../../shared/adapters/delivery-key';
+import { deliveryKey } from '../../shared/adapters/dynamodb/delivery-key';
 import { AMBIGUOUS_DELIVERY } from '../../shared/domain/delivery-outcome';
 import type {
   ClaimResult,

@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DynamoDeviceRepository } from '../../shared/adapters/dynamo-device-repository';
+import { DynamoDeviceRepository } from '../../shared/adapters/dynamodb/device-repository';
 import type { RegisterDeviceInput } from '../../shared/ports/device-repository';
 import { createTestTables, testDocumentClient } from '../support/local-aws';
 

@@ -9,7 +9,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { createSenderHandler } from '../../functions/sender/create-handler';
 import { SqsDeadLetterSink } from '../../functions/sender/dead-letter';
 import { type Poller, startPoller } from '../../local/poller';
-import { DynamoDeliveryStore } from '../../shared/adapters/dynamo-delivery-store';
+import { DynamoDeliveryStore } from '../../shared/adapters/dynamodb/delivery-store';
 import type { ApnsCredential } from '../../shared/domain/apns-credential';
 import { MetricName } from '../../shared/platform/metric-names';
 import { DEFAULT_FAN_OUT_OPTIONS, systemClock } from '../../shared/use-cases/fan-out-deps';

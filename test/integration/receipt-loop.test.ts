@@ -5,7 +5,7 @@ import type { LogFn } from '../../local/api-server';
 import { mintDevToken } from '../../local/jwt';
 import { freePort } from '../../local/services/free-port';
 import { DEFAULT_TABLE_NAMES, type LocalStack, startLocalStack } from '../../local/stack';
-import { DynamoDeliveryStore } from '../../shared/adapters/dynamo-delivery-store';
+import { DynamoDeliveryStore } from '../../shared/adapters/dynamodb/delivery-store';
 import type { DeliveryRecord } from '../../shared/ports/delivery-store';
 import { stackDynamoClient, stackSqsClient } from '../support/local-stack';
 

@@ -8,8 +8,8 @@ import { DEV_BUNDLE_ID, devTokenCredential } from '../../local/apns-simulator/de
 import { type ApnsSimulator, startApnsSimulator } from '../../local/apns-simulator/simulator';
 import { type Poller, startPoller } from '../../local/poller';
 import { ApnsClient } from '../../shared/adapters/apns/apns-client';
-import { DynamoDeliveryStore } from '../../shared/adapters/dynamo-delivery-store';
-import { DynamoDeviceRepository } from '../../shared/adapters/dynamo-device-repository';
+import { DynamoDeliveryStore } from '../../shared/adapters/dynamodb/delivery-store';
+import { DynamoDeviceRepository } from '../../shared/adapters/dynamodb/device-repository';
 import { FileCredentialProvider } from '../../shared/adapters/file-credential-provider';
 import { MetricName } from '../../shared/platform/metric-names';
 import { DEFAULT_FAN_OUT_OPTIONS, systemClock } from '../../shared/use-cases/fan-out-deps';

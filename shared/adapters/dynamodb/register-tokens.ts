@@ -1,4 +1,4 @@
-import type { RegisterDeviceInput, TokenMove } from '../ports/device-repository';
+import type { RegisterDeviceInput, TokenMove } from '../../ports/device-repository';
 import {
   type DeviceItem,
   deviceKey,
@@ -7,9 +7,9 @@ import {
   ownerKey,
   type TokenOwnerItem,
   tokenAttribute,
-} from './dynamo-device-items';
-import { deviceRef, type RegisterSnapshot, wantedTokens } from './dynamo-register-snapshot';
-import { deleteOwner, ownerUnchanged, type TransactItem } from './dynamo-transact-items';
+} from './device-items';
+import { deviceRef, type RegisterSnapshot, wantedTokens } from './register-read';
+import { deleteOwner, ownerUnchanged, type TransactItem } from './transact-items';
 
 /** A device that loses tokens to the registration: the token attributes it loses and their values. */
 interface Loser {

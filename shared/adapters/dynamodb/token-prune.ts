@@ -1,4 +1,4 @@
-import type { PruneTokenInput } from '../ports/device-repository';
+import type { PruneTokenInput } from '../../ports/device-repository';
 import {
   type DeviceItem,
   deviceKey,
@@ -6,9 +6,9 @@ import {
   ownerKey,
   type TokenOwnerItem,
   tokenAttribute,
-} from './dynamo-device-items';
-import type { DevicesTable } from './dynamo-devices-table';
-import { deleteOwner, type TransactItem } from './dynamo-transact-items';
+} from './device-items';
+import type { DevicesTable } from './devices-table';
+import { deleteOwner, type TransactItem } from './transact-items';
 
 /**
  * One attempt at pruning a token APNs rejected: reads the device and the token's owner item; when the

@@ -1,4 +1,4 @@
-import type { Device, TokenKind } from '../domain/device';
+import type { Device, TokenKind } from '../../domain/device';
 
 /** Item layout of the devices table; see docs/data-model.md. */
 export const userPk = (userId: string) => `USER#${userId}`;

@@ -1,20 +1,20 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Device } from '../domain/device';
+import type { Device } from '../../domain/device';
 import type {
   DeviceRepository,
   PruneTokenInput,
   RegisterDeviceInput,
   RegisterDeviceResult,
-} from '../ports/device-repository';
-import { DEVICE_SK_PREFIX, type DeviceItem, deviceKey, toDevice } from './dynamo-device-items';
-import { tryRemoveDevice } from './dynamo-device-removal';
-import { DevicesTable } from './dynamo-devices-table';
-import { KnownDevices } from './dynamo-known-devices';
-import { planRegister } from './dynamo-register-plan';
-import { readForRegister } from './dynamo-register-read';
-import { planRefresh } from './dynamo-register-refresh';
-import { tryPruneToken } from './dynamo-token-prune';
-import { isLostRace, type RetryOptions, retryOnLostRace } from './dynamo-transact-retry';
+} from '../../ports/device-repository';
+import { DEVICE_SK_PREFIX, type DeviceItem, deviceKey, toDevice } from './device-items';
+import { tryRemoveDevice } from './device-removal';
+import { DevicesTable } from './devices-table';
+import { KnownDevices } from './known-devices';
+import { planRegister } from './register-plan';
+import { readForRegister } from './register-read';
+import { planRefresh } from './register-refresh';
+import { tryPruneToken } from './token-prune';
+import { isLostRace, type RetryOptions, retryOnLostRace } from './transact-retry';
 
 export interface DynamoDeviceRepositoryOptions {
   /** A document client built with `removeUndefinedValues: true`. */
@@ -32,8 +32,8 @@ export interface DynamoDeviceRepositoryOptions {
 
 /**
  * The devices table (docs/data-model.md): device items, token-owner items and a per-user meta item.
- * Writes are read-then-transact attempts (dynamo-register-read/-plan, dynamo-device-removal,
- * dynamo-token-prune), retried here after a lost race.
+ * Writes are read-then-transact attempts (register-read, register-plan, device-removal,
+ * token-prune), retried here after a lost race.
  */
 export class DynamoDeviceRepository implements DeviceRepository {
   private readonly table: DevicesTable;

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { AMBIGUOUS_DELIVERY } from '../domain/delivery-outcome';
+import { AMBIGUOUS_DELIVERY } from '../../domain/delivery-outcome';
 import type {
   ClaimResult,
   DeliveryCompletion,
   DeliveryKey,
   DeliveryRecord,
   DeliveryStore,
-} from '../ports/delivery-store';
+} from '../../ports/delivery-store';
 import { deliveryKey } from './delivery-key';
 
 export const DEFAULT_DELIVERY_TTL_DAYS = 7;

@@ -1,5 +1,5 @@
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { type DeviceItem, deviceKey, ownerKey, type TokenOwnerItem } from './dynamo-device-items';
+import { type DeviceItem, deviceKey, ownerKey, type TokenOwnerItem } from './device-items';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 

@@ -1,4 +1,4 @@
-import type { Device } from '../domain/device';
+import type { Device } from '../../domain/device';
 
 /**
  * What this process last wrote for a device: enough to try a refresh without reading first.

@@ -1,12 +1,12 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { DeliveryRecord } from '../ports/delivery-store';
+import type { DeliveryRecord } from '../../ports/delivery-store';
 import {
   type ReceiptStore,
   type ReceiptWrite,
   type ReceiptWriteInput,
   STAGE_ATTRIBUTE,
-} from '../ports/receipt-store';
+} from '../../ports/receipt-store';
 import { deliveryKey } from './delivery-key';
 
 export interface DynamoReceiptStoreOptions {

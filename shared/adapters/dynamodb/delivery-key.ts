@@ -1,5 +1,5 @@
-import type { PushType } from '../domain/push-payload';
-import type { DeliveryKey } from '../ports/delivery-store';
+import type { PushType } from '../../domain/push-payload';
+import type { DeliveryKey } from '../../ports/delivery-store';
 
 const PUSH_TYPE_PREFIX = { voip: 'VOIP', alert: 'ALERT' } as const satisfies Record<PushType, string>;
 

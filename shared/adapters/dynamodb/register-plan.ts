@@ -1,10 +1,10 @@
-import { DEFAULT_DEVICE_TTL_DAYS } from '../domain/device-limits';
-import type { RegisterDeviceInput, RegisterDeviceResult } from '../ports/device-repository';
-import { type DeviceItem, deviceKey, expiresAtSeconds, toDevice } from './dynamo-device-items';
-import { evictVictims, putMetaForNewDevice, victimsOf } from './dynamo-register-eviction';
-import { type RegisterSnapshot, wantedTokens } from './dynamo-register-snapshot';
-import { releaseOldTokens, takeTokens } from './dynamo-register-tokens';
-import { type TransactItem, versionIs } from './dynamo-transact-items';
+import { DEFAULT_DEVICE_TTL_DAYS } from '../../domain/device-limits';
+import type { RegisterDeviceInput, RegisterDeviceResult } from '../../ports/device-repository';
+import { type DeviceItem, deviceKey, expiresAtSeconds, toDevice } from './device-items';
+import { evictVictims, putMetaForNewDevice, victimsOf } from './register-eviction';
+import { type RegisterSnapshot, wantedTokens } from './register-read';
+import { releaseOldTokens, takeTokens } from './register-tokens';
+import { type TransactItem, versionIs } from './transact-items';
 
 /**
  * Builds the one TransactWriteItems of a registration from what was read. Every write carries the

@@ -1,10 +1,10 @@
-import type { Device } from '../domain/device';
-import { DEFAULT_DEVICE_TTL_DAYS } from '../domain/device-limits';
-import type { RegisterDeviceInput, RegisterDeviceResult } from '../ports/device-repository';
-import { deviceKey, expiresAtSeconds, ownerKey } from './dynamo-device-items';
-import type { KnownDevice } from './dynamo-known-devices';
-import { wantedTokens } from './dynamo-register-snapshot';
-import type { TransactItem } from './dynamo-transact-items';
+import type { Device } from '../../domain/device';
+import { DEFAULT_DEVICE_TTL_DAYS } from '../../domain/device-limits';
+import type { RegisterDeviceInput, RegisterDeviceResult } from '../../ports/device-repository';
+import { deviceKey, expiresAtSeconds, ownerKey } from './device-items';
+import type { KnownDevice } from './known-devices';
+import { wantedTokens } from './register-read';
+import type { TransactItem } from './transact-items';
 
 /**
  * The one TransactWriteItems of a refresh: the device re-registers with the tokens it already holds.

@@ -1,5 +1,5 @@
-import { ThrottledError } from '../domain/errors';
-import { fullJitterBackoffMs } from '../lib/helpers';
+import { ThrottledError } from '../../domain/errors';
+import { fullJitterBackoffMs } from '../../lib/helpers';
 
 export interface RetryOptions {
   /** Attempts in all, the first included. Default 8. */

@@ -4,8 +4,8 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { type Key, ownerKey, type TokenOwnerItem, userPk } from './dynamo-device-items';
-import type { TransactItem } from './dynamo-transact-items';
+import { type Key, ownerKey, type TokenOwnerItem, userPk } from './device-items';
+import type { TransactItem } from './transact-items';
 
 /** The devices table's requests: strongly consistent reads and one TransactWriteItems. */
 export class DevicesTable {

@@ -5,9 +5,9 @@ import {
   isOwnedBy,
   metaKey,
   type UserMetaItem,
-} from './dynamo-device-items';
-import type { DevicesTable } from './dynamo-devices-table';
-import { deleteDevice, deleteOwner, type TransactItem } from './dynamo-transact-items';
+} from './device-items';
+import type { DevicesTable } from './devices-table';
+import { deleteDevice, deleteOwner, type TransactItem } from './transact-items';
 
 /**
  * One attempt at removing a device: reads the device and the user's meta item, then the owners of the

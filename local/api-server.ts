@@ -19,6 +19,7 @@ import {
   toApiGatewayEvent,
 } from './apigw-event';
 import { type BearerCheck, createBearerVerifier, type LocalSigningKey, loadLocalSigningKey } from './jwt';
+import { lambdaContext } from './lambda-runtime';
 
 /** A Lambda handler behind an HTTP API route (promise style, as on Node.js 22). */
 export type HttpLambdaHandler = (event: ApiEvent, context: Context) => unknown;
@@ -116,25 +117,6 @@ function functionNameOf(routeKey: string): string {
   return name;
 }
 
-function lambdaContext(requestId: string, routeKey: string): Context {
-  const deadline = Date.now() + INTEGRATION_TIMEOUT_MS;
-  const functionName = functionNameOf(routeKey);
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
-    memoryLimitInMB: '256',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: `local/${requestId}`,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
 async function invoke(handler: HttpLambdaHandler, event: ApiEvent, context: Context): Promise<unknown> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -191,7 +173,18 @@ async function answer(req: IncomingMessage, state: ServerState, requestId: strin
   );
   const handler = state.routes[route.routeKey] as HttpLambdaHandler;
   try {
-    return fromLambdaResult(await invoke(handler, event, lambdaContext(requestId, route.routeKey)));
+    return fromLambdaResult(
+      await invoke(
+        handler,
+        event,
+        lambdaContext({
+          functionName: functionNameOf(route.routeKey),
+          timeoutMs: INTEGRATION_TIMEOUT_MS,
+          memoryLimitInMB: '256',
+          logStreamName: `local/${requestId}`,
+        }),
+      ),
+    );
   } catch (error) {
     log('error', 'handler failed', { requestId, routeKey: route.routeKey, error: String(error) });
     return errorAnswer(500, 'internal_error', 'internal server error');

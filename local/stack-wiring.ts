@@ -186,10 +186,7 @@ export async function startPushPath(wiring: StackWiring): Promise<PushPath> {
       dynamoClient: wiring.dynamoClient,
       sqsClient,
     });
-    stops.push(async () => {
-      const apns = deps.fanOut.apns as { close?: () => Promise<void> };
-      await apns.close?.();
-    });
+    stops.push(() => deps.close());
     const poller = startPoller({
       sqsClient,
       queueUrl: wiring.queueUrl,

@@ -14,11 +14,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { stringify } from 'yaml';
 import { z } from 'zod';
+import { ALERT_PAYLOAD_LIMIT_BYTES, VOIP_PAYLOAD_LIMIT_BYTES } from '../shared/adapters/apns/apns-payload';
 import { type API_ERROR_CODES, apiErrorBodySchema } from '../shared/domain/api-error-contract';
 import { callEventSchema } from '../shared/domain/call-event';
 import { deviceIdSchema, registerDeviceBodySchema } from '../shared/domain/device-rules';
 import { deviceViewSchema, listDevicesResponseSchema } from '../shared/domain/device-view';
-import { ALERT_PAYLOAD_LIMIT_BYTES, VOIP_PAYLOAD_LIMIT_BYTES } from '../shared/domain/push-payload';
 import { receiptBodySchema } from '../shared/domain/receipt';
 
 type Json = Record<string, unknown>;

@@ -4,11 +4,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ApnsClient } from '../../shared/adapters/apns/apns-client';
+import { ApnsGateway } from '../../shared/adapters/apns/apns-gateway';
+import type { ApnsTransport } from '../../shared/adapters/apns/apns-transport';
 import { DynamoDeliveryStore } from '../../shared/adapters/dynamodb/delivery-store';
 import { DynamoDeviceRepository } from '../../shared/adapters/dynamodb/device-repository';
 import { FileCredentialProvider } from '../../shared/adapters/file-credential-provider';
 import { SecretsCredentialProvider } from '../../shared/adapters/secrets-credential-provider';
-import type { ApnsSender } from '../../shared/ports/apns-sender';
 import type { LogSink } from '../../shared/ports/log';
 import type { MetricsSink } from '../../shared/ports/metrics';
 import {
@@ -27,12 +28,19 @@ export interface SenderWiringOptions {
   /** Reuse clients the caller already has (local stack); built from the config otherwise. */
   readonly dynamoClient?: DynamoDBClient;
   readonly sqsClient?: SQSClient;
-  readonly apns?: ApnsSender;
+  /** The APNs transport; @default an ApnsClient from the config. */
+  readonly apns?: ApnsTransport;
   readonly fanOut?: Partial<FanOutOptions>;
 }
 
+/** The sender's handler deps, and how to close what they opened. */
+export interface SenderDeps extends SenderHandlerDeps {
+  /** Closes the APNs connections (the local stack and tests; a Lambda environment never needs it). */
+  close(): Promise<void>;
+}
+
 /** Builds the sender's adapters from its configuration: once per execution environment. */
-export function buildSenderDeps(config: SenderConfig, options: SenderWiringOptions): SenderHandlerDeps {
+export function buildSenderDeps(config: SenderConfig, options: SenderWiringOptions): SenderDeps {
   const { log, metrics } = options;
   const dynamo =
     options.dynamoClient ??
@@ -66,7 +74,7 @@ export function buildSenderDeps(config: SenderConfig, options: SenderWiringOptio
   return {
     fanOut: {
       devices: new DynamoDeviceRepository({ client: documents, tableName: config.devicesTableName }),
-      apns,
+      gateways: { ios: new ApnsGateway({ transport: apns, newApnsId: randomUUID }) },
       credentials,
       deliveries: new DynamoDeliveryStore(documents, {
         tableName: config.deliveriesTableName,
@@ -75,7 +83,6 @@ export function buildSenderDeps(config: SenderConfig, options: SenderWiringOptio
       clock: systemClock,
       log,
       metrics,
-      newApnsId: randomUUID,
       random: Math.random,
       options: {
         ...DEFAULT_FAN_OUT_OPTIONS,
@@ -85,5 +92,6 @@ export function buildSenderDeps(config: SenderConfig, options: SenderWiringOptio
     },
     ...(config.dlqUrl && sqs ? { deadLetters: new SqsDeadLetterSink(sqs, config.dlqUrl) } : {}),
     ...(config.callQueueUrl && sqs ? { redelivery: new SqsRedelivery(sqs, config.callQueueUrl) } : {}),
+    close: () => apns.close(),
   };
 }

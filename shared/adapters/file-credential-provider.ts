@@ -2,10 +2,10 @@ import { readFile } from 'node:fs/promises';
 import type { ApnsCredential } from '../domain/apns-credential';
 import { parseApnsCredential } from '../domain/apns-credential-schema';
 import { errorName } from '../lib/helpers';
-import type { ApnsSender } from '../ports/apns-sender';
 import type { CredentialProvider } from '../ports/credential-provider';
 import type { LogSink } from '../ports/log';
 import type { MetricsSink } from '../ports/metrics';
+import type { ApnsTransport } from './apns/apns-transport';
 import { reportCertificateDaysLeft } from './apns/credential-material';
 
 export interface FileCredentialProviderOptions {
@@ -13,7 +13,7 @@ export interface FileCredentialProviderOptions {
   readonly path: string;
   readonly log: LogSink;
   readonly metrics?: MetricsSink;
-  readonly apns?: Pick<ApnsSender, 'certificateDaysLeft'>;
+  readonly apns?: Pick<ApnsTransport, 'certificateDaysLeft'>;
 }
 
 /**

@@ -1,10 +1,10 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { ApnsCredential } from '../domain/apns-credential';
 import { parseApnsCredential } from '../domain/apns-credential-schema';
-import type { ApnsSender } from '../ports/apns-sender';
 import { type CredentialProvider, CredentialUnavailableError } from '../ports/credential-provider';
 import type { LogSink } from '../ports/log';
 import type { MetricsSink } from '../ports/metrics';
+import type { ApnsTransport } from './apns/apns-transport';
 import { reportCertificateDaysLeft } from './apns/credential-material';
 
 export const DEFAULT_CREDENTIAL_CACHE_SECONDS = 300;
@@ -19,7 +19,7 @@ export interface SecretsCredentialProviderOptions {
   readonly secrets?: SecretsProvider;
   /** With `apns`: CertificateDaysLeft is emitted for every certificate credential on each (re)load. */
   readonly metrics?: MetricsSink;
-  readonly apns?: Pick<ApnsSender, 'certificateDaysLeft'>;
+  readonly apns?: Pick<ApnsTransport, 'certificateDaysLeft'>;
   /** Forced reloads (after a 403) closer together than this share the last one. @default 5000 */
   readonly minRefreshIntervalMs?: number;
 }

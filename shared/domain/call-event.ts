@@ -1,3 +1,4 @@
+import type { PushKind } from './device';
 import * as z from './zod-mini';
 
 /** Identifier alphabet of design section 3 (callId) and section 2 (deviceId). */
@@ -78,6 +79,26 @@ export function parseCallEvent(body: string): ParseCallEventResult {
     return { ok: false, reason: 'invalid_event', details };
   }
   return { ok: true, event: parsed.data };
+}
+
+/** incoming_call rings through PushKit; missed_call is a standard alert (Apple: no VoIP push for cancellations). */
+export function pushKindOf(event: CallEvent): PushKind {
+  return event.type === 'incoming_call' ? 'voip' : 'alert';
+}
+
+/**
+ * The fields every platform's push payload carries for a call, in this order. `callId` lets the app drop
+ * a late or repeated push. Each push-gateway adapter wraps them in its platform's message.
+ */
+export function callPayloadFields(event: CallEvent) {
+  return {
+    type: event.type,
+    callId: event.callId,
+    caller: event.caller,
+    media: event.media,
+    createdAt: event.createdAt,
+    ...(event.data === undefined ? {} : { data: event.data }),
+  };
 }
 
 /** End of the ring window (createdAt + ringTimeoutSeconds), ms since epoch. */

@@ -1,5 +1,5 @@
 import type { ApnsEnvironment } from '../domain/apns-credential';
-import type { PushType } from '../domain/push-payload';
+import type { PushKind } from '../domain/device';
 
 /**
  * One item per (call, recipient, device, push type) in the deliveries table:
@@ -44,14 +44,14 @@ export interface DeliveryKey {
   /** The recipient who owns the device (deviceIds are unique only per user). */
   readonly userId: string;
   readonly deviceId: string;
-  readonly pushType: PushType;
+  readonly pushType: PushKind;
 }
 
 export interface DeliveryRecord {
   readonly callId: string;
   readonly userId: string;
   readonly deviceId: string;
-  readonly pushType: PushType;
+  readonly pushType: PushKind;
   readonly status: DeliveryStatus;
   readonly leaseId: string;
   readonly leaseUntil: number;

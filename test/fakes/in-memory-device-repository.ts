@@ -1,4 +1,4 @@
-import type { Device, TokenKind } from '../../shared/domain/device';
+import { type Device, type PushKind, tokenAttribute } from '../../shared/domain/device';
 import { chooseVictims, DEFAULT_DEVICE_TTL_DAYS } from '../../shared/domain/device-limits';
 import type {
   DeviceRepository,
@@ -15,14 +15,13 @@ interface StoredDevice extends Device {
 interface TokenOwner {
   readonly userId: string;
   readonly deviceId: string;
-  readonly kind: TokenKind;
+  readonly kind: PushKind;
 }
 
-const tokenField = (kind: TokenKind) => (kind === 'voip' ? 'voipToken' : 'alertToken');
 const keyOf = (userId: string, deviceId: string) => `${userId}\u0000${deviceId}`;
 
-function without(device: StoredDevice, kind: TokenKind): StoredDevice {
-  const { [tokenField(kind)]: _removed, ...rest } = device;
+function without(device: StoredDevice, kind: PushKind): StoredDevice {
+  const { [tokenAttribute(kind)]: _removed, ...rest } = device;
   return rest;
 }
 
@@ -45,7 +44,7 @@ export class InMemoryDeviceRepository implements DeviceRepository {
     const current = this.devices.get(key);
     const nowIso = input.now.toISOString();
     const ttlDays = input.ttlDays ?? DEFAULT_DEVICE_TTL_DAYS;
-    const wanted: [TokenKind, string][] = [['voip', input.voipToken]];
+    const wanted: [PushKind, string][] = [['voip', input.voipToken]];
     if (input.alertToken !== undefined) wanted.push(['alert', input.alertToken]);
 
     const evicted: string[] = [];
@@ -60,7 +59,7 @@ export class InMemoryDeviceRepository implements DeviceRepository {
     // Release tokens this device held before and no longer uses.
     const newTokens = new Set(wanted.map(([, token]) => token));
     for (const kind of ['voip', 'alert'] as const) {
-      const old = current?.[tokenField(kind)];
+      const old = current?.[tokenAttribute(kind)];
       const owner = old === undefined ? undefined : this.owners.get(old);
       if (old && !newTokens.has(old) && owner?.userId === input.userId && owner.deviceId === input.deviceId) {
         this.owners.delete(old);
@@ -75,7 +74,7 @@ export class InMemoryDeviceRepository implements DeviceRepository {
         if (previous) {
           let updated = previous;
           for (const k of ['voip', 'alert'] as const) {
-            if (updated[tokenField(k)] === token) updated = without(updated, k);
+            if (updated[tokenAttribute(k)] === token) updated = without(updated, k);
           }
           this.devices.set(keyOf(owner.userId, owner.deviceId), updated);
         }
@@ -121,7 +120,7 @@ export class InMemoryDeviceRepository implements DeviceRepository {
   async pruneToken(input: PruneTokenInput): Promise<boolean> {
     const key = keyOf(input.userId, input.deviceId);
     const device = this.devices.get(key);
-    if (!device || device[tokenField(input.kind)] !== input.token) return false;
+    if (!device || device[tokenAttribute(input.kind)] !== input.token) return false;
     if (input.registeredBefore && !(Date.parse(device.updatedAt) < input.registeredBefore.getTime()))
       return false;
     this.devices.set(key, without(device, input.kind));

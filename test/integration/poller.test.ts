@@ -10,12 +10,13 @@ import { createSenderHandler } from '../../functions/sender/create-handler';
 import { SqsDeadLetterSink } from '../../functions/sender/dead-letter';
 import { type Poller, startPoller } from '../../local/poller';
 import { DynamoDeliveryStore } from '../../shared/adapters/dynamodb/delivery-store';
-import type { ApnsCredential } from '../../shared/domain/apns-credential';
 import { MetricName } from '../../shared/platform/metric-names';
-import { DEFAULT_FAN_OUT_OPTIONS, systemClock } from '../../shared/use-cases/fan-out-deps';
-import { FakeApnsSender, newApnsId } from '../fakes/fake-apns-sender';
+import { systemClock } from '../../shared/use-cases/fan-out-deps';
+import { FakeApnsTransport } from '../fakes/fake-apns-transport';
 import { aDevice, FakeDeviceRepository } from '../fakes/fake-device-repository';
 import { MemoryLogSink, MemoryMetricsSink } from '../fakes/memory-telemetry';
+import { aTokenCredential } from '../kit/credentials';
+import { fanOutDeps } from '../kit/sender-deps';
 import {
   createTestQueues,
   createTestTables,
@@ -26,13 +27,7 @@ import {
 
 const sqs = testSqsClient();
 const dynamo = testDynamoClient();
-const credential: ApnsCredential = {
-  bundleId: 'com.example.app',
-  auth: 'token',
-  teamId: 'ABCDE12345',
-  keyId: 'KEY1234567',
-  signingKey: 'k',
-};
+const credential = aTokenCredential('com.example.app', { signingKey: 'k' });
 let deliveriesTable: string;
 let poller: Poller | undefined;
 
@@ -65,23 +60,22 @@ function sender(options: { dlqUrl?: string } = {}) {
     aDevice({ userId: 'user-1' }),
     aDevice({ userId: 'user-2' }),
   ]);
-  const apns = new FakeApnsSender();
+  const apns = new FakeApnsTransport();
   const log = new MemoryLogSink();
   const metrics = new MemoryMetricsSink();
   const deliveries = new DynamoDeliveryStore(testDocumentClient(dynamo), { tableName: deliveriesTable });
   const handler = createSenderHandler({
-    fanOut: {
+    fanOut: fanOutDeps({
       devices,
       apns,
       deliveries,
       log,
       metrics,
-      newApnsId,
       random: Math.random,
       clock: systemClock,
       credentials: { get: async () => credential, refresh: async () => credential },
-      options: { ...DEFAULT_FAN_OUT_OPTIONS, leaseMs: 800 },
-    },
+      options: { leaseMs: 800 },
+    }),
     ...(options.dlqUrl ? { deadLetters: new SqsDeadLetterSink(sqs, options.dlqUrl) } : {}),
   });
   return { handler, devices, apns, log, metrics, deliveries };

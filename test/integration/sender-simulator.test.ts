@@ -12,9 +12,10 @@ import { DynamoDeliveryStore } from '../../shared/adapters/dynamodb/delivery-sto
 import { DynamoDeviceRepository } from '../../shared/adapters/dynamodb/device-repository';
 import { FileCredentialProvider } from '../../shared/adapters/file-credential-provider';
 import { MetricName } from '../../shared/platform/metric-names';
-import { DEFAULT_FAN_OUT_OPTIONS, systemClock } from '../../shared/use-cases/fan-out-deps';
-import { newApnsId } from '../fakes/fake-apns-sender';
+import { systemClock } from '../../shared/use-cases/fan-out-deps';
+
 import { MemoryLogSink, MemoryMetricsSink } from '../fakes/memory-telemetry';
+import { fanOutDeps } from '../kit/sender-deps';
 import {
   createTestQueues,
   createTestTables,
@@ -45,18 +46,17 @@ beforeAll(async () => {
   writeFileSync(credentialsFile, JSON.stringify([devTokenCredential()]));
   ({ queueUrl } = await createTestQueues(sqs, { maxReceiveCount: 5 }));
   const handler = createSenderHandler({
-    fanOut: {
+    fanOut: fanOutDeps({
       devices,
       apns,
       log,
       metrics,
-      newApnsId,
       clock: systemClock,
       random: Math.random,
       credentials: new FileCredentialProvider({ path: credentialsFile, log, metrics, apns }),
       deliveries: new DynamoDeliveryStore(documents, { tableName: tables.deliveries }),
-      options: { ...DEFAULT_FAN_OUT_OPTIONS, leaseMs: 2_000 },
-    },
+      options: { leaseMs: 2_000 },
+    }),
   });
   poller = startPoller({ sqsClient: sqs, queueUrl, handler, failedVisibilityTimeoutSeconds: 1 });
 });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { SQSRecord } from 'aws-lambda';
-import type { ApnsSender, PushOutcome } from '../../shared/ports/apns-sender';
+import type { ApnsOutcome, ApnsTransport } from '../../shared/adapters/apns/apns-transport';
 import { SenderHarness } from './sender-harness';
 import { lambdaContext, pollOnce, receive, toRecord } from './sqs-poller';
 
@@ -32,8 +32,8 @@ async function start(name: string, leaseMs = LEASE_MS): Promise<SenderHarness> {
 }
 
 /** An APNs port that "dies" with the process: once `shouldDie()` holds, calls never come back. */
-function dying(client: ApnsSender, shouldDie: (outcome?: PushOutcome) => boolean): ApnsSender {
-  const never = new Promise<PushOutcome>(() => undefined);
+function dying(client: ApnsTransport, shouldDie: (outcome?: ApnsOutcome) => boolean): ApnsTransport {
+  const never = new Promise<ApnsOutcome>(() => undefined);
   return {
     send: async (credential, request) => {
       if (shouldDie()) return never;

@@ -17,11 +17,11 @@ import {
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/services/dynamodb-local';
 import { createTables, type TableNames } from '../../local/services/tables';
 import { ApnsClient, type ApnsClientOptions } from '../../shared/adapters/apns/apns-client';
+import type { ApnsTransport } from '../../shared/adapters/apns/apns-transport';
 import { DynamoDeviceRepository } from '../../shared/adapters/dynamodb/device-repository';
 import { loggerSink } from '../../shared/adapters/powertools-telemetry';
 import type { ApnsCredential } from '../../shared/domain/apns-credential';
 import { ServiceName } from '../../shared/platform/metric-names';
-import type { ApnsSender } from '../../shared/ports/apns-sender';
 import type { CredentialProvider } from '../../shared/ports/credential-provider';
 import type { FanOutOptions } from '../../shared/use-cases/fan-out-deps';
 import { MemoryMetricsSink } from '../fakes/memory-telemetry';
@@ -50,7 +50,7 @@ export interface HarnessOptions {
   /** The Lambda timeout each invocation sees (`getRemainingTimeInMillis`). @default 10000 */
   readonly invocationTimeoutMs?: number;
   /** Replaces the file credential provider (e.g. Secrets Manager behind aws-sdk-client-mock). */
-  readonly credentials?: (apns: ApnsSender) => CredentialProvider;
+  readonly credentials?: (apns: ApnsTransport) => CredentialProvider;
 }
 
 export interface SenderInstance {
@@ -116,7 +116,7 @@ export class SenderHarness {
   }
 
   /** A fresh sender, as a new Lambda execution environment would build it (own APNs client, own caches). */
-  newSender(overrides: { apns?: (client: ApnsClient) => ApnsSender } = {}): SenderInstance {
+  newSender(overrides: { apns?: (client: ApnsClient) => ApnsTransport } = {}): SenderInstance {
     const client = new ApnsClient({
       endpoint: this.simulator.url,
       ca: this.simulator.caPem,

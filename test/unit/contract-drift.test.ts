@@ -10,9 +10,9 @@ import {
   renderContracts,
   renderOpenApi,
 } from '../../scripts/generate-contracts';
+import { buildApnsPayload } from '../../shared/adapters/apns/apns-payload';
 import { callEventSchema } from '../../shared/domain/call-event';
 import { deviceIdSchema, registerDeviceBodySchema } from '../../shared/domain/device-rules';
-import { buildPushPayload } from '../../shared/domain/push-payload';
 import { receiptBodySchema } from '../../shared/domain/receipt';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -150,7 +150,7 @@ describe('call event examples', () => {
       const parsed = callEventSchema.safeParse(raw);
       expect(parsed.error?.issues).toBeUndefined();
       expect(parsed.data?.type).toBe(name.replace('-', '_'));
-      expect(buildPushPayload(callEventSchema.parse(raw)).ok).toBe(true);
+      expect(buildApnsPayload(callEventSchema.parse(raw)).ok).toBe(true);
     });
   }
 

@@ -3,23 +3,17 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createSenderHandler } from '../../functions/sender/create-handler';
 import type { DeadLetterSink } from '../../functions/sender/dead-letter';
 import type { RedeliveryScheduler } from '../../functions/sender/redelivery';
-import type { ApnsCredential } from '../../shared/domain/apns-credential';
 import { MetricName } from '../../shared/platform/metric-names';
-import { DEFAULT_FAN_OUT_OPTIONS } from '../../shared/use-cases/fan-out-deps';
-import { FakeApnsSender, newApnsId, reject } from '../fakes/fake-apns-sender';
+import { FakeApnsTransport, reject } from '../fakes/fake-apns-transport';
 import { aDevice, FakeDeviceRepository } from '../fakes/fake-device-repository';
 import { InMemoryDeliveryStore } from '../fakes/in-memory-delivery-store';
 import { MemoryLogSink, MemoryMetricsSink } from '../fakes/memory-telemetry';
-import { anSqsRecord } from '../fakes/sqs-record';
+import { aTokenCredential } from '../kit/credentials';
+import { anSqsRecord } from '../kit/lambda';
+import { fanOutDeps } from '../kit/sender-deps';
 
 const NOW = Date.parse('2026-11-28T10:00:02.000Z');
-const credential: ApnsCredential = {
-  bundleId: 'com.example.app',
-  auth: 'token',
-  teamId: 'ABCDE12345',
-  keyId: 'KEY1234567',
-  signingKey: 'k',
-};
+const credential = aTokenCredential('com.example.app', { signingKey: 'k' });
 
 const callBody = (callId: string, overrides: Record<string, unknown> = {}) =>
   JSON.stringify({
@@ -55,26 +49,24 @@ function setup(options: { deadLetters?: DeadLetterSink; redelivery?: RedeliveryS
     aDevice({ userId: 'user-1', deviceId: 'd-1' }),
     aDevice({ userId: 'user-1', deviceId: 'd-2' }),
   ]);
-  const apns = new FakeApnsSender();
+  const apns = new FakeApnsTransport();
   const deliveries = new InMemoryDeliveryStore(() => NOW);
   const log = new MemoryLogSink();
   const metrics = new MemoryMetricsSink();
   const handler = createSenderHandler({
-    fanOut: {
+    fanOut: fanOutDeps({
       devices,
       apns,
       deliveries,
       log,
       metrics,
-      newApnsId,
       random: () => 0.5,
       credentials: {
         get: async (b) => (b === credential.bundleId ? credential : undefined),
         refresh: async () => credential,
       },
       clock: { now: () => NOW, sleep: async () => {} },
-      options: DEFAULT_FAN_OUT_OPTIONS,
-    },
+    }),
     ...options,
   });
   return { handler, devices, apns, deliveries, log, metrics };

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import { reportCertificateDaysLeft } from '../../shared/adapters/apns/credential-material';
 import { PowertoolsMetricsSink } from '../../shared/adapters/powertools-telemetry';
 import { METRICS_NAMESPACE, MetricName, ServiceName } from '../../shared/platform/metric-names';
-import { FakeApnsSender } from '../fakes/fake-apns-sender';
+import { FakeApnsTransport } from '../fakes/fake-apns-transport';
 
 let lines: Array<Record<string, unknown>>;
 let spy: { mockRestore(): void };
@@ -95,7 +95,7 @@ describe('PowertoolsMetricsSink', () => {
     const sink = new PowertoolsMetricsSink(
       new Metrics({ namespace: METRICS_NAMESPACE, serviceName: ServiceName.sender }),
     );
-    const apns = new FakeApnsSender();
+    const apns = new FakeApnsTransport();
     apns.daysLeft = 30;
     reportCertificateDaysLeft(sink, apns, {
       bundleId: 'com.a',

@@ -1,9 +1,9 @@
 import type { OutgoingHttpHeaders } from 'node:http2';
 import { rootCertificates } from 'node:tls';
 import type { ApnsCredential, ApnsEnvironment } from '../../domain/apns-credential';
-import type { ApnsSender, PushOutcome, PushRequest } from '../../ports/apns-sender';
 import { ApnsConnection } from './apns-connection';
 import { type ApnsTarget, apnsTargets } from './apns-endpoint';
+import type { ApnsOutcome, ApnsRequest, ApnsTransport } from './apns-transport';
 import {
   certificateNotAfter,
   credentialFingerprint,
@@ -35,7 +35,7 @@ const HEX_TOKEN = /^[0-9a-fA-F]+$/;
  * The project's APNs transport: thin `node:http2`, one long-lived connection per (credential, host).
  * Build it once at module scope so its connections and provider tokens survive warm invocations.
  */
-export class ApnsClient implements ApnsSender, ExchangeRouter {
+export class ApnsClient implements ApnsTransport, ExchangeRouter {
   private readonly byObject = new WeakMap<ApnsCredential, CredentialEntry>();
   private readonly byFingerprint = new Map<string, CredentialEntry>();
   private readonly targets: Record<ApnsEnvironment, ApnsTarget>;
@@ -57,7 +57,7 @@ export class ApnsClient implements ApnsSender, ExchangeRouter {
     this.deadlines = new DeadlineQueue(this.requestTimeoutMs);
   }
 
-  send(credential: ApnsCredential, request: PushRequest): Promise<PushOutcome> {
+  send(credential: ApnsCredential, request: ApnsRequest): Promise<ApnsOutcome> {
     return new Promise((resolve) => {
       if (!HEX_TOKEN.test(request.token)) {
         // Never put anything but hex into :path; APNs answers a malformed token the same way.

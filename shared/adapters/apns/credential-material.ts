@@ -2,8 +2,8 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { type ConnectionOptions, createSecureContext, TLSSocket } from 'node:tls';
 import type { ApnsCredential } from '../../domain/apns-credential';
 import { MetricName } from '../../platform/metric-names';
-import type { ApnsSender } from '../../ports/apns-sender';
 import type { MetricsSink } from '../../ports/metrics';
+import type { ApnsTransport } from './apns-transport';
 
 const DAY_MS = 86_400_000;
 
@@ -65,7 +65,7 @@ export function daysUntil(notAfter: number, now: Date): number {
 /** Emits CertificateDaysLeft (dimension BundleId) for a certificate credential; nothing for token auth. */
 export function reportCertificateDaysLeft(
   metrics: MetricsSink,
-  apns: Pick<ApnsSender, 'certificateDaysLeft'>,
+  apns: Pick<ApnsTransport, 'certificateDaysLeft'>,
   credential: ApnsCredential,
   now = new Date(),
 ): number | undefined {

@@ -1,9 +1,9 @@
 import type { OutgoingHttpHeaders } from 'node:http2';
-import type { PushOutcome, PushRequest } from '../../ports/apns-sender';
-import { answerOutcome, type TransportErrorKind, transportOutcome } from './answer';
 import type { ApnsConnection } from './apns-connection';
+import { Exchange } from './apns-connection';
+import type { ApnsOutcome, ApnsRequest } from './apns-transport';
+import { answerOutcome, type TransportErrorKind, transportOutcome } from './apns-transport';
 import type { CredentialMaterial } from './credential-material';
-import { Exchange } from './exchange';
 import type { ProviderTokenSigner } from './provider-token';
 
 /** What the client keeps per credential content: its signer, its connections by target, its expiry. */
@@ -27,9 +27,9 @@ export class PushExchange extends Exchange {
   constructor(
     private readonly router: ExchangeRouter,
     readonly entry: CredentialEntry,
-    readonly request: PushRequest,
+    readonly request: ApnsRequest,
     readonly headers: OutgoingHttpHeaders,
-    private readonly resolve: (outcome: PushOutcome) => void,
+    private readonly resolve: (outcome: ApnsOutcome) => void,
     /** performance.now() when send() was called: latency covers a retry too. */
     readonly startedAt: number,
     readonly isRetry: boolean,

@@ -1,7 +1,7 @@
-import type { PushType } from '../../domain/push-payload';
+import type { PushKind } from '../../domain/device';
 import type { DeliveryKey } from '../../ports/delivery-store';
 
-const PUSH_TYPE_PREFIX = { voip: 'VOIP', alert: 'ALERT' } as const satisfies Record<PushType, string>;
+const PUSH_TYPE_PREFIX = { voip: 'VOIP', alert: 'ALERT' } as const satisfies Record<PushKind, string>;
 
 /**
  * The deliveries table key of one record, the only place it is built (sender and receipts both use it):

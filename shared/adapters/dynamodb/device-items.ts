@@ -1,4 +1,4 @@
-import type { Device, TokenKind } from '../../domain/device';
+import type { Device, PushKind } from '../../domain/device';
 
 /** Item layout of the devices table; see docs/data-model.md. */
 export const userPk = (userId: string) => `USER#${userId}`;
@@ -8,8 +8,7 @@ export const DEVICE_SK_PREFIX = 'DEVICE#';
 export const OWNER_SK = 'OWNER';
 export const META_SK = 'META';
 
-export const TOKEN_KINDS: readonly TokenKind[] = ['voip', 'alert'];
-export const tokenAttribute = (kind: TokenKind) => (kind === 'voip' ? 'voipToken' : 'alertToken');
+export const TOKEN_KINDS: readonly PushKind[] = ['voip', 'alert'];
 
 export interface Key {
   readonly pk: string;
@@ -30,7 +29,7 @@ export interface TokenOwnerItem extends Key {
   readonly type: 'tokenOwner';
   readonly userId: string;
   readonly deviceId: string;
-  readonly kind: TokenKind;
+  readonly kind: PushKind;
   /** ISO-8601; doubles as the optimistic-lock value of the item. */
   readonly registeredAt: string;
   readonly expiresAt: number;
@@ -71,8 +70,8 @@ export function toDevice(item: DeviceItem): Device {
 }
 
 /** Tokens a device item holds, by kind. */
-export function heldTokens(item: DeviceItem): [TokenKind, string][] {
-  const held: [TokenKind, string][] = [];
+export function heldTokens(item: DeviceItem): [PushKind, string][] {
+  const held: [PushKind, string][] = [];
   if (item.voipToken) held.push(['voip', item.voipToken]);
   if (item.alertToken) held.push(['alert', item.alertToken]);
   return held;

@@ -1,4 +1,4 @@
-import type { TokenKind } from '../../domain/device';
+import type { PushKind } from '../../domain/device';
 import type { RegisterDeviceInput } from '../../ports/device-repository';
 import {
   DEVICE_SK_PREFIX,
@@ -26,8 +26,8 @@ export interface RegisterSnapshot {
 export const deviceRef = (userId: string, deviceId: string) => `${userId}\u0000${deviceId}`;
 
 /** The tokens a registration asks for, by kind: the VoIP token, then the alert token if any. */
-export function wantedTokens(input: RegisterDeviceInput): [TokenKind, string][] {
-  const wanted: [TokenKind, string][] = [['voip', input.voipToken]];
+export function wantedTokens(input: RegisterDeviceInput): [PushKind, string][] {
+  const wanted: [PushKind, string][] = [['voip', input.voipToken]];
   if (input.alertToken !== undefined) wanted.push(['alert', input.alertToken]);
   return wanted;
 }

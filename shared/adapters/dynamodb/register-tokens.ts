@@ -1,3 +1,4 @@
+import { tokenAttribute } from '../../domain/device';
 import type { RegisterDeviceInput, TokenMove } from '../../ports/device-repository';
 import {
   type DeviceItem,
@@ -6,7 +7,6 @@ import {
   isOwnedBy,
   ownerKey,
   type TokenOwnerItem,
-  tokenAttribute,
 } from './device-items';
 import { deviceRef, type RegisterSnapshot, wantedTokens } from './register-read';
 import { deleteOwner, ownerUnchanged, type TransactItem } from './transact-items';

@@ -1,12 +1,6 @@
+import { tokenAttribute } from '../../domain/device';
 import type { PruneTokenInput } from '../../ports/device-repository';
-import {
-  type DeviceItem,
-  deviceKey,
-  isOwnedBy,
-  ownerKey,
-  type TokenOwnerItem,
-  tokenAttribute,
-} from './device-items';
+import { type DeviceItem, deviceKey, isOwnedBy, ownerKey, type TokenOwnerItem } from './device-items';
 import type { DevicesTable } from './devices-table';
 import { deleteOwner, type TransactItem } from './transact-items';
 

@@ -1,44 +1,34 @@
-import type { PushOutcome } from '../ports/apns-sender';
+import type { PushDecision } from '../../ports/push-gateway';
+import type { ApnsOutcome } from './apns-transport';
 
 /**
- * What the sender does with one APNs answer: the "What to do with each answer" table of
- * apns-reference.md, one rule per row, first match wins. Pure: the use case carries the action out.
+ * What the sender does with one APNs answer: APNs' answer table (docs/contracts.md, APNs answers), one
+ * rule per row, first match wins, each turned into the push-gateway port's neutral decision. Pure: the
+ * use case carries the decision out.
  */
-export type AnswerAction =
-  | { readonly action: 'deliver' }
-  /** Remove the token if it was registered before `registeredBefore` (410 timestamp); no retry. */
-  | { readonly action: 'prune'; readonly registeredBefore?: Date }
-  /** 400 BadDeviceToken: send once to the other environment's host before deciding to prune. */
-  | { readonly action: 'check_other_environment' }
-  /** Terminal failure. `flag` asks for a warning (likely a client or configuration mistake). */
-  | { readonly action: 'fail'; readonly reason: string; readonly flag: boolean }
-  /** 403 after the client's own retry: count ApnsAuthError, refresh the credential, retry once if it changed. */
-  | { readonly action: 'refresh_credential'; readonly reason: string }
-  /** Transient: retry with backoff only while the call still rings. `flag` marks a bug on our side. */
-  | { readonly action: 'retry'; readonly reason: string; readonly flag: boolean };
-
 export interface AnswerRule {
-  /** The row of the apns-reference table this rule implements. */
+  /** The row of the APNs answer table this rule implements. */
   readonly row: string;
-  readonly matches: (outcome: PushOutcome) => boolean;
-  readonly decide: (outcome: PushOutcome) => AnswerAction;
+  readonly matches: (outcome: ApnsOutcome) => boolean;
+  readonly decide: (outcome: ApnsOutcome) => PushDecision;
 }
 
 const rejected =
   (status: number, ...reasons: string[]) =>
-  (o: PushOutcome) =>
+  (o: ApnsOutcome) =>
     o.kind === 'rejected' && o.status === status && (reasons.length === 0 || reasons.includes(o.reason));
 
-const reasonOf = (o: PushOutcome): string =>
+const reasonOf = (o: ApnsOutcome): string =>
   o.kind === 'rejected' ? o.reason : o.kind === 'transport-error' ? `transport_${o.error}` : 'accepted';
 
 export const ANSWER_RULES: readonly AnswerRule[] = [
-  { row: '200', matches: (o) => o.kind === 'accepted', decide: () => ({ action: 'deliver' }) },
+  { row: '200', matches: (o) => o.kind === 'accepted', decide: () => ({ kind: 'accepted' }) },
   {
     row: '410 Unregistered / ExpiredToken',
     matches: rejected(410),
     decide: (o) => ({
-      action: 'prune',
+      kind: 'prune',
+      reason: reasonOf(o),
       ...(o.kind === 'rejected' && o.timestamp !== undefined
         ? { registeredBefore: new Date(o.timestamp) }
         : {}),
@@ -47,48 +37,48 @@ export const ANSWER_RULES: readonly AnswerRule[] = [
   {
     row: '400 BadDeviceToken',
     matches: rejected(400, 'BadDeviceToken'),
-    decide: () => ({ action: 'check_other_environment' }),
+    decide: () => ({ kind: 'try_alternate', reason: 'BadDeviceToken' }),
   },
   {
     row: '400 DeviceTokenNotForTopic',
     matches: rejected(400, 'DeviceTokenNotForTopic'),
-    decide: () => ({ action: 'fail', reason: 'DeviceTokenNotForTopic', flag: true }),
+    decide: () => ({ kind: 'fail', reason: 'DeviceTokenNotForTopic', alarm: 'misconfigured' }),
   },
   {
     row: '413 and other 400/404/405',
     matches: (o) => o.kind === 'rejected' && [400, 404, 405, 413].includes(o.status),
-    decide: (o) => ({ action: 'fail', reason: knownReason(reasonOf(o)), flag: true }),
+    decide: (o) => ({ kind: 'fail', reason: knownReason(reasonOf(o)), alarm: 'sender_bug' }),
   },
   {
     row: '403 ExpiredProviderToken',
     matches: rejected(403, 'ExpiredProviderToken'),
-    decide: () => ({ action: 'refresh_credential', reason: 'ExpiredProviderToken' }),
+    decide: () => ({ kind: 'refresh_credential', reason: 'ExpiredProviderToken' }),
   },
   {
     row: '403 UnrelatedKeyIdInToken',
     matches: rejected(403, 'UnrelatedKeyIdInToken'),
-    decide: () => ({ action: 'refresh_credential', reason: 'UnrelatedKeyIdInToken' }),
+    decide: () => ({ kind: 'refresh_credential', reason: 'UnrelatedKeyIdInToken' }),
   },
   {
     row: '403 other',
     matches: rejected(403),
-    decide: (o) => ({ action: 'refresh_credential', reason: knownReason(reasonOf(o)) }),
+    decide: (o) => ({ kind: 'refresh_credential', reason: knownReason(reasonOf(o)) }),
   },
   {
     row: '429 TooManyRequests',
     matches: rejected(429, 'TooManyRequests'),
-    decide: () => ({ action: 'retry', reason: 'TooManyRequests', flag: false }),
+    decide: () => ({ kind: 'retry', reason: 'TooManyRequests' }),
   },
   {
     row: '429 TooManyProviderTokenUpdates',
     matches: rejected(429, 'TooManyProviderTokenUpdates'),
-    decide: () => ({ action: 'retry', reason: 'TooManyProviderTokenUpdates', flag: true }),
+    decide: () => ({ kind: 'retry', reason: 'TooManyProviderTokenUpdates', alarm: 'sender_bug' }),
   },
   {
     row: '500 / 503, GOAWAY, reset, timeout',
     matches: (o) =>
       o.kind === 'transport-error' || (o.kind === 'rejected' && (o.status >= 500 || o.status === 429)),
-    decide: (o) => ({ action: 'retry', reason: knownReason(reasonOf(o)), flag: false }),
+    decide: (o) => ({ kind: 'retry', reason: knownReason(reasonOf(o)) }),
   },
 ];
 
@@ -96,15 +86,15 @@ export const ANSWER_RULES: readonly AnswerRule[] = [
 const FALLBACK: AnswerRule = {
   row: 'fallback',
   matches: () => true,
-  decide: (o) => ({ action: 'fail', reason: knownReason(reasonOf(o)), flag: true }),
+  decide: (o) => ({ kind: 'fail', reason: knownReason(reasonOf(o)), alarm: 'misconfigured' }),
 };
 
-export function decideAnswer(outcome: PushOutcome): AnswerAction {
+export function decideAnswer(outcome: ApnsOutcome): PushDecision {
   const rule = ANSWER_RULES.find((r) => r.matches(outcome)) ?? FALLBACK;
   return rule.decide(outcome);
 }
 
-/** APNs reasons of apns-reference.md, plus our transport errors; anything else is `Unknown` (metric cardinality). */
+/** APNs' reasons, plus our transport errors; anything else is `Unknown` (metric cardinality). */
 const KNOWN_REASONS = new Set([
   'BadCollapseId',
   'BadDeviceToken',

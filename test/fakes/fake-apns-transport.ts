@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import type { ApnsOutcome, ApnsRequest, ApnsTransport } from '../../shared/adapters/apns/apns-transport';
 import type { ApnsCredential } from '../../shared/domain/apns-credential';
-import type { ApnsSender, PushOutcome, PushRequest } from '../../shared/ports/apns-sender';
 
 /** An answer as a test writes it; the fake fills in apnsId and latency. */
 export type FakeAnswer =
@@ -38,21 +37,21 @@ export const transport = (
 
 export interface SentPush {
   readonly credential: ApnsCredential;
-  readonly request: PushRequest;
+  readonly request: ApnsRequest;
 }
 
 /**
- * ApnsSender double: records every request, answers from per-token scripts (the last answer repeats;
+ * ApnsTransport double: records every request, answers from per-token scripts (the last answer repeats;
  * 200 when none), or from `respond` when set. Tracks how many sends are in flight.
  */
-export class FakeApnsSender implements ApnsSender {
+export class FakeApnsTransport implements ApnsTransport {
   readonly sent: SentPush[] = [];
   inFlight = 0;
   maxInFlight = 0;
   /** Real ms each send takes (lets concurrency build up). */
   delayMs = 0;
   latencyMs = 7;
-  respond?: (request: PushRequest, credential: ApnsCredential) => FakeAnswer | undefined;
+  respond?: (request: ApnsRequest, credential: ApnsCredential) => FakeAnswer | undefined;
   private readonly scripts = new Map<string, FakeAnswer[]>();
   daysLeft?: number;
 
@@ -62,11 +61,11 @@ export class FakeApnsSender implements ApnsSender {
     return this;
   }
 
-  sentTo(token: string): PushRequest[] {
+  sentTo(token: string): ApnsRequest[] {
     return this.sent.filter((s) => s.request.token === token).map((s) => s.request);
   }
 
-  async send(credential: ApnsCredential, request: PushRequest): Promise<PushOutcome> {
+  async send(credential: ApnsCredential, request: ApnsRequest): Promise<ApnsOutcome> {
     this.sent.push({ credential, request });
     this.inFlight += 1;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
@@ -99,5 +98,3 @@ export class FakeApnsSender implements ApnsSender {
     return (script.length > 1 ? script.shift() : script[0]) as FakeAnswer;
   }
 }
-
-export const newApnsId = (): string => randomUUID();

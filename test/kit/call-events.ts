@@ -1,0 +1,28 @@
+import type { CallEvent } from '../../shared/domain/call-event';
+
+/** The kit's call: created at this moment, ringing 30 s. */
+export const CALL_CREATED_AT = '2026-11-28T10:00:00.000Z';
+
+/** A parsed incoming call (the example of docs/contracts.md); override any field. */
+export function aCallEvent(overrides: Partial<CallEvent> = {}): CallEvent {
+  return {
+    version: 1,
+    type: 'incoming_call',
+    callId: 'call-1',
+    recipients: ['user-1'],
+    caller: { id: 'user-9', displayName: 'Ada' },
+    media: 'audio',
+    createdAt: CALL_CREATED_AT,
+    ringTimeoutSeconds: 30,
+    data: { room: 'r-1' },
+    ...overrides,
+  };
+}
+
+/**
+ * A queue record body: the kit's call as call-control would publish it, with `overrides` on top (a
+ * field set to undefined is left out, so the parser's default applies).
+ */
+export function aCallBody(overrides: Record<string, unknown> = {}): string {
+  return JSON.stringify({ ...aCallEvent(), ...overrides });
+}

@@ -2,7 +2,6 @@
  * The local API Gateway: a `node:http` server on loopback that matches routes, checks the bearer JWT
  * like the HTTP API's JWT authorizer, and calls the same Lambda handlers as AWS with a payload 2.0 event.
  */
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Context } from 'aws-lambda';

@@ -57,7 +57,7 @@ export class StatelessStack extends Stack {
         [EnvName.apnsSecretArns]: stateful.secrets.arns.join(','),
         [EnvName.credentialCacheSeconds]: '300',
         [EnvName.deliveryTtlDays]: '7',
-        // A malformed event goes straight to the DLQ with its rejection reason (functions/sender/process-record.ts).
+        // A malformed event goes straight to the DLQ with its rejection reason (functions/sender/create-handler.ts).
         DLQ_URL: stateful.callQueue.deadLetterQueue.queueUrl,
         // A deferred record is made visible again within a second, not after the visibility timeout.
         CALL_QUEUE_URL: stateful.callQueue.queue.queueUrl,

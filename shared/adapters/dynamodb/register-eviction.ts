@@ -1,13 +1,6 @@
-import { chooseVictims } from '../../domain/device-limits';
-import type { RegisterDeviceInput } from '../../ports/device-repository';
 import { type DeviceItem, heldTokens, isOwnedBy, metaKey, type UserMetaItem } from './device-items';
 import type { RegisterSnapshot } from './register-read';
 import { deleteDevice, deleteOwner, type TransactItem, versionIs } from './transact-items';
-
-/** The devices `input` evicts from the user's `devices` (the domain's eviction rule). */
-export function victimsOf(input: RegisterDeviceInput, devices: readonly DeviceItem[]): DeviceItem[] {
-  return chooseVictims(devices, input.deviceId, input.maxDevicesPerUser);
-}
 
 /**
  * Deletes each victim and the owner items of its tokens that still name it, except tokens the

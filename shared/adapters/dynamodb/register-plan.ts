@@ -1,7 +1,7 @@
-import { DEFAULT_DEVICE_TTL_DAYS } from '../../domain/device-limits';
+import { chooseVictims, DEFAULT_DEVICE_TTL_DAYS } from '../../domain/device-limits';
 import type { RegisterDeviceInput, RegisterDeviceResult } from '../../ports/device-repository';
 import { type DeviceItem, deviceKey, expiresAtSeconds, toDevice } from './device-items';
-import { evictVictims, putMetaForNewDevice, victimsOf } from './register-eviction';
+import { evictVictims, putMetaForNewDevice } from './register-eviction';
 import { type RegisterSnapshot, wantedTokens } from './register-read';
 import { releaseOldTokens, takeTokens } from './register-tokens';
 import { type TransactItem, versionIs } from './transact-items';
@@ -22,7 +22,7 @@ export function planRegister(
   const nowIso = now.toISOString();
   const expiresAt = expiresAtSeconds(now, input.ttlDays ?? DEFAULT_DEVICE_TTL_DAYS);
   const current = snapshot.devices.find((device) => device.deviceId === deviceId);
-  const victims = victimsOf(input, snapshot.devices);
+  const victims = chooseVictims(snapshot.devices, input.deviceId, input.maxDevicesPerUser);
   const victimIds = new Set(victims.map((victim) => victim.deviceId));
   const wantedSet = new Set(wantedTokens(input).map(([, token]) => token));
 

@@ -1,4 +1,5 @@
 import type { PushKind } from '../../domain/device';
+import { chooseVictims } from '../../domain/device-limits';
 import type { RegisterDeviceInput } from '../../ports/device-repository';
 import {
   DEVICE_SK_PREFIX,
@@ -10,7 +11,6 @@ import {
   type UserMetaItem,
 } from './device-items';
 import type { DevicesTable } from './devices-table';
-import { victimsOf } from './register-eviction';
 
 /** What a registration read, consistently, before it writes. */
 export interface RegisterSnapshot {
@@ -50,8 +50,8 @@ export async function readForRegister(
   const meta = partition.find((item) => item.sk === META_SK) as UserMetaItem | undefined;
   const current = devices.find((device) => device.deviceId === input.deviceId);
 
-  const released = [current, ...victimsOf(input, devices)].flatMap((item) =>
-    item ? heldTokens(item).map(([, token]) => token) : [],
+  const released = [current, ...chooseVictims(devices, input.deviceId, input.maxDevicesPerUser)].flatMap(
+    (item) => (item ? heldTokens(item).map(([, token]) => token) : []),
   );
   const otherRefs = [...wantedOwners.values()].filter(
     (owner): owner is TokenOwnerItem => owner !== undefined && owner.userId !== input.userId,

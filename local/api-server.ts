@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Context } from 'aws-lambda';
+import { API_GATEWAY_MAX_BODY_BYTES } from '../shared/platform/http/json-body';
 import {
   type ApiEvent,
   BadRequestError,
@@ -45,8 +46,6 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-/** API Gateway's payload limit; the 8 KiB rule for devices is the handler's own. */
-export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 /** API Gateway's integration timeout. */
 const INTEGRATION_TIMEOUT_MS = 30_000;
 
@@ -82,7 +81,7 @@ function send(res: ServerResponse, answer: HttpAnswer, requestId: string): void 
 function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > MAX_BODY_BYTES) {
+    if (declared > API_GATEWAY_MAX_BODY_BYTES) {
       req.resume();
       resolve(undefined);
       return;
@@ -91,7 +90,7 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
+      if (size > API_GATEWAY_MAX_BODY_BYTES) {
         chunks.length = 0;
         req.removeAllListeners('data');
         req.resume();

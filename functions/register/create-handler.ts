@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
-import { loggerSink } from '../../shared/adapters/powertools-telemetry';
+import { loggerSink } from '../../shared/adapters/powertools-log';
 import type { DeviceLimits } from '../../shared/domain/device-rules';
 import { toDeviceView } from '../../shared/domain/device-view';
 import { httpJsonErrors } from '../../shared/platform/http/http-json-errors';
@@ -26,7 +26,7 @@ export interface RegisterHandlerDeps {
   readonly log?: LogSink;
   readonly limits?: Partial<DeviceLimits>;
   readonly clock?: () => Date;
-  /** Default 8192 (design section 2). */
+  /** @default MAX_BODY_BYTES (8 KiB, the API contract's limit) */
   readonly maxBodyBytes?: number;
 }
 

@@ -1,13 +1,12 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { ApnsCredential } from '../domain/apns-credential';
 import { parseApnsCredential } from '../domain/apns-credential-schema';
+import { EnvDefault } from '../platform/env-names';
 import { type CredentialProvider, CredentialUnavailableError } from '../ports/credential-provider';
 import type { LogSink } from '../ports/log';
 import type { MetricsSink } from '../ports/metrics';
 import type { ApnsTransport } from './apns/apns-transport';
 import { reportCertificateDaysLeft } from './apns/credential-material';
-
-export const DEFAULT_CREDENTIAL_CACHE_SECONDS = 300;
 
 export interface SecretsCredentialProviderOptions {
   /** Secret ids (ARNs in AWS) from APNS_SECRET_ARNS, one per app bundle. */
@@ -47,7 +46,7 @@ export class SecretsCredentialProvider implements CredentialProvider {
 
   constructor(private readonly options: SecretsCredentialProviderOptions) {
     this.secrets = options.secrets ?? new SecretsProvider();
-    this.maxAgeSeconds = options.maxAgeSeconds ?? DEFAULT_CREDENTIAL_CACHE_SECONDS;
+    this.maxAgeSeconds = options.maxAgeSeconds ?? EnvDefault.credentialCacheSeconds;
     this.minRefreshIntervalMs = options.minRefreshIntervalMs ?? 5000;
   }
 

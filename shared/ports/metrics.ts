@@ -3,7 +3,7 @@ import type { MetricNameValue } from '../platform/metric-names';
 /**
  * The metrics port: the metric calls the functions make; names come from the metrics contract in
  * `shared/platform/metric-names.ts`. Adapter: EMF through Powertools Metrics
- * (`shared/adapters/powertools-telemetry.ts`); double: `test/fakes/memory-telemetry.ts`.
+ * (`shared/adapters/powertools-metrics.ts`); double: `test/fakes/memory-telemetry.ts`.
  */
 export interface MetricsSink {
   /** A count, summed in memory and written at flush() (one value per name and flush). */

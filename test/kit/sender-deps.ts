@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { InMemoryDeliveryStore } from '../../local/memory-delivery-store';
 import { ApnsGateway } from '../../shared/adapters/apns/apns-gateway';
 import type { ApnsTransport } from '../../shared/adapters/apns/apns-transport';
 import type { Device } from '../../shared/domain/device';
@@ -15,7 +16,6 @@ import {
 } from '../../shared/use-cases/fan-out-deps';
 import { FakeApnsTransport } from '../fakes/fake-apns-transport';
 import { FakeDeviceRepository } from '../fakes/fake-device-repository';
-import { InMemoryDeliveryStore } from '../fakes/in-memory-delivery-store';
 import { MemoryLogSink, MemoryMetricsSink } from '../fakes/memory-telemetry';
 import { CALL_CREATED_AT } from './call-events';
 import { FakeCredentials } from './credentials';

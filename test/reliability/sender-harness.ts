@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createSenderHandler, type SenderHandler } from '../../functions/sender/create-handler';
 import { buildSenderDeps } from '../../functions/sender/wiring';
 import { DEV_BUNDLE_ID, devKeyPaths, devTokenCredential } from '../../local/apns-simulator/dev-credentials';
@@ -18,8 +17,9 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/services/dynamodb-l
 import { createTables, type TableNames } from '../../local/services/tables';
 import { ApnsClient, type ApnsClientOptions } from '../../shared/adapters/apns/apns-client';
 import type { ApnsTransport } from '../../shared/adapters/apns/apns-transport';
+import { documentClientOf } from '../../shared/adapters/dynamodb/clients';
 import { DynamoDeviceRepository } from '../../shared/adapters/dynamodb/device-repository';
-import { loggerSink } from '../../shared/adapters/powertools-telemetry';
+import { loggerSink } from '../../shared/adapters/powertools-log';
 import type { ApnsCredential } from '../../shared/domain/apns-credential';
 import { ServiceName } from '../../shared/platform/metric-names';
 import type { CredentialProvider } from '../../shared/ports/credential-provider';
@@ -158,7 +158,7 @@ export class SenderHarness {
   /** Registers `count` devices for each user through the device repository (as the register API does). */
   async seedDevices(userIds: readonly string[], count: number): Promise<SeededDevice[]> {
     const repository = new DynamoDeviceRepository({
-      client: DynamoDBDocumentClient.from(this.dynamo, { marshallOptions: { removeUndefinedValues: true } }),
+      client: documentClientOf(this.dynamo),
       tableName: this.tables.devices,
     });
     const seeded: SeededDevice[] = [];

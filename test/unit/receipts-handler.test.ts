@@ -2,10 +2,10 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from '@jest/globals';
 import type { Context } from 'aws-lambda';
 import { createReceiptsHandler, type ReceiptsApiEvent } from '../../functions/receipts/create-handler';
+import { InMemoryDeliveryStore, recordKey } from '../../local/memory-delivery-store';
 import type { HttpResult } from '../../shared/platform/http/responses';
 import type { ReceiptStore, ReceiptWrite, ReceiptWriteInput } from '../../shared/ports/receipt-store';
 import { STAGE_ATTRIBUTE } from '../../shared/ports/receipt-store';
-import { InMemoryDeliveryStore, recordKey } from '../fakes/in-memory-delivery-store';
 import { InMemoryDeviceRepository } from '../fakes/in-memory-device-repository';
 import { MemoryLogSink, MemoryMetricsSink } from '../fakes/memory-telemetry';
 

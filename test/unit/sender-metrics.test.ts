@@ -1,7 +1,7 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { reportCertificateDaysLeft } from '../../shared/adapters/apns/credential-material';
-import { PowertoolsMetricsSink } from '../../shared/adapters/powertools-telemetry';
+import { PowertoolsMetricsSink } from '../../shared/adapters/powertools-metrics';
 import { METRICS_NAMESPACE, MetricName, ServiceName } from '../../shared/platform/metric-names';
 import { FakeApnsTransport } from '../fakes/fake-apns-transport';
 

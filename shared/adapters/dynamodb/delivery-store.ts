@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { AMBIGUOUS_DELIVERY } from '../../domain/delivery-outcome';
+import { EnvDefault } from '../../platform/env-names';
 import type {
   ClaimResult,
   DeliveryCompletion,
@@ -10,8 +11,6 @@ import type {
   DeliveryStore,
 } from '../../ports/delivery-store';
 import { deliveryKey } from './delivery-key';
-
-export const DEFAULT_DELIVERY_TTL_DAYS = 7;
 
 export interface DynamoDeliveryStoreOptions {
   readonly tableName: string;
@@ -32,7 +31,7 @@ export class DynamoDeliveryStore implements DeliveryStore {
     options: DynamoDeliveryStoreOptions,
   ) {
     this.tableName = options.tableName;
-    this.ttlSeconds = (options.ttlDays ?? DEFAULT_DELIVERY_TTL_DAYS) * 86_400;
+    this.ttlSeconds = (options.ttlDays ?? EnvDefault.deliveryTtlDays) * 86_400;
     this.now = options.now ?? Date.now;
   }
 

@@ -1,31 +1,10 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { METRICS_NAMESPACE, type MetricNameValue } from '../platform/metric-names';
-import type { LogSink } from '../ports/log';
 import type { MetricsSink } from '../ports/metrics';
 
-/**
- * The telemetry ports on Powertools: Logger for the log port, Metrics (EMF) for the metrics port. One
- * Logger and one Metrics per function, built at module scope by its composition root.
- */
-
-/** One Powertools Logger per function; `serviceName` is one of `ServiceName` in metric-names.ts. */
-export function createLogger(serviceName: string, logLevel?: string): Logger {
-  return new Logger({ serviceName, ...(logLevel ? { logLevel: logLevel.toUpperCase() as 'INFO' } : {}) });
-}
-
-/** One Powertools Metrics per function, in the project's namespace. */
+/** One Powertools Metrics per function, in the project's namespace, built by its composition root. */
 export function createMetrics(serviceName: string): Metrics {
   return new Metrics({ namespace: METRICS_NAMESPACE, serviceName });
-}
-
-/** Powertools Logger as a LogSink: the data object's keys become top-level JSON keys of the line. */
-export function loggerSink(logger: Logger): LogSink {
-  return {
-    info: (message, data) => (data ? logger.info(message, data) : logger.info(message)),
-    warn: (message, data) => (data ? logger.warn(message, data) : logger.warn(message)),
-    error: (message, data) => (data ? logger.error(message, data) : logger.error(message)),
-  };
 }
 
 interface DimensionedCounts {

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { deliveryKey } from '../../shared/adapters/dynamodb/delivery-key';
-import { AMBIGUOUS_DELIVERY } from '../../shared/domain/delivery-outcome';
+import { deliveryKey } from '../shared/adapters/dynamodb/delivery-key';
+import { AMBIGUOUS_DELIVERY } from '../shared/domain/delivery-outcome';
 import type {
   ClaimResult,
   DeliveryCompletion,
   DeliveryKey,
   DeliveryRecord,
   DeliveryStore,
-} from '../../shared/ports/delivery-store';
+} from '../shared/ports/delivery-store';
 
 /** The `records` map key of a delivery: the table's `pk/sk`, from the same `deliveryKey` as DynamoDB's. */
 export function recordKey(key: DeliveryKey): string {
@@ -15,7 +15,11 @@ export function recordKey(key: DeliveryKey): string {
   return `${pk}/${sk}`;
 }
 
-/** DeliveryStore with the same claim rules (and the same key) as DynamoDeliveryStore, in a Map. */
+/**
+ * DeliveryStore with the same claim rules (and the same key) as DynamoDeliveryStore, in a Map: the
+ * bench's lease-free baseline (what the DynamoDB writes cost) and the tests' double, which also use
+ * its failure hooks (`failCompletes`, `holdLease`).
+ */
 export class InMemoryDeliveryStore implements DeliveryStore {
   /** By `recordKey(key)`. */
   readonly records = new Map<string, DeliveryRecord>();

@@ -15,6 +15,7 @@ import { systemClock } from '../../shared/use-cases/fan-out-deps';
 import { FakeApnsTransport } from '../fakes/fake-apns-transport';
 import { aDevice, FakeDeviceRepository } from '../fakes/fake-device-repository';
 import { MemoryLogSink, MemoryMetricsSink } from '../fakes/memory-telemetry';
+import { aCallBody } from '../kit/call-events';
 import { aTokenCredential } from '../kit/credentials';
 import { fanOutDeps } from '../kit/sender-deps';
 import {
@@ -45,14 +46,7 @@ afterAll(() => {
 
 let seq = 0;
 const callBody = (callId = `call-${++seq}-${Date.now()}`, recipients = ['user-1']) =>
-  JSON.stringify({
-    version: 1,
-    type: 'incoming_call',
-    callId,
-    recipients,
-    caller: { id: 'user-9' },
-    createdAt: new Date().toISOString(),
-  });
+  aCallBody({ callId, recipients });
 
 function sender(options: { dlqUrl?: string } = {}) {
   const devices = new FakeDeviceRepository([

@@ -15,6 +15,7 @@ import { MetricName } from '../../shared/platform/metric-names';
 import { systemClock } from '../../shared/use-cases/fan-out-deps';
 
 import { MemoryLogSink, MemoryMetricsSink } from '../fakes/memory-telemetry';
+import { aCallBody } from '../kit/call-events';
 import { fanOutDeps } from '../kit/sender-deps';
 import {
   createTestQueues,
@@ -106,9 +107,7 @@ describe('sender end to end: fauxqs → poller → sender → ApnsClient → APN
     await register('alice', 'alice-ipad', token(2));
     await register('bob', 'bob-phone', token(3));
     const createdAt = new Date().toISOString();
-    const body = JSON.stringify({
-      version: 1,
-      type: 'incoming_call',
+    const body = aCallBody({
       callId: 'e2e-1',
       recipients: ['alice', 'bob'],
       caller: { id: 'carol', displayName: 'Carol' },
@@ -165,14 +164,7 @@ describe('sender end to end: fauxqs → poller → sender → ApnsClient → APN
   it('prunes the token from the devices table when the simulator answers 410 Unregistered', async () => {
     await register('dave', 'phone', token(4));
     simulator.unregisterToken(token(4), Date.now());
-    const body = JSON.stringify({
-      version: 1,
-      type: 'incoming_call',
-      callId: 'e2e-2',
-      recipients: ['dave'],
-      caller: { id: 'carol' },
-      createdAt: new Date().toISOString(),
-    });
+    const body = aCallBody({ callId: 'e2e-2', recipients: ['dave'], caller: { id: 'carol' } });
     await sqs.send(
       new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: [{ Id: 'a', MessageBody: body }] }),
     );

@@ -20,9 +20,22 @@ export function aCallEvent(overrides: Partial<CallEvent> = {}): CallEvent {
 }
 
 /**
- * A queue record body: the kit's call as call-control would publish it, with `overrides` on top (a
- * field set to undefined is left out, so the parser's default applies).
+ * The smallest valid incoming call as call-control publishes it (created now, the parser's defaults for
+ * media and ring timeout), with `overrides` on top; a field set to undefined is left out.
  */
+export function aCallEventInput(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    version: 1,
+    type: 'incoming_call',
+    callId: 'call-1',
+    recipients: ['user-1'],
+    caller: { id: 'user-9' },
+    createdAt: new Date().toISOString(),
+    ...overrides,
+  };
+}
+
+/** `aCallEventInput(overrides)` as a queue record body. */
 export function aCallBody(overrides: Record<string, unknown> = {}): string {
-  return JSON.stringify({ ...aCallEvent(), ...overrides });
+  return JSON.stringify(aCallEventInput(overrides));
 }

@@ -1,13 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
-import type { Context, SQSRecord } from 'aws-lambda';
+import type { SQSRecord } from 'aws-lambda';
 import fc from 'fast-check';
 import { createSenderHandler } from '../../functions/sender/create-handler';
 import { InMemoryDeliveryStore } from '../../local/memory-delivery-store';
 import { FakeApnsTransport } from '../fakes/fake-apns-transport';
 import { aDevice, FakeDeviceRepository } from '../fakes/fake-device-repository';
 import { MemoryLogSink, MemoryMetricsSink } from '../fakes/memory-telemetry';
+import { aCallEventInput } from '../kit/call-events';
 import { aTokenCredential } from '../kit/credentials';
-import { anSqsRecord } from '../kit/lambda';
+import { aLambdaContext, anSqsRecord } from '../kit/lambda';
 import { fanOutDeps } from '../kit/sender-deps';
 
 /**
@@ -17,18 +18,15 @@ import { fanOutDeps } from '../kit/sender-deps';
  */
 const credential = aTokenCredential('com.example.app', { signingKey: 'k' });
 const REASONS = new Set(['invalid_json', 'invalid_event', 'unsupported_version', 'payload_too_large']);
-const context = { getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
+const context = aLambdaContext();
 
 let serial = 0;
-const validEvent = (): Record<string, unknown> => ({
-  version: 1,
-  type: 'incoming_call',
-  callId: `fz-${++serial}`,
-  recipients: ['user-1'],
-  caller: { id: 'user-9', displayName: 'Ada' },
-  createdAt: new Date().toISOString(),
-  ringTimeoutSeconds: 30,
-});
+const validEvent = (): Record<string, unknown> =>
+  aCallEventInput({
+    callId: `fz-${++serial}`,
+    caller: { id: 'user-9', displayName: 'Ada' },
+    ringTimeoutSeconds: 30,
+  });
 
 const hostileString = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 40 }),

@@ -25,6 +25,7 @@ import { ServiceName } from '../../shared/platform/metric-names';
 import type { CredentialProvider } from '../../shared/ports/credential-provider';
 import type { FanOutOptions } from '../../shared/use-cases/fan-out-deps';
 import { MemoryMetricsSink } from '../fakes/memory-telemetry';
+import { aCallEventInput } from '../kit/call-events';
 import { type ConservationReport, checkConservation, type ExpectedCall } from '../support/conservation';
 import { createTestQueues, testSqsClient } from '../support/local-aws';
 import { findSecrets, type KnownSecret, LogCapture, pemSecrets } from '../support/log-capture';
@@ -183,18 +184,15 @@ export class SenderHarness {
   /** A valid incoming call for these recipients, remembered as an expected call of the run. */
   callEvent(recipients: readonly string[], overrides: Record<string, unknown> = {}): Record<string, unknown> {
     const callId = `c-${randomUUID()}`;
-    const event = {
-      version: 1,
-      type: 'incoming_call',
+    const event = aCallEventInput({
       callId,
       recipients,
       caller: { id: 'caller-1', displayName: 'Ada' },
-      createdAt: new Date().toISOString(),
       ringTimeoutSeconds: 60,
       ...overrides,
-    };
+    });
     this.calls.push({
-      callId: event.callId,
+      callId: String(event.callId),
       devices: recipients.flatMap((userId) =>
         (this.devicesByUser.get(userId) ?? []).map((d) => ({ deviceId: d.deviceId, token: d.token })),
       ),

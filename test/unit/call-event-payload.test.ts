@@ -1,17 +1,18 @@
 import { describe, expect, it } from '@jest/globals';
 import { buildApnsPayload } from '../../shared/adapters/apns/apns-payload';
 import { type CallEvent, callEventSchema } from '../../shared/domain/call-event';
+import { aCallEventInput, CALL_CREATED_AT } from '../kit/call-events';
 
 const event = (overrides: Record<string, unknown> = {}): CallEvent =>
-  callEventSchema.parse({
-    version: 1,
-    type: 'incoming_call',
-    callId: 'c-1',
-    recipients: ['u'],
-    caller: { id: 'u9', displayName: 'Ada' },
-    createdAt: '2026-11-28T10:00:00.000Z',
-    ...overrides,
-  });
+  callEventSchema.parse(
+    aCallEventInput({
+      callId: 'c-1',
+      recipients: ['u'],
+      caller: { id: 'u9', displayName: 'Ada' },
+      createdAt: CALL_CREATED_AT,
+      ...overrides,
+    }),
+  );
 
 /** A data blob that makes the serialized payload exactly `bytes` long. */
 function sized(type: 'incoming_call' | 'missed_call', bytes: number): CallEvent {

@@ -1,6 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from '@jest/globals';
-import type { Context } from 'aws-lambda';
 import { createReceiptsHandler, type ReceiptsApiEvent } from '../../functions/receipts/create-handler';
 import { InMemoryDeliveryStore, recordKey } from '../../local/memory-delivery-store';
 import type { HttpResult } from '../../shared/platform/http/responses';
@@ -8,6 +7,7 @@ import type { ReceiptStore, ReceiptWrite, ReceiptWriteInput } from '../../shared
 import { STAGE_ATTRIBUTE } from '../../shared/ports/receipt-store';
 import { InMemoryDeviceRepository } from '../fakes/in-memory-device-repository';
 import { MemoryLogSink, MemoryMetricsSink } from '../fakes/memory-telemetry';
+import { aLambdaContext } from '../kit/lambda';
 
 /** The DynamoReceiptStore's condition over the in-memory delivery records. */
 class InMemoryReceiptStore implements ReceiptStore {
@@ -35,11 +35,7 @@ class InMemoryReceiptStore implements ReceiptStore {
   }
 }
 
-const context = {
-  functionName: 'receipts',
-  awsRequestId: 'req-1',
-  getRemainingTimeInMillis: () => 3000,
-} as unknown as Context;
+const context = aLambdaContext(3000, 'receipts');
 
 const CREATED_AT = '2026-11-28T10:00:00.000Z';
 const ACCEPTED_AT = '2026-11-28T10:00:00.120Z';

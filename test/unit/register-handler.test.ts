@@ -1,16 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from '@jest/globals';
-import type { Context } from 'aws-lambda';
 import { createRegisterHandler, type RegisterApiEvent } from '../../functions/register/create-handler';
 import type { HttpResult } from '../../shared/platform/http/responses';
 import { InMemoryDeviceRepository } from '../fakes/in-memory-device-repository';
+import { aLambdaContext } from '../kit/lambda';
 
 const VOIP = 'ab'.repeat(32);
-const context = {
-  functionName: 'register',
-  awsRequestId: 'req-1',
-  getRemainingTimeInMillis: () => 3000,
-} as unknown as Context;
+const context = aLambdaContext(3000, 'register');
 
 interface Call {
   method: string;

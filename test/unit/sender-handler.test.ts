@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { createSenderHandler } from '../../functions/sender/create-handler';
 import type { DeadLetterSink } from '../../functions/sender/dead-letter';
 import type { RedeliveryScheduler } from '../../functions/sender/redelivery';
@@ -8,23 +8,16 @@ import { MetricName } from '../../shared/platform/metric-names';
 import { FakeApnsTransport, reject } from '../fakes/fake-apns-transport';
 import { aDevice, FakeDeviceRepository } from '../fakes/fake-device-repository';
 import { MemoryLogSink, MemoryMetricsSink } from '../fakes/memory-telemetry';
+import { aCallBody, CALL_CREATED_AT } from '../kit/call-events';
 import { aTokenCredential } from '../kit/credentials';
-import { anSqsRecord } from '../kit/lambda';
+import { aLambdaContext, anSqsRecord } from '../kit/lambda';
 import { fanOutDeps } from '../kit/sender-deps';
 
 const NOW = Date.parse('2026-11-28T10:00:02.000Z');
 const credential = aTokenCredential('com.example.app', { signingKey: 'k' });
 
 const callBody = (callId: string, overrides: Record<string, unknown> = {}) =>
-  JSON.stringify({
-    version: 1,
-    type: 'incoming_call',
-    callId,
-    recipients: ['user-1'],
-    caller: { id: 'user-9' },
-    createdAt: '2026-11-28T10:00:00.000Z',
-    ...overrides,
-  });
+  aCallBody({ callId, createdAt: CALL_CREATED_AT, ...overrides });
 
 function aRecord(messageId: string, body: string): SQSRecord {
   return anSqsRecord(messageId, body, {
@@ -37,11 +30,7 @@ function aRecord(messageId: string, body: string): SQSRecord {
   });
 }
 
-const context = {
-  getRemainingTimeInMillis: () => 30_000,
-  functionName: 'sender',
-  awsRequestId: 'req-1',
-} as unknown as Context;
+const context = aLambdaContext(30_000, 'sender');
 const batch = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
 
 function setup(options: { deadLetters?: DeadLetterSink; redelivery?: RedeliveryScheduler } = {}) {

@@ -4,6 +4,7 @@ import { reportCertificateDaysLeft } from '../../shared/adapters/apns/credential
 import { PowertoolsMetricsSink } from '../../shared/adapters/powertools-metrics';
 import { METRICS_NAMESPACE, MetricName, ServiceName } from '../../shared/platform/metric-names';
 import { FakeApnsTransport } from '../fakes/fake-apns-transport';
+import { aTokenCredential } from '../kit/credentials';
 
 let lines: Array<Record<string, unknown>>;
 let spy: { mockRestore(): void };
@@ -103,13 +104,7 @@ describe('PowertoolsMetricsSink', () => {
       certificate: 'c',
       privateKey: 'k',
     });
-    reportCertificateDaysLeft(sink, apns, {
-      bundleId: 'com.b',
-      auth: 'token',
-      teamId: 't',
-      keyId: 'k',
-      signingKey: 's',
-    });
+    reportCertificateDaysLeft(sink, apns, aTokenCredential('com.b'));
     expect(emf(MetricName.CertificateDaysLeft)).toEqual([
       expect.objectContaining({ BundleId: 'com.a', CertificateDaysLeft: 30 }),
     ]);

@@ -41,3 +41,36 @@ export function platformOf(device: Pick<Device, 'platform'>): Platform {
 export function tokenAttribute(kind: PushKind): 'voipToken' | 'alertToken' {
   return kind === 'voip' ? 'voipToken' : 'alertToken';
 }
+
+/** What a registration says about a device: its owner, its id and the API body's fields. */
+export type DeviceRegistration = Pick<
+  Device,
+  'userId' | 'deviceId' | 'bundleId' | 'environment' | 'alertToken' | 'appVersion' | 'locale'
+> & { readonly voipToken: string };
+
+const OPTIONAL_FIELDS = ['platform', 'voipToken', 'alertToken', 'appVersion', 'locale'] as const;
+
+/** A device's own fields, without what a store keeps beside them (keys, counters, TTL); absent ones left out. */
+export function deviceOf(source: Device): Device {
+  const device: Device = {
+    userId: source.userId,
+    deviceId: source.deviceId,
+    bundleId: source.bundleId,
+    environment: source.environment,
+    createdAt: source.createdAt,
+    updatedAt: source.updatedAt,
+  };
+  for (const field of OPTIONAL_FIELDS) {
+    if (source[field] !== undefined) Object.assign(device, { [field]: source[field] });
+  }
+  return device;
+}
+
+/** The device a registration stores: `createdAt` kept from the first registration, `updatedAt` now. */
+export function registeredDevice(
+  registration: DeviceRegistration,
+  createdAt: string,
+  updatedAt: string,
+): Device {
+  return deviceOf({ ...registration, createdAt, updatedAt });
+}

@@ -1,4 +1,10 @@
-import { type Device, type PushKind, tokenAttribute } from '../../shared/domain/device';
+import {
+  type Device,
+  deviceOf,
+  type PushKind,
+  registeredDevice,
+  tokenAttribute,
+} from '../../shared/domain/device';
 import { chooseVictims, DEFAULT_DEVICE_TTL_DAYS } from '../../shared/domain/device-limits';
 import type {
   DeviceRepository,
@@ -23,10 +29,6 @@ const keyOf = (userId: string, deviceId: string) => `${userId}\u0000${deviceId}`
 function without(device: StoredDevice, kind: PushKind): StoredDevice {
   const { [tokenAttribute(kind)]: _removed, ...rest } = device;
   return rest;
-}
-
-function strip({ expiresAtMs: _expires, ...device }: StoredDevice): Device {
-  return { ...device };
 }
 
 /**
@@ -84,32 +86,23 @@ export class InMemoryDeviceRepository implements DeviceRepository {
     }
 
     const device: StoredDevice = {
-      userId: input.userId,
-      deviceId: input.deviceId,
-      bundleId: input.bundleId,
-      environment: input.environment,
-      voipToken: input.voipToken,
-      ...(input.alertToken !== undefined ? { alertToken: input.alertToken } : {}),
-      ...(input.appVersion !== undefined ? { appVersion: input.appVersion } : {}),
-      ...(input.locale !== undefined ? { locale: input.locale } : {}),
-      createdAt: current?.createdAt ?? nowIso,
-      updatedAt: nowIso,
+      ...registeredDevice(input, current?.createdAt ?? nowIso, nowIso),
       expiresAtMs: input.now.getTime() + ttlDays * 86_400_000,
     };
     this.devices.set(key, device);
-    return { device: strip(device), moved, evicted };
+    return { device: deviceOf(device), moved, evicted };
   }
 
   async get(userId: string, deviceId: string): Promise<Device | undefined> {
     const device = this.devices.get(keyOf(userId, deviceId));
-    return device && this.isLive(device) ? strip(device) : undefined;
+    return device && this.isLive(device) ? deviceOf(device) : undefined;
   }
 
   async listByUser(userId: string): Promise<Device[]> {
     return [...this.devices.values()]
       .filter((device) => device.userId === userId && this.isLive(device))
       .sort((a, b) => a.deviceId.localeCompare(b.deviceId))
-      .map(strip);
+      .map(deviceOf);
   }
 
   async remove(userId: string, deviceId: string): Promise<void> {

@@ -53,22 +53,6 @@ export const metaKey = (userId: string): Key => ({ pk: userPk(userId), sk: META_
 export const expiresAtSeconds = (now: Date, ttlDays: number) =>
   Math.floor(now.getTime() / 1000) + ttlDays * 86_400;
 
-export function toDevice(item: DeviceItem): Device {
-  const device: { -readonly [K in keyof Device]: Device[K] } = {
-    userId: item.userId,
-    deviceId: item.deviceId,
-    bundleId: item.bundleId,
-    environment: item.environment,
-    createdAt: item.createdAt,
-    updatedAt: item.updatedAt,
-  };
-  if (item.voipToken !== undefined) device.voipToken = item.voipToken;
-  if (item.alertToken !== undefined) device.alertToken = item.alertToken;
-  if (item.appVersion !== undefined) device.appVersion = item.appVersion;
-  if (item.locale !== undefined) device.locale = item.locale;
-  return device;
-}
-
 /** Tokens a device item holds, by kind. */
 export function heldTokens(item: DeviceItem): [PushKind, string][] {
   const held: [PushKind, string][] = [];

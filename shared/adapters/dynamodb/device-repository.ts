@@ -1,12 +1,12 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Device } from '../../domain/device';
+import { type Device, deviceOf } from '../../domain/device';
 import type {
   DeviceRepository,
   PruneTokenInput,
   RegisterDeviceInput,
   RegisterDeviceResult,
 } from '../../ports/device-repository';
-import { DEVICE_SK_PREFIX, type DeviceItem, deviceKey, toDevice } from './device-items';
+import { DEVICE_SK_PREFIX, type DeviceItem, deviceKey } from './device-items';
 import { tryRemoveDevice } from './device-removal';
 import { DevicesTable } from './devices-table';
 import { KnownDevices } from './known-devices';
@@ -85,12 +85,12 @@ export class DynamoDeviceRepository implements DeviceRepository {
 
   async get(userId: string, deviceId: string): Promise<Device | undefined> {
     const item = await this.table.getItem<DeviceItem>(deviceKey(userId, deviceId));
-    return item && this.isLive(item) ? toDevice(item) : undefined;
+    return item && this.isLive(item) ? deviceOf(item) : undefined;
   }
 
   async listByUser(userId: string): Promise<Device[]> {
     const items = await this.table.queryUser(userId, DEVICE_SK_PREFIX);
-    return (items as DeviceItem[]).filter((item) => this.isLive(item)).map(toDevice);
+    return (items as DeviceItem[]).filter((item) => this.isLive(item)).map(deviceOf);
   }
 
   remove(userId: string, deviceId: string): Promise<void> {

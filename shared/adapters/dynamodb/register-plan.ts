@@ -1,6 +1,7 @@
+import { deviceOf, registeredDevice } from '../../domain/device';
 import { chooseVictims, DEFAULT_DEVICE_TTL_DAYS } from '../../domain/device-limits';
 import type { RegisterDeviceInput, RegisterDeviceResult } from '../../ports/device-repository';
-import { type DeviceItem, deviceKey, expiresAtSeconds, toDevice } from './device-items';
+import { type DeviceItem, deviceKey, expiresAtSeconds } from './device-items';
 import { evictVictims, putMetaForNewDevice } from './register-eviction';
 import { type RegisterSnapshot, wantedTokens } from './register-read';
 import { releaseOldTokens, takeTokens } from './register-tokens';
@@ -29,16 +30,7 @@ export function planRegister(
   const device: DeviceItem = {
     ...deviceKey(userId, deviceId),
     type: 'device',
-    userId,
-    deviceId,
-    bundleId: input.bundleId,
-    environment: input.environment,
-    voipToken: input.voipToken,
-    ...(input.alertToken !== undefined ? { alertToken: input.alertToken } : {}),
-    ...(input.appVersion !== undefined ? { appVersion: input.appVersion } : {}),
-    ...(input.locale !== undefined ? { locale: input.locale } : {}),
-    createdAt: current?.createdAt ?? nowIso,
-    updatedAt: nowIso,
+    ...registeredDevice(input, current?.createdAt ?? nowIso, nowIso),
     version: (current?.version ?? 0) + 1,
     expiresAt,
   };
@@ -54,7 +46,7 @@ export function planRegister(
   return {
     items,
     result: {
-      device: toDevice(device),
+      device: deviceOf(device),
       moved: taken.moved,
       evicted: victims.map((victim) => victim.deviceId),
     },

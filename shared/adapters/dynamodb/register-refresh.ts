@@ -1,4 +1,4 @@
-import type { Device } from '../../domain/device';
+import { registeredDevice } from '../../domain/device';
 import { DEFAULT_DEVICE_TTL_DAYS } from '../../domain/device-limits';
 import type { RegisterDeviceInput, RegisterDeviceResult } from '../../ports/device-repository';
 import { deviceKey, expiresAtSeconds, ownerKey } from './device-items';
@@ -110,17 +110,6 @@ export function planRefresh(
     });
   }
 
-  const device: { -readonly [K in keyof Device]: Device[K] } = {
-    userId,
-    deviceId,
-    bundleId: input.bundleId,
-    environment: input.environment,
-    createdAt: known.createdAt,
-    updatedAt: nowIso,
-    voipToken: input.voipToken,
-  };
-  if (input.alertToken !== undefined) device.alertToken = input.alertToken;
-  if (input.appVersion !== undefined) device.appVersion = input.appVersion;
-  if (input.locale !== undefined) device.locale = input.locale;
+  const device = registeredDevice(input, known.createdAt, nowIso);
   return { items, result: { device, moved: [], evicted: [] } };
 }

@@ -16,7 +16,7 @@ import { FakeApnsTransport } from '../fakes/fake-apns-transport';
 import { aDevice, FakeDeviceRepository } from '../fakes/fake-device-repository';
 import { MemoryLogSink, MemoryMetricsSink } from '../fakes/memory-telemetry';
 import { aCallBody } from '../kit/call-events';
-import { aTokenCredential } from '../kit/credentials';
+import { aTokenCredential, FakeCredentials } from '../kit/credentials';
 import { fanOutDeps } from '../kit/sender-deps';
 import {
   createTestQueues,
@@ -67,7 +67,7 @@ function sender(options: { dlqUrl?: string } = {}) {
       metrics,
       random: Math.random,
       clock: systemClock,
-      credentials: { get: async () => credential, refresh: async () => credential },
+      credentials: new FakeCredentials([credential]),
       options: { leaseMs: 800 },
     }),
     ...(options.dlqUrl ? { deadLetters: new SqsDeadLetterSink(sqs, options.dlqUrl) } : {}),

@@ -9,7 +9,7 @@ import { FakeApnsTransport, reject } from '../fakes/fake-apns-transport';
 import { aDevice, FakeDeviceRepository } from '../fakes/fake-device-repository';
 import { MemoryLogSink, MemoryMetricsSink } from '../fakes/memory-telemetry';
 import { aCallBody, CALL_CREATED_AT } from '../kit/call-events';
-import { aTokenCredential } from '../kit/credentials';
+import { aTokenCredential, FakeCredentials } from '../kit/credentials';
 import { aLambdaContext, anSqsRecord } from '../kit/lambda';
 import { fanOutDeps } from '../kit/sender-deps';
 
@@ -50,10 +50,7 @@ function setup(options: { deadLetters?: DeadLetterSink; redelivery?: RedeliveryS
       log,
       metrics,
       random: () => 0.5,
-      credentials: {
-        get: async (b) => (b === credential.bundleId ? credential : undefined),
-        refresh: async () => credential,
-      },
+      credentials: new FakeCredentials([credential]),
       clock: { now: () => NOW, sleep: async () => {} },
     }),
     ...options,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ANSWER_RULES, decideAnswer, knownReason } from '../../shared/adapters/apns/apns-answer-policy';
+import { ANSWER_RULES, decideAnswer, knownReason } from '../../shared/adapters/apns/apns-gateway';
 import type { ApnsOutcome } from '../../shared/adapters/apns/apns-transport';
 
 const common = { apnsId: '00000000-0000-4000-8000-000000000000', latencyMs: 5 };

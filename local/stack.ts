@@ -1,5 +1,5 @@
 /**
- * The whole back end on one machine (design section 5): DynamoDB Local, fauxqs (queue + DLQ), the
+ * The whole back end on one machine (docs/contracts.md, local stack): DynamoDB Local, fauxqs (queue + DLQ), the
  * APNs simulator and sender poller, and the local API. `npm start` runs it; tests start it in-process.
  */
 import { resolve } from 'node:path';
@@ -31,7 +31,7 @@ export const LOCAL_DIR = process.env[LocalEnvName.stateDir]
   : resolve(import.meta.dirname, '..', '.local');
 export const DEFAULT_PORTS = { api: 3000, dynamodb: 8000, sqs: 4566, apns: 2197 } as const;
 
-/** What `READY {json}` prints and `.local/stack.json` holds (design section 5). */
+/** What `READY {json}` prints and `.local/stack.json` holds (docs/contracts.md, local stack). */
 export interface LocalStackInfo {
   readonly apiUrl: string;
   readonly region: string;

@@ -9,7 +9,7 @@ import {
 import { type CallEventProblem, CallEventValidationError } from './errors';
 
 /**
- * What a call-control service hands the publisher: a call event of design section 3 whose `version`
+ * What a call-control service hands the publisher: a call event (docs/contracts.md) whose `version`
  * and `createdAt` may be left out (filled with 1 and now), as may `media` ('audio') and
  * `ringTimeoutSeconds` (30), which the schema itself defaults.
  */

@@ -30,7 +30,7 @@ export interface RegisterHandlerDeps {
   readonly maxBodyBytes?: number;
 }
 
-/** The registration API (design section 2) as a middy handler; the Lambda and the local server both build it here. */
+/** The registration API (docs/contracts.md) as a middy handler; the Lambda and the local server both build it here. */
 export function createRegisterHandler(handlerDeps: RegisterHandlerDeps) {
   const deps = { ...handlerDeps, log: handlerDeps.log ?? loggerSink(handlerDeps.logger) };
   return middy<RegisterApiEvent, HttpResult>()

@@ -104,7 +104,7 @@ export class VoipFunction extends Construct {
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
       reason:
-        'Node.js 22 (nodejs22.x) is the runtime the project decided on and tests with (design section 6); ' +
+        'Node.js 22 (nodejs22.x) is the runtime the project decided on, and the one its scripts and tests run on (README); ' +
         'moving to a newer runtime is a deliberate change, not a lint fix.',
     });
   }

@@ -9,7 +9,7 @@ import type { ApnsTransport } from './apns/apns-transport';
 import { reportCertificateDaysLeft } from './apns/credential-material';
 
 export interface FileCredentialProviderOptions {
-  /** APNS_CREDENTIALS_FILE: one credential of design section 4, or an array of them. */
+  /** APNS_CREDENTIALS_FILE: one credential (docs/contracts.md, push credentials), or an array of them. */
   readonly path: string;
   readonly log: LogSink;
   readonly metrics?: MetricsSink;

@@ -1,7 +1,7 @@
 import type { PushKind } from './device';
 import * as z from './zod-mini';
 
-/** Identifier alphabet of design section 3 (callId) and section 2 (deviceId). */
+/** Identifier alphabet of callId and deviceId (docs/contracts.md, call event and registration API). */
 const ID_PATTERN = /^[A-Za-z0-9._:-]+$/;
 
 export const CALL_EVENT_VERSION = 1;
@@ -12,7 +12,7 @@ const text = (min: number, max: number) => z.string().check(z.minLength(min), z.
 const userId = text(1, 128);
 
 /**
- * The call event of design section 3 (call-control → SQS), version 1. The single source of truth:
+ * The call event (call-control → SQS, docs/contracts.md), version 1. The single source of truth:
  * the JSON Schema handed to call-control is generated from it. Unknown top-level fields are dropped
  * (tolerant reader), so call-control may add fields without breaking senders.
  *

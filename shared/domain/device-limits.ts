@@ -1,5 +1,5 @@
 /**
- * Registration limits and their defaults (design section 2), without the input schemas of
+ * Registration limits and their defaults (docs/contracts.md, registration API), without the input schemas of
  * `device-rules.ts`: the DynamoDB adapters, which the sender bundles too, need only these numbers, and
  * importing them from `device-rules.ts` would bring classic zod into the sender (docs/performance.md
  * section 4).

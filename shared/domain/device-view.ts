@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { type Device, deviceOf } from './device';
 
 /**
- * What the API shows of a device (design section 2): never the owner's user id or storage internals.
+ * What the API shows of a device (docs/contracts.md, registration API): never the owner's user id or storage internals.
  * Exported as a schema so the OpenAPI document can be checked against it.
  */
 export const deviceViewSchema = z.object({

@@ -9,7 +9,7 @@ import type { PushKind } from '../domain/device';
  * its user (two recipients may both have a device `phone`); the push type is part of it because a
  * `missed_call` reuses its `incoming_call`'s callId, and its alert must not be taken for a duplicate of
  * the VoIP push. Written by the sender: a lease (`sending`) before the push, then the APNs answer. The
- * receipts API (issue 8) reads it by (callId, caller, deviceId, `voip`) and adds `receivedAt` /
+ * receipts API reads it by (callId, caller, deviceId, `voip`) and adds `receivedAt` /
  * `reportedAt`; keep this shape stable.
  *
  * | attribute     | type                     | written by | meaning |

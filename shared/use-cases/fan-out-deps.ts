@@ -37,7 +37,7 @@ export interface FanOutOptions {
   readonly missedCallTtlSeconds: number;
   /**
    * Retry a VoIP push whose transport outcome was ambiguous (`maybeDelivered`: reset, dropped connection,
-   * timeout) as the APNs reference suggests, accepting that the phone may ring twice. Off by default: such
+   * timeout) as Apple's documentation allows, accepting that the phone may ring twice. Off by default: such
    * a push ends `failed` / `ambiguous_delivery` (at most one accepted push per device per call).
    * Sender env RETRY_AMBIGUOUS_PUSHES.
    */

@@ -55,7 +55,7 @@ describe('openapi.yaml', () => {
       .map(([method, op]) => ({ name: `${method.toUpperCase()} ${path}`, op: op as Json })),
   );
 
-  it('describes exactly the four routes of design section 2 when generated', () => {
+  it('describes exactly the four routes of the registration API (docs/contracts.md) when generated', () => {
     expect(operations.map((o) => o.name).sort()).toEqual([
       'DELETE /v1/devices/{deviceId}',
       'GET /v1/devices',
@@ -92,7 +92,7 @@ describe('openapi.yaml', () => {
     }
   });
 
-  it('gives each error status the code of design section 2 when the examples are read', () => {
+  it('gives each error status the code the API contract names when the examples are read', () => {
     const codeByStatus: Record<string, unknown> = {};
     for (const { op } of operations) {
       for (const [status, response] of Object.entries(op.responses as Json)) {

@@ -115,7 +115,7 @@ function answerOf(outcome: ApnsOutcome, request: ApnsRequest, environment: ApnsE
 }
 
 /**
- * What the sender does with one APNs answer: APNs' answer table (docs/contracts.md, APNs answers), one
+ * What the sender does with one APNs answer: APNs' answer table (docs/contracts.md, APNs requests and answers), one
  * rule per row, first match wins, each turned into the push-gateway port's neutral decision. Pure: the
  * use case carries the decision out.
  */

@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (≈ 7 min) or `npm run bench -- --quick` / `BENCH_QUICK=1` (< 60 s): the issue-7 benchmark
+ * `npm run bench` (≈ 7 min) or `npm run bench -- --quick` / `BENCH_QUICK=1` (< 60 s): the benchmark
  * suite. Prints the tables and targets, writes bench/results/<timestamp>.json and .html.
  * `--only transport,fcm-transport,sender,...` runs a subset.
  */

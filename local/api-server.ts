@@ -2,10 +2,10 @@
  * The local API Gateway: a `node:http` server on loopback that matches routes, checks the bearer JWT
  * like the HTTP API's JWT authorizer, and calls the same Lambda handlers as AWS with a payload 2.0 event.
  */
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Context } from 'aws-lambda';
+import { API_GATEWAY_MAX_BODY_BYTES } from '../shared/platform/http/json-body';
 import {
   type ApiEvent,
   BadRequestError,
@@ -19,6 +19,7 @@ import {
   toApiGatewayEvent,
 } from './apigw-event';
 import { type BearerCheck, createBearerVerifier, type LocalSigningKey, loadLocalSigningKey } from './jwt';
+import { lambdaContext } from './lambda-runtime';
 
 /** A Lambda handler behind an HTTP API route (promise style, as on Node.js 22). */
 export type HttpLambdaHandler = (event: ApiEvent, context: Context) => unknown;
@@ -45,8 +46,6 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-/** API Gateway's payload limit; the 8 KiB rule for devices is the handler's own. */
-export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 /** API Gateway's integration timeout. */
 const INTEGRATION_TIMEOUT_MS = 30_000;
 
@@ -82,7 +81,7 @@ function send(res: ServerResponse, answer: HttpAnswer, requestId: string): void 
 function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > MAX_BODY_BYTES) {
+    if (declared > API_GATEWAY_MAX_BODY_BYTES) {
       req.resume();
       resolve(undefined);
       return;
@@ -91,7 +90,7 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
+      if (size > API_GATEWAY_MAX_BODY_BYTES) {
         chunks.length = 0;
         req.removeAllListeners('data');
         req.resume();
@@ -114,25 +113,6 @@ function functionNameOf(routeKey: string): string {
     functionNames.set(routeKey, name);
   }
   return name;
-}
-
-function lambdaContext(requestId: string, routeKey: string): Context {
-  const deadline = Date.now() + INTEGRATION_TIMEOUT_MS;
-  const functionName = functionNameOf(routeKey);
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
-    memoryLimitInMB: '256',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: `local/${requestId}`,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
 }
 
 async function invoke(handler: HttpLambdaHandler, event: ApiEvent, context: Context): Promise<unknown> {
@@ -191,7 +171,18 @@ async function answer(req: IncomingMessage, state: ServerState, requestId: strin
   );
   const handler = state.routes[route.routeKey] as HttpLambdaHandler;
   try {
-    return fromLambdaResult(await invoke(handler, event, lambdaContext(requestId, route.routeKey)));
+    return fromLambdaResult(
+      await invoke(
+        handler,
+        event,
+        lambdaContext({
+          functionName: functionNameOf(route.routeKey),
+          timeoutMs: INTEGRATION_TIMEOUT_MS,
+          memoryLimitInMB: '256',
+          logStreamName: `local/${requestId}`,
+        }),
+      ),
+    );
   } catch (error) {
     log('error', 'handler failed', { requestId, routeKey: route.routeKey, error: String(error) });
     return errorAnswer(500, 'internal_error', 'internal server error');

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDeliveryStore } from '../shared/adapters/dynamo-delivery-store';
+import { DynamoDeliveryStore } from '../shared/adapters/dynamodb/delivery-store';
 import type { DeliveryKey } from '../shared/ports/delivery-store';
 import { receiptLatencies } from '../shared/use-cases/record-receipt';
 import { mintDevToken } from './jwt';

@@ -14,6 +14,7 @@ import {
   jwtVerify,
   SignJWT,
 } from 'jose';
+import { LocalEnvName } from '../shared/platform/env-names';
 
 export const LOCAL_JWT_ISSUER = 'voip-push-local';
 export const LOCAL_JWT_AUDIENCE = 'voip-push-local';
@@ -22,8 +23,8 @@ const ALGORITHM = 'ES256';
 const CLOCK_TOLERANCE_SECONDS = 5;
 
 /** `.local/jwt` at the repository root (or under `VOIP_LOCAL_DIR`), wherever the process was started from. */
-export const DEFAULT_JWT_DIR = process.env.VOIP_LOCAL_DIR
-  ? resolve(process.env.VOIP_LOCAL_DIR, 'jwt')
+export const DEFAULT_JWT_DIR = process.env[LocalEnvName.stateDir]
+  ? resolve(process.env[LocalEnvName.stateDir] as string, 'jwt')
   : resolve(import.meta.dirname, '..', '.local', 'jwt');
 const KEY_FILE = 'signing-key.json';
 

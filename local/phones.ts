@@ -9,7 +9,7 @@
  * PHONE_LIVE_TOKENS (comma-separated hex) limits the live phones, default every registered token.
  */
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { ownerKey, type TokenOwnerItem } from '../shared/adapters/dynamo-device-items';
+import { ownerKey, type TokenOwnerItem } from '../shared/adapters/dynamodb/device-items';
 import type { LogFn } from './api-server';
 import { mintDevToken } from './jwt';
 

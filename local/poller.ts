@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
@@ -7,7 +6,9 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { Context, SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { describeError } from '../shared/lib/helpers';
+import { type EventSource, eventSourceOf, lambdaContext, toSqsRecord } from './lambda-runtime';
 
 export type SqsLambdaHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
 export type PollerLog = (
@@ -81,11 +82,11 @@ export function startPoller(options: PollerOptions): Poller {
         messages = out.Messages ?? [];
       } catch (error) {
         if (!running) break;
-        log('error', 'poller receive failed', { error: describe(error) });
+        log('error', 'poller receive failed', { error: describeError(error) });
         await pause(1000, abort.signal);
         continue;
       }
-      if (messages.length > 0) await deliver(messages.map((m) => toRecord(m, source)));
+      if (messages.length > 0) await deliver(messages.map((m) => toSqsRecord(m, source)));
     }
   })();
 
@@ -93,12 +94,19 @@ export function startPoller(options: PollerOptions): Poller {
     const event: SQSEvent = { Records: records };
     let failed: Set<string>;
     try {
-      const response = await options.handler(event, lambdaContext(options));
+      const response = await options.handler(
+        event,
+        lambdaContext({
+          functionName: options.functionName ?? 'voip-push-sender-local',
+          timeoutMs: options.functionTimeoutMs ?? 30_000,
+          region: 'local',
+        }),
+      );
       failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
     } catch (error) {
       log('error', 'handler threw: the whole batch stays for redelivery', {
         records: records.length,
-        error: describe(error),
+        error: describeError(error),
       });
       return;
     }
@@ -143,14 +151,11 @@ export function startPoller(options: PollerOptions): Poller {
     async stop() {
       running = false;
       abort.abort();
-      await loop.catch((error) => log('error', 'poller stopped with an error', { error: describe(error) }));
+      await loop.catch((error) =>
+        log('error', 'poller stopped with an error', { error: describeError(error) }),
+      );
     },
   };
-}
-
-interface EventSource {
-  readonly arn: string;
-  readonly region: string;
 }
 
 async function eventSource(sqs: SQSClient, queueUrl: string): Promise<EventSource> {
@@ -164,61 +169,7 @@ async function eventSource(sqs: SQSClient, queueUrl: string): Promise<EventSourc
   } catch {
     // Fall through to an ARN built from the URL.
   }
-  const name = new URL(queueUrl).pathname.split('/').filter(Boolean).pop() ?? 'queue';
-  return { arn: `arn:aws:sqs:${region}:000000000000:${name}`, region };
-}
-
-/** The record Lambda would pass: same field names and string-typed attributes. */
-export function toRecord(message: Message, source: EventSource): SQSRecord {
-  const messageAttributes: SQSMessageAttributes = {};
-  for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
-    messageAttributes[name] = {
-      dataType: value.DataType ?? 'String',
-      stringListValues: value.StringListValues ?? [],
-      binaryListValues: (value.BinaryListValues ?? []).map((b) => Buffer.from(b).toString('base64')),
-      ...(value.StringValue !== undefined ? { stringValue: value.StringValue } : {}),
-      ...(value.BinaryValue !== undefined
-        ? { binaryValue: Buffer.from(value.BinaryValue).toString('base64') }
-        : {}),
-    };
-  }
-  const attributes = (message.Attributes ?? {}) as Record<string, string>;
-  return {
-    messageId: message.MessageId ?? '',
-    receiptHandle: message.ReceiptHandle ?? '',
-    body: message.Body ?? '',
-    attributes: {
-      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
-      SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
-      SenderId: attributes.SenderId ?? 'local',
-      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
-      ...attributes,
-    },
-    messageAttributes,
-    md5OfBody: message.MD5OfBody ?? '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: source.arn,
-    awsRegion: source.region,
-  };
-}
-
-function lambdaContext(options: PollerOptions): Context {
-  const deadline = Date.now() + (options.functionTimeoutMs ?? 30_000);
-  const functionName = options.functionName ?? 'voip-push-sender-local';
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-    memoryLimitInMB: '512',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  };
+  return eventSourceOf(queueUrl, region);
 }
 
 async function inChunks<T>(items: readonly T[], send: (chunk: T[]) => Promise<unknown>): Promise<void> {
@@ -233,8 +184,4 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
       resolve();
     });
   });
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

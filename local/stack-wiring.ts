@@ -1,27 +1,28 @@
 /**
  * The single place where the Lambda functions and the push path (APNs simulator, SQS poller, sender)
- * join the local stack. Everything else in `stack.ts` is services and lifecycle.
+ * join the local stack: each function is built by its own config loader and composition root
+ * (`functions/<name>/config.ts` and `wiring.ts`), as in Lambda, over the stack's services. Everything
+ * else in `stack.ts` is services and lifecycle.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { loadReceiptsConfig } from '../functions/receipts/config';
 import { createReceiptsHandler } from '../functions/receipts/create-handler';
 import { RECEIPTS_ROUTE_KEY } from '../functions/receipts/routes';
+import { buildReceiptsDeps } from '../functions/receipts/wiring';
+import { loadRegisterConfig } from '../functions/register/config';
 import { createRegisterHandler } from '../functions/register/create-handler';
-import { loadSenderConfig, SenderEnv } from '../functions/sender/config';
+import { buildRegisterDeps } from '../functions/register/wiring';
+import { loadSenderConfig } from '../functions/sender/config';
 import { createSenderHandler } from '../functions/sender/create-handler';
 import { buildSenderDeps } from '../functions/sender/wiring';
-import { DynamoDeviceRepository } from '../shared/adapters/dynamo-device-repository';
-import { DynamoReceiptStore } from '../shared/adapters/dynamo-receipt-store';
-import { DYNAMODB_ENDPOINT_ENV, loadRegisterConfig } from '../shared/platform/config';
-import { EnvName } from '../shared/platform/env-names';
-import { METRICS_NAMESPACE, ServiceName } from '../shared/platform/metric-names';
-import { loggerSink, PowertoolsMetricsSink } from '../shared/platform/metrics';
+import { createLogger, loggerSink } from '../shared/adapters/powertools-log';
+import { EnvName, LocalEnvName } from '../shared/platform/env-names';
+import { ServiceName } from '../shared/platform/metric-names';
 import type { ApiRoutes, HttpLambdaHandler, LogFn } from './api-server';
 import { devKeyPaths, devTokenCredential } from './apns-simulator/dev-credentials';
 import { startApnsSimulator } from './apns-simulator/simulator';
@@ -78,34 +79,32 @@ export type ApiWiring = Pick<StackWiring, 'dynamodbEndpoint' | 'dynamoClient' | 
 
 function functionLogger(serviceName: string, env: FunctionEnv): Logger {
   // Powertools reads POWERTOOLS_LOG_LEVEL itself; passing it keeps an injected env (tests) in charge.
-  const logLevel = (env.POWERTOOLS_LOG_LEVEL ?? 'INFO').toUpperCase() as 'INFO';
-  return new Logger({ serviceName, logLevel });
+  return createLogger(serviceName, env[LocalEnvName.logLevel] ?? 'INFO');
 }
 
-/** Route key → handler: the routes of the CDK app's HTTP API, built by the functions' own factories. */
+/**
+ * Route key → handler: the routes of the CDK app's HTTP API, each function built by its own config
+ * loader and composition root (so MAX_DEVICES_PER_USER / DEVICE_TTL_DAYS work locally too).
+ */
 export async function apiRoutes(wiring: ApiWiring): Promise<ApiRoutes> {
-  // The same configuration path as in Lambda, so MAX_DEVICES_PER_USER / DEVICE_TTL_DAYS work locally too.
-  const config = loadRegisterConfig({
+  const env = {
     ...wiring.env,
     [EnvName.devicesTable]: wiring.tableNames.devices,
-    [DYNAMODB_ENDPOINT_ENV]: wiring.dynamodbEndpoint,
-  });
-  const documents = DynamoDBDocumentClient.from(wiring.dynamoClient, {
-    marshallOptions: { removeUndefinedValues: true },
-  });
-  const register = createRegisterHandler({
-    repository: new DynamoDeviceRepository({ client: documents, tableName: config.devicesTableName }),
-    logger: functionLogger(ServiceName.register, wiring.env),
-    limits: { maxDevicesPerUser: config.maxDevicesPerUser, deviceTtlDays: config.deviceTtlDays },
-  }) as HttpLambdaHandler;
-  const receipts = createReceiptsHandler({
-    devices: new DynamoDeviceRepository({ client: documents, tableName: wiring.tableNames.devices }),
-    receipts: new DynamoReceiptStore({ client: documents, tableName: wiring.tableNames.deliveries }),
-    logger: functionLogger(ServiceName.receipts, wiring.env),
-    metrics: new PowertoolsMetricsSink(
-      new Metrics({ namespace: METRICS_NAMESPACE, serviceName: ServiceName.receipts }),
-    ),
-  }) as HttpLambdaHandler;
+    [EnvName.deliveriesTable]: wiring.tableNames.deliveries,
+    [EnvName.dynamodbEndpoint]: wiring.dynamodbEndpoint,
+  };
+  const register = createRegisterHandler(
+    buildRegisterDeps(loadRegisterConfig(env), {
+      logger: functionLogger(ServiceName.register, wiring.env),
+      dynamoClient: wiring.dynamoClient,
+    }),
+  ) as HttpLambdaHandler;
+  const receipts = createReceiptsHandler(
+    buildReceiptsDeps(loadReceiptsConfig(env), {
+      logger: functionLogger(ServiceName.receipts, wiring.env),
+      dynamoClient: wiring.dynamoClient,
+    }),
+  ) as HttpLambdaHandler;
   return {
     'PUT /v1/devices/{deviceId}': register,
     'GET /v1/devices': register,
@@ -135,10 +134,10 @@ function senderEnv(wiring: StackWiring, simulatorUrl: string | undefined, devCre
     [EnvName.apnsEndpoint]: simulatorUrl ?? env[EnvName.apnsEndpoint],
     [EnvName.apnsCredentialsFile]: credentialsFile ?? devCredentialsFile(),
     ...(caFile ? { [EnvName.apnsCaFile]: caFile } : {}),
-    [SenderEnv.dlqUrl]: wiring.dlqUrl,
-    [SenderEnv.callQueueUrl]: wiring.queueUrl,
-    [SenderEnv.dynamodbEndpoint]: wiring.dynamodbEndpoint,
-    [SenderEnv.sqsEndpoint]: wiring.sqsEndpoint,
+    [EnvName.dlqUrl]: wiring.dlqUrl,
+    [EnvName.callQueueUrl]: wiring.queueUrl,
+    [EnvName.dynamodbEndpoint]: wiring.dynamodbEndpoint,
+    [EnvName.sqsEndpoint]: wiring.sqsEndpoint,
   };
 }
 
@@ -172,8 +171,6 @@ export async function startPushPath(wiring: StackWiring): Promise<PushPath> {
         return file;
       }),
     );
-    const logger = functionLogger(ServiceName.sender, wiring.env);
-    const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: ServiceName.sender });
     const sqsClient = new SQSClient({
       endpoint: wiring.sqsEndpoint,
       region: wiring.region,
@@ -181,15 +178,11 @@ export async function startPushPath(wiring: StackWiring): Promise<PushPath> {
     });
     stops.push(async () => sqsClient.destroy());
     const deps = buildSenderDeps(config, {
-      log: loggerSink(logger),
-      metrics: new PowertoolsMetricsSink(metrics),
+      log: loggerSink(functionLogger(ServiceName.sender, wiring.env)),
       dynamoClient: wiring.dynamoClient,
       sqsClient,
     });
-    stops.push(async () => {
-      const apns = deps.fanOut.apns as { close?: () => Promise<void> };
-      await apns.close?.();
-    });
+    stops.push(() => deps.close());
     const poller = startPoller({
       sqsClient,
       queueUrl: wiring.queueUrl,

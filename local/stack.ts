@@ -1,11 +1,12 @@
 /**
- * The whole back end on one machine (design section 5): DynamoDB Local, fauxqs (queue + DLQ), the
+ * The whole back end on one machine (docs/contracts.md, local stack): DynamoDB Local, fauxqs (queue + DLQ), the
  * APNs simulator and sender poller, and the local API. `npm start` runs it; tests start it in-process.
  */
 import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { LocalEnvName } from '../shared/platform/env-names';
 import type { LogFn } from './api-server';
 import { startApiServer } from './api-server';
 import { type LocalSigningKey, mintDevToken } from './jwt';
@@ -25,12 +26,12 @@ export const DEFAULT_QUEUE_NAMES = { queue: 'voip-push-calls', dlq: 'voip-push-c
 export const QUEUE_MAX_RECEIVE_COUNT = 3;
 export const QUEUE_VISIBILITY_TIMEOUT_SECONDS = 30;
 /** `.local` at the repository root, or `VOIP_LOCAL_DIR` (tests run a second stack beside a developer's). */
-export const LOCAL_DIR = process.env.VOIP_LOCAL_DIR
-  ? resolve(process.env.VOIP_LOCAL_DIR)
+export const LOCAL_DIR = process.env[LocalEnvName.stateDir]
+  ? resolve(process.env[LocalEnvName.stateDir] as string)
   : resolve(import.meta.dirname, '..', '.local');
 export const DEFAULT_PORTS = { api: 3000, dynamodb: 8000, sqs: 4566, apns: 2197 } as const;
 
-/** What `READY {json}` prints and `.local/stack.json` holds (design section 5). */
+/** What `READY {json}` prints and `.local/stack.json` holds (docs/contracts.md, local stack). */
 export interface LocalStackInfo {
   readonly apiUrl: string;
   readonly region: string;
@@ -107,11 +108,11 @@ async function createQueues(
 
 function apiPortFrom(options: LocalStackOptions, env: FunctionEnv): number {
   if (options.apiPort !== undefined) return options.apiPort;
-  const raw = env.VOIP_LOCAL_PORT;
+  const raw = env[LocalEnvName.apiPort];
   if (raw === undefined || raw === '') return DEFAULT_PORTS.api;
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error(`VOIP_LOCAL_PORT must be a port number, got "${raw}"`);
+    throw new Error(`${LocalEnvName.apiPort} must be a port number, got "${raw}"`);
   return port;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Typed publisher of call events (design section 3) for call-control services on Node.js.
+ * Typed publisher of call events (docs/contracts.md, call event) for call-control services on Node.js.
  *
  * ```ts
  * import { SQSClient } from '@aws-sdk/client-sqs';

@@ -1,15 +1,15 @@
 import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
+import { buildApnsPayload } from '../shared/adapters/apns/apns-payload';
 import {
   CALL_EVENT_VERSION,
   type CallEvent,
   type CallEventInput,
   callEventSchema,
 } from '../shared/domain/call-event';
-import { buildPushPayload } from '../shared/domain/push-payload';
 import { type CallEventProblem, CallEventValidationError } from './errors';
 
 /**
- * What a call-control service hands the publisher: a call event of design section 3 whose `version`
+ * What a call-control service hands the publisher: a call event (docs/contracts.md) whose `version`
  * and `createdAt` may be left out (filled with 1 and now), as may `media` ('audio') and
  * `ringTimeoutSeconds` (30), which the schema itself defaults.
  */
@@ -49,7 +49,7 @@ export function prepareEvent(draft: CallEventDraft, now: Date, index?: number): 
     throw new CallEventValidationError(nonEmpty(problems), index);
   }
   const event = parsed.data;
-  const payload = buildPushPayload(event);
+  const payload = buildApnsPayload(event);
   if (!payload.ok) {
     const problem = `the ${payload.pushType} push payload (caller, data, ...) is ${payload.bytes} bytes, over APNs' ${payload.limit}`;
     throw new CallEventValidationError(

@@ -1,5 +1,5 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { mapBounded } from '../shared/use-cases/map-bounded';
+import { mapBounded } from '../shared/lib/helpers';
 import { DEFAULT_MAX_BATCH_BYTES, toBatches } from './batches';
 import { type CallEventDraft, type PreparedEvent, prepareEvent } from './prepare';
 

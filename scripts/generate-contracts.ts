@@ -2,8 +2,8 @@
  * `npm run contracts`: writes the machine-readable contracts from the zod schemas the code validates
  * with, so the documents cannot say something the code does not enforce:
  *
- * - `openapi.yaml`: the registration API (design section 2), OpenAPI 3.1;
- * - `docs/schemas/call-event.v1.schema.json`: the call event (design section 3), JSON Schema 2020-12.
+ * - `openapi.yaml`: the registration API (docs/contracts.md), OpenAPI 3.1;
+ * - `docs/schemas/call-event.v1.schema.json`: the call event (docs/contracts.md, call event), JSON Schema 2020-12.
  *
  * `test/unit/contract-drift.test.ts` renders the same documents in memory and fails when the committed
  * files differ. Run this after changing a schema in `shared/domain/`, and commit the result.
@@ -14,11 +14,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { stringify } from 'yaml';
 import { z } from 'zod';
+import { ALERT_PAYLOAD_LIMIT_BYTES, VOIP_PAYLOAD_LIMIT_BYTES } from '../shared/adapters/apns/apns-payload';
 import { type API_ERROR_CODES, apiErrorBodySchema } from '../shared/domain/api-error-contract';
 import { callEventSchema } from '../shared/domain/call-event';
 import { deviceIdSchema, registerDeviceBodySchema } from '../shared/domain/device-rules';
 import { deviceViewSchema, listDevicesResponseSchema } from '../shared/domain/device-view';
-import { ALERT_PAYLOAD_LIMIT_BYTES, VOIP_PAYLOAD_LIMIT_BYTES } from '../shared/domain/push-payload';
 import { receiptBodySchema } from '../shared/domain/receipt';
 
 type Json = Record<string, unknown>;
@@ -49,7 +49,7 @@ function jsonSchema(schema: z.core.$ZodType, io: 'input' | 'output'): Json {
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
-/** The JSON Schema handed to call-control (design section 3). */
+/** The JSON Schema handed to call-control (docs/contracts.md, call event). */
 export function renderCallEventSchema(): Json {
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -160,7 +160,7 @@ function errors(...statuses: number[]): Json {
   );
 }
 
-/** The registration API (design section 2) as an OpenAPI 3.1 document. */
+/** The registration API (docs/contracts.md) as an OpenAPI 3.1 document. */
 export function renderOpenApi(): Json {
   const device = jsonSchema(deviceViewSchema, 'output');
   const list = jsonSchema(listDevicesResponseSchema, 'output');

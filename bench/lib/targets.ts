@@ -1,4 +1,4 @@
-/** One target of issue 7, checked against a measured value. */
+/** One performance target (docs/performance.md), checked against a measured value. */
 export interface TargetCheck {
   readonly section: string;
   readonly target: string;

@@ -4,15 +4,19 @@
  * TransactWriteItems of the same three items (device, token owner, user meta) on the same table.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { loadRegisterConfig } from '../../functions/register/config';
 import { createRegisterHandler } from '../../functions/register/create-handler';
+import { buildRegisterDeps } from '../../functions/register/wiring';
 import { type HttpLambdaHandler, startApiServer } from '../../local/api-server';
 import { loadLocalSigningKey, mintDevToken } from '../../local/jwt';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/services/dynamodb-local';
 import { createTables } from '../../local/services/tables';
-import { DynamoDeviceRepository } from '../../shared/adapters/dynamo-device-repository';
+import { documentClientOf } from '../../shared/adapters/dynamodb/clients';
+import { DynamoDeviceRepository } from '../../shared/adapters/dynamodb/device-repository';
+import { createLogger } from '../../shared/adapters/powertools-log';
+import { EnvName } from '../../shared/platform/env-names';
 import { ServiceName } from '../../shared/platform/metric-names';
 import { emitResult } from '../lib/child';
 import { summarize } from '../lib/stats';
@@ -40,13 +44,19 @@ const dynamo = new DynamoDBClient({
   region: LOCAL_REGION,
   credentials: LOCAL_CREDENTIALS,
 });
-const documents = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
+const documents = documentClientOf(dynamo);
 await createTables(dynamo, tables);
 const repository = new DynamoDeviceRepository({ client: documents, tableName: tables.devices });
-const register = createRegisterHandler({
-  repository,
-  logger: new Logger({ serviceName: ServiceName.register, logLevel: 'WARN' }),
-}) as HttpLambdaHandler;
+// The register function as its composition root builds it, on this process's DynamoDB client.
+const register = createRegisterHandler(
+  buildRegisterDeps(
+    loadRegisterConfig({
+      [EnvName.devicesTable]: tables.devices,
+      [EnvName.dynamodbEndpoint]: input.dynamodbEndpoint,
+    }),
+    { logger: createLogger(ServiceName.register, 'WARN'), dynamoClient: dynamo },
+  ),
+) as HttpLambdaHandler;
 const signingKey = await loadLocalSigningKey();
 const api = await startApiServer({
   port: 0,

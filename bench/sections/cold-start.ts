@@ -3,12 +3,13 @@ import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { build, type Metafile } from 'esbuild';
 import { devCaPem, devTokenCredential } from '../../local/apns-simulator/dev-credentials';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/services/dynamodb-local';
 import { createTables } from '../../local/services/tables';
-import { DynamoDeviceRepository } from '../../shared/adapters/dynamo-device-repository';
+import { documentClientOf } from '../../shared/adapters/dynamodb/clients';
+import { DynamoDeviceRepository } from '../../shared/adapters/dynamodb/device-repository';
+import { EnvName } from '../../shared/platform/env-names';
 import { REPO_ROOT, runChild } from '../lib/child';
 import type { SectionReport } from '../lib/report';
 import { startSimulatorProcess } from '../lib/simulator-process';
@@ -31,7 +32,7 @@ async function seed(endpoint: string): Promise<{ devices: string; deliveries: st
   try {
     await createTables(dynamo, tables);
     await new DynamoDeviceRepository({
-      client: DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }),
+      client: documentClientOf(dynamo),
       tableName: tables.devices,
     }).register({
       userId: 'cold-user',
@@ -118,12 +119,12 @@ export async function coldStartSection(quick: boolean): Promise<SectionReport> {
     const noSdk = await bundle('sender', join(outdir, 'sdk-external'), ['@aws-sdk/*', '@smithy/*']);
     const seeded = await seed(dynamo.endpoint);
     const env = {
-      DEVICES_TABLE_NAME: seeded.devices,
-      DELIVERIES_TABLE_NAME: seeded.deliveries,
-      APNS_CREDENTIALS_FILE: credentialsFile,
-      APNS_ENDPOINT: simulator.url,
-      APNS_CA_FILE: caFile,
-      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      [EnvName.devicesTable]: seeded.devices,
+      [EnvName.deliveriesTable]: seeded.deliveries,
+      [EnvName.apnsCredentialsFile]: credentialsFile,
+      [EnvName.apnsEndpoint]: simulator.url,
+      [EnvName.apnsCaFile]: caFile,
+      [EnvName.dynamodbEndpoint]: dynamo.endpoint,
       AWS_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,

@@ -10,7 +10,7 @@ export interface Section {
   run(quick: boolean, log: (line: string) => void): Promise<SectionReport>;
 }
 
-/** In the order of issue 7 (memory last: it reads the sender process of items 2 and 3). */
+/** In the order of docs/performance.md (memory last: it reads the sender process of items 2 and 3). */
 export const SECTIONS: readonly Section[] = [
   { id: 'transport', run: transportSection },
   { id: 'fcm-transport', run: fcmTransportSection },

@@ -8,25 +8,23 @@ import { writeFileSync } from 'node:fs';
 import { connect as http2Connect } from 'node:http2';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { loadSenderConfig } from '../../functions/sender/config';
 import { createSenderHandler, type SenderHandler } from '../../functions/sender/create-handler';
 import { buildSenderDeps } from '../../functions/sender/wiring';
 import { devCaPem, devTokenCredential } from '../../local/apns-simulator/dev-credentials';
+import { lambdaContext, toSqsRecord } from '../../local/lambda-runtime';
+import { InMemoryDeliveryStore } from '../../local/memory-delivery-store';
 import { startPoller } from '../../local/poller';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/services/dynamodb-local';
 import { createTables } from '../../local/services/tables';
-import { DynamoDeviceRepository } from '../../shared/adapters/dynamo-device-repository';
+import { documentClientOf } from '../../shared/adapters/dynamodb/clients';
+import { DynamoDeviceRepository } from '../../shared/adapters/dynamodb/device-repository';
+import { mapBounded } from '../../shared/lib/helpers';
 import { EnvName } from '../../shared/platform/env-names';
-import { METRICS_NAMESPACE, ServiceName } from '../../shared/platform/metric-names';
-import { loggerSink, PowertoolsMetricsSink } from '../../shared/platform/metrics';
-import { mapBounded } from '../../shared/use-cases/map-bounded';
-import { InMemoryDeliveryStore } from '../../test/fakes/in-memory-delivery-store';
 import { emitResult } from '../lib/child';
 import { round, summarize } from '../lib/stats';
 import { deviceTokens } from '../transport/fixtures';
@@ -75,7 +73,7 @@ const suffix = randomUUID().slice(0, 8);
 const tables = { devices: `bench-devices-${suffix}`, deliveries: `bench-deliveries-${suffix}` };
 const aws = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
 const dynamo = new DynamoDBClient({ endpoint: input.dynamodbEndpoint, ...aws });
-const documents = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
+const documents = documentClientOf(dynamo);
 await createTables(dynamo, tables);
 
 // Seed: one device per user, through the repository (the register path's own transaction).
@@ -105,13 +103,8 @@ const config = loadSenderConfig({
   [EnvName.apnsEndpoint]: input.apnsUrl,
   [EnvName.apnsCaFile]: caFile,
 });
-const logger = new Logger({ serviceName: ServiceName.sender });
-const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: ServiceName.sender });
-const baseDeps = buildSenderDeps(config, {
-  log: loggerSink(logger),
-  metrics: new PowertoolsMetricsSink(metrics),
-  dynamoClient: dynamo,
-});
+// Powertools Logger and Metrics writing to stdout, as in Lambda (the composition root's defaults).
+const baseDeps = buildSenderDeps(config, { dynamoClient: dynamo });
 const times = new PortTimes();
 const handler: SenderHandler = createSenderHandler({
   ...baseDeps,
@@ -124,12 +117,7 @@ const handlerMemoryLease: SenderHandler = createSenderHandler({
 });
 
 let messageSeq = 0;
-const context = (): Context =>
-  ({
-    functionName: 'bench-sender',
-    awsRequestId: randomUUID(),
-    getRemainingTimeInMillis: () => 30_000,
-  }) as unknown as Context;
+const context = (): Context => lambdaContext({ functionName: 'bench-sender', timeoutMs: 30_000 });
 const callEvent = (recipients: readonly string[]): string =>
   JSON.stringify({
     version: 1,
@@ -142,18 +130,9 @@ const callEvent = (recipients: readonly string[]): string =>
     ringTimeoutSeconds: 30,
     data: { room: 'r-1' },
   });
+const benchQueue = { arn: 'arn:aws:sqs:us-east-1:000000000000:bench', region: LOCAL_REGION };
 const record = (body: string): SQSRecord =>
-  ({
-    messageId: `m-${suffix}-${messageSeq++}`,
-    receiptHandle: 'r',
-    body,
-    attributes: { SentTimestamp: String(Date.now()), ApproximateReceiveCount: '1' },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:bench',
-    awsRegion: LOCAL_REGION,
-  }) as unknown as SQSRecord;
+  toSqsRecord({ MessageId: `m-${suffix}-${messageSeq++}`, ReceiptHandle: 'r', Body: body }, benchQueue);
 
 async function senderPath(
   name: string,

@@ -1,3 +1,4 @@
+import type { PushGateway, PushGateways } from '../../shared/ports/push-gateway';
 import type { FanOutDeps } from '../../shared/use-cases/fan-out-deps';
 
 /** Cumulative time spent in each port (calls overlap, so the sums can exceed wall time). */
@@ -30,7 +31,7 @@ async function timed<T>(work: () => Promise<T>, add: (ms: number) => void): Prom
 
 /** The sender's own ports, each wrapped to add its time to `times`; behaviour unchanged. */
 export function timedPorts(deps: FanOutDeps, times: PortTimes): FanOutDeps {
-  const { devices, apns, deliveries, log } = deps;
+  const { devices, gateways, deliveries, log } = deps;
   const logTimed =
     (level: 'info' | 'warn' | 'error') =>
     (message: string, data?: Record<string, unknown>): void => {
@@ -52,19 +53,9 @@ export function timedPorts(deps: FanOutDeps, times: PortTimes): FanOutDeps {
         ),
       pruneToken: (input) => devices.pruneToken(input),
     },
-    apns: {
-      send: async (credential, request) => {
-        const outcome = await timed(
-          () => apns.send(credential, request),
-          (ms) => {
-            times.pushMs += ms;
-            times.pushes++;
-          },
-        );
-        times.onAnswer?.(performance.now());
-        return outcome;
-      },
-    },
+    gateways: Object.fromEntries(
+      Object.entries(gateways).map(([platform, gateway]) => [platform, timedGateway(gateway, times)]),
+    ) as unknown as PushGateways,
     deliveries: {
       claim: (...args) =>
         timed(
@@ -85,5 +76,34 @@ export function timedPorts(deps: FanOutDeps, times: PortTimes): FanOutDeps {
       get: (...args) => deliveries.get(...args),
     },
     log: { info: logTimed('info'), warn: logTimed('warn'), error: logTimed('error') },
+  };
+}
+
+/** A gateway whose pushes add their time to `times` and report each answer. */
+function timedGateway(gateway: PushGateway, times: PortTimes): PushGateway {
+  return {
+    platform: gateway.platform,
+    prepare(call) {
+      const prepared = gateway.prepare(call);
+      if (!prepared.ok) return prepared;
+      const { push } = prepared;
+      return {
+        ok: true,
+        push: {
+          tokenOf: (device) => push.tokenOf(device),
+          send: async (target) => {
+            const answer = await timed(
+              () => push.send(target),
+              (ms) => {
+                times.pushMs += ms;
+                times.pushes++;
+              },
+            );
+            times.onAnswer?.(performance.now());
+            return answer;
+          },
+        },
+      };
+    },
   };
 }

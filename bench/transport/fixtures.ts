@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { buildPushPayload } from '../../shared/domain/push-payload';
+import { buildApnsPayload } from '../../shared/adapters/apns/apns-payload';
 
 export const TOPIC = 'com.example.voip.voip';
 
 /** A realistic VoIP payload, built by the sender's own payload builder (≈ 200 bytes). */
 export function voipPayload(): string {
-  const built = buildPushPayload({
+  const built = buildApnsPayload({
     version: 1,
     type: 'incoming_call',
     callId: 'c-bench-0001',

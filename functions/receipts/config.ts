@@ -1,13 +1,11 @@
-import { z } from 'zod';
-import { DYNAMODB_ENDPOINT_ENV } from '../../shared/platform/config';
+import * as z from '../../shared/domain/zod-mini';
+import { definedOnly, type Env, optionalUrl, parseEnv, requiredText } from '../../shared/platform/config';
 import { EnvName } from '../../shared/platform/env-names';
 
-const required = z.string({ error: 'is required' }).min(1, { error: 'is required' });
-
-const receiptsEnvSchema = z.object({
-  [EnvName.devicesTable]: required,
-  [EnvName.deliveriesTable]: required,
-  [DYNAMODB_ENDPOINT_ENV]: z.url({ error: 'must be a URL' }).optional(),
+const schema = z.object({
+  [EnvName.devicesTable]: requiredText(),
+  [EnvName.deliveriesTable]: requiredText(),
+  [EnvName.dynamodbEndpoint]: optionalUrl(),
 });
 
 export interface ReceiptsConfig {
@@ -17,16 +15,11 @@ export interface ReceiptsConfig {
 }
 
 /** Reads and validates the receipts function's configuration once; throws naming every bad variable. */
-export function loadReceiptsConfig(env: Record<string, string | undefined> = process.env): ReceiptsConfig {
-  const result = receiptsEnvSchema.safeParse(env);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
-    throw new Error(`invalid configuration: ${problems.join('; ')}`);
-  }
-  const endpoint = result.data[DYNAMODB_ENDPOINT_ENV];
+export function loadReceiptsConfig(env: Env = process.env): ReceiptsConfig {
+  const e = parseEnv(schema, env, 'receipts');
   return {
-    devicesTableName: result.data[EnvName.devicesTable],
-    deliveriesTableName: result.data[EnvName.deliveriesTable],
-    ...(endpoint ? { dynamodbEndpoint: endpoint } : {}),
+    devicesTableName: e[EnvName.devicesTable],
+    deliveriesTableName: e[EnvName.deliveriesTable],
+    ...definedOnly({ dynamodbEndpoint: e[EnvName.dynamodbEndpoint] }),
   };
 }

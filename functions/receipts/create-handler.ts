@@ -2,12 +2,14 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import { loggerSink } from '../../shared/adapters/powertools-log';
 import { httpJsonErrors } from '../../shared/platform/http/http-json-errors';
 import { jsonBodyParser, MAX_BODY_BYTES, type WithJsonBody } from '../../shared/platform/http/json-body';
 import { requireJwtSubject } from '../../shared/platform/http/jwt-subject';
 import { type HttpResult, jsonResponse } from '../../shared/platform/http/responses';
-import { type LogSink, loggerSink, type MetricsSink } from '../../shared/platform/metrics';
 import type { DeviceRepository } from '../../shared/ports/device-repository';
+import type { LogSink } from '../../shared/ports/log';
+import type { MetricsSink } from '../../shared/ports/metrics';
 import type { ReceiptStore } from '../../shared/ports/receipt-store';
 import { recordReceipt } from '../../shared/use-cases/record-receipt';
 import { resolveCallId } from './routes';
@@ -23,7 +25,7 @@ export interface ReceiptsHandlerDeps {
   readonly log?: LogSink;
   readonly metrics: MetricsSink;
   readonly clock?: () => Date;
-  /** @default 8192 (design section 2) */
+  /** @default MAX_BODY_BYTES (8 KiB, the API contract's limit) */
   readonly maxBodyBytes?: number;
 }
 

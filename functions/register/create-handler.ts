@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import { loggerSink } from '../../shared/adapters/powertools-log';
 import type { DeviceLimits } from '../../shared/domain/device-rules';
 import { toDeviceView } from '../../shared/domain/device-view';
 import { httpJsonErrors } from '../../shared/platform/http/http-json-errors';
@@ -9,6 +10,7 @@ import { jsonBodyParser, MAX_BODY_BYTES, type WithJsonBody } from '../../shared/
 import { requireJwtSubject } from '../../shared/platform/http/jwt-subject';
 import { type HttpResult, jsonResponse, noContent } from '../../shared/platform/http/responses';
 import type { DeviceRepository } from '../../shared/ports/device-repository';
+import type { LogSink } from '../../shared/ports/log';
 import { listDevices } from '../../shared/use-cases/list-devices';
 import { registerDevice } from '../../shared/use-cases/register-device';
 import { removeDevice } from '../../shared/use-cases/remove-device';
@@ -18,15 +20,19 @@ export type RegisterApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer & WithJso
 
 export interface RegisterHandlerDeps {
   readonly repository: DeviceRepository;
+  /** Powertools Logger: Lambda context on every line, and the rejected / failed request lines. */
   readonly logger: Logger;
+  /** Where the use cases' lines go. @default loggerSink(logger) */
+  readonly log?: LogSink;
   readonly limits?: Partial<DeviceLimits>;
   readonly clock?: () => Date;
-  /** Default 8192 (design section 2). */
+  /** @default MAX_BODY_BYTES (8 KiB, the API contract's limit) */
   readonly maxBodyBytes?: number;
 }
 
-/** The registration API (design section 2) as a middy handler; the Lambda and the local server both build it here. */
-export function createRegisterHandler(deps: RegisterHandlerDeps) {
+/** The registration API (docs/contracts.md) as a middy handler; the Lambda and the local server both build it here. */
+export function createRegisterHandler(handlerDeps: RegisterHandlerDeps) {
+  const deps = { ...handlerDeps, log: handlerDeps.log ?? loggerSink(handlerDeps.logger) };
   return middy<RegisterApiEvent, HttpResult>()
     .use(injectLambdaContext(deps.logger, { resetKeys: true }))
     .use(httpJsonErrors({ logger: deps.logger }))

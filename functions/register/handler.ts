@@ -1,19 +1,6 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDeviceRepository } from '../../shared/adapters/dynamo-device-repository';
-import { loadRegisterConfig } from '../../shared/platform/config';
-import { createLogger } from '../../shared/platform/logger';
-import { ServiceName } from '../../shared/platform/metric-names';
+import { loadRegisterConfig } from './config';
 import { createRegisterHandler } from './create-handler';
+import { buildRegisterDeps } from './wiring';
 
 // Module scope runs once per execution environment: configuration checked, clients built and reused.
-const config = loadRegisterConfig();
-const logger = createLogger(ServiceName.register);
-const dynamo = new DynamoDBClient(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {});
-const documents = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
-
-export const handler = createRegisterHandler({
-  repository: new DynamoDeviceRepository({ client: documents, tableName: config.devicesTableName }),
-  logger,
-  limits: { maxDevicesPerUser: config.maxDevicesPerUser, deviceTtlDays: config.deviceTtlDays },
-});
+export const handler = createRegisterHandler(buildRegisterDeps(loadRegisterConfig()));

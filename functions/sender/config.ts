@@ -1,57 +1,35 @@
-import { DEFAULT_DELIVERY_TTL_DAYS } from '../../shared/adapters/dynamo-delivery-store';
-import { DEFAULT_CREDENTIAL_CACHE_SECONDS } from '../../shared/adapters/secrets-credential-provider';
 import * as z from '../../shared/domain/zod-mini';
-import { EnvName } from '../../shared/platform/env-names';
-
-/** Sender-only variables not (yet) in env-names.ts. */
-export const SenderEnv = {
-  /** Optional: URL of the DLQ; malformed records are moved there at once with their reason. */
-  dlqUrl: 'DLQ_URL',
-  /** Optional: URL of the call queue; a deferred record's visibility is shortened so it comes back in time. */
-  callQueueUrl: 'CALL_QUEUE_URL',
-  /** Optional, local only: DynamoDB Local. */
-  dynamodbEndpoint: 'DYNAMODB_ENDPOINT',
-  /** Optional, local only: the SQS emulator (for DLQ_URL). */
-  sqsEndpoint: 'SQS_ENDPOINT',
-  /**
-   * Optional, `true` or `false` (default): retry a VoIP push whose transport outcome was ambiguous
-   * (maybe delivered), preferring a possible second ring to a possible miss. See docs/reliability.md.
-   */
-  retryAmbiguousPushes: 'RETRY_AMBIGUOUS_PUSHES',
-} as const;
-
-// zod/mini, not classic zod: this module is on the sender's cold-start path (docs/performance.md section 4).
-const int = (min: number, max: number, fallback: number) =>
-  z._default(z.optional(z.coerce.number().check(z.int(), z.minimum(min), z.maximum(max))), fallback);
-const optionalText = z.pipe(
-  z.optional(z.string().check(z.trim())),
-  z.transform((v: string | undefined) => (v ? v : undefined)),
-);
-const optionalUrl = z.optional(z.url());
+import {
+  definedOnly,
+  type Env,
+  flag,
+  intInRange,
+  optionalText,
+  optionalUrl,
+  parseEnv,
+  requiredText,
+} from '../../shared/platform/config';
+import { EnvDefault, EnvName } from '../../shared/platform/env-names';
 
 const schema = z
   .object({
-    [EnvName.devicesTable]: z.string().check(z.minLength(1)),
-    [EnvName.deliveriesTable]: z.string().check(z.minLength(1)),
-    [EnvName.apnsSecretArns]: optionalText,
-    [EnvName.apnsCredentialsFile]: optionalText,
-    [EnvName.credentialCacheSeconds]: int(0, 86_400, DEFAULT_CREDENTIAL_CACHE_SECONDS),
-    [EnvName.deliveryTtlDays]: int(1, 365, DEFAULT_DELIVERY_TTL_DAYS),
-    [EnvName.apnsEndpoint]: optionalText,
-    [EnvName.apnsCaFile]: optionalText,
-    [SenderEnv.dlqUrl]: optionalUrl,
-    [SenderEnv.callQueueUrl]: optionalUrl,
-    [SenderEnv.dynamodbEndpoint]: optionalUrl,
-    [SenderEnv.sqsEndpoint]: optionalUrl,
-    [SenderEnv.retryAmbiguousPushes]: z.pipe(
-      z._default(z.optional(z.enum(['true', 'false'])), 'false'),
-      z.transform((v) => v === 'true'),
-    ),
+    [EnvName.devicesTable]: requiredText(),
+    [EnvName.deliveriesTable]: requiredText(),
+    [EnvName.apnsSecretArns]: optionalText(),
+    [EnvName.apnsCredentialsFile]: optionalText(),
+    [EnvName.credentialCacheSeconds]: intInRange(0, 86_400, EnvDefault.credentialCacheSeconds),
+    [EnvName.deliveryTtlDays]: intInRange(1, 365, EnvDefault.deliveryTtlDays),
+    [EnvName.apnsEndpoint]: optionalText(),
+    [EnvName.apnsCaFile]: optionalText(),
+    [EnvName.dlqUrl]: optionalUrl(),
+    [EnvName.callQueueUrl]: optionalUrl(),
+    [EnvName.dynamodbEndpoint]: optionalUrl(),
+    [EnvName.sqsEndpoint]: optionalUrl(),
+    [EnvName.retryAmbiguousPushes]: flag(false),
   })
   .check(
     z.refine((env) => Boolean(env[EnvName.apnsSecretArns] || env[EnvName.apnsCredentialsFile]), {
       message: `${EnvName.apnsSecretArns} or ${EnvName.apnsCredentialsFile} is required`,
-      path: [EnvName.apnsSecretArns],
     }),
   );
 
@@ -75,13 +53,8 @@ export interface SenderConfig {
 }
 
 /** Reads and validates the sender's environment once; throws naming every bad variable (never values). */
-export function loadSenderConfig(env: Record<string, string | undefined> = process.env): SenderConfig {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`invalid sender configuration: ${problems.join('; ')}`);
-  }
-  const e = parsed.data;
+export function loadSenderConfig(env: Env = process.env): SenderConfig {
+  const e = parseEnv(schema, env, 'sender');
   const secretArns = e[EnvName.apnsSecretArns];
   const credentials: CredentialSource = secretArns
     ? {
@@ -93,20 +66,19 @@ export function loadSenderConfig(env: Record<string, string | undefined> = proce
         cacheSeconds: e[EnvName.credentialCacheSeconds],
       }
     : { kind: 'file', path: e[EnvName.apnsCredentialsFile] as string };
-  const optional = {
-    apnsEndpoint: e[EnvName.apnsEndpoint],
-    apnsCaFile: e[EnvName.apnsCaFile],
-    dlqUrl: e[SenderEnv.dlqUrl],
-    callQueueUrl: e[SenderEnv.callQueueUrl],
-    dynamodbEndpoint: e[SenderEnv.dynamodbEndpoint],
-    sqsEndpoint: e[SenderEnv.sqsEndpoint],
-  };
   return {
     devicesTableName: e[EnvName.devicesTable],
     deliveriesTableName: e[EnvName.deliveriesTable],
     credentials,
     deliveryTtlDays: e[EnvName.deliveryTtlDays],
-    retryAmbiguousPushes: e[SenderEnv.retryAmbiguousPushes],
-    ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
+    retryAmbiguousPushes: e[EnvName.retryAmbiguousPushes],
+    ...definedOnly({
+      apnsEndpoint: e[EnvName.apnsEndpoint],
+      apnsCaFile: e[EnvName.apnsCaFile],
+      dlqUrl: e[EnvName.dlqUrl],
+      callQueueUrl: e[EnvName.callQueueUrl],
+      dynamodbEndpoint: e[EnvName.dynamodbEndpoint],
+      sqsEndpoint: e[EnvName.sqsEndpoint],
+    }),
   };
 }

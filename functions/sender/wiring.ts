@@ -1,15 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ApnsClient } from '../../shared/adapters/apns/apns-client';
-import { DynamoDeliveryStore } from '../../shared/adapters/dynamo-delivery-store';
-import { DynamoDeviceRepository } from '../../shared/adapters/dynamo-device-repository';
+import { ApnsGateway } from '../../shared/adapters/apns/apns-gateway';
+import type { ApnsTransport } from '../../shared/adapters/apns/apns-transport';
+import { createDynamoClient, documentClientOf } from '../../shared/adapters/dynamodb/clients';
+import { DynamoDeliveryStore } from '../../shared/adapters/dynamodb/delivery-store';
+import { DynamoDeviceRepository } from '../../shared/adapters/dynamodb/device-repository';
 import { FileCredentialProvider } from '../../shared/adapters/file-credential-provider';
+import { createLogger, loggerSink } from '../../shared/adapters/powertools-log';
+import { createMetrics, PowertoolsMetricsSink } from '../../shared/adapters/powertools-metrics';
 import { SecretsCredentialProvider } from '../../shared/adapters/secrets-credential-provider';
-import type { LogSink, MetricsSink } from '../../shared/platform/metrics';
-import type { ApnsSender } from '../../shared/ports/apns-sender';
+import { ServiceName } from '../../shared/platform/metric-names';
+import type { LogSink } from '../../shared/ports/log';
+import type { MetricsSink } from '../../shared/ports/metrics';
 import {
   DEFAULT_FAN_OUT_OPTIONS,
   type FanOutOptions,
@@ -21,26 +26,36 @@ import { SqsDeadLetterSink } from './dead-letter';
 import { SqsRedelivery } from './redelivery';
 
 export interface SenderWiringOptions {
-  readonly log: LogSink;
-  readonly metrics: MetricsSink;
-  /** Reuse clients the caller already has (local stack); built from the config otherwise. */
+  /** @default a Powertools Logger of the sender service */
+  readonly log?: LogSink;
+  /** @default EMF through Powertools Metrics of the sender service */
+  readonly metrics?: MetricsSink;
+  /** Reuse clients the caller already has (local stack, bench, tests); built from the config otherwise. */
   readonly dynamoClient?: DynamoDBClient;
   readonly sqsClient?: SQSClient;
-  readonly apns?: ApnsSender;
+  /** The APNs transport; @default an ApnsClient from the config. */
+  readonly apns?: ApnsTransport;
   readonly fanOut?: Partial<FanOutOptions>;
 }
 
+/** The sender's handler deps, and how to close what they opened. */
+export interface SenderDeps extends SenderHandlerDeps {
+  /** Closes the APNs connections (the local stack and tests; a Lambda environment never needs it). */
+  close(): Promise<void>;
+}
+
 /** Builds the sender's adapters from its configuration: once per execution environment. */
-export function buildSenderDeps(config: SenderConfig, options: SenderWiringOptions): SenderHandlerDeps {
-  const { log, metrics } = options;
+export function buildSenderDeps(config: SenderConfig, options: SenderWiringOptions = {}): SenderDeps {
+  const log = options.log ?? loggerSink(createLogger(ServiceName.sender));
+  const metrics = options.metrics ?? new PowertoolsMetricsSink(createMetrics(ServiceName.sender));
   const dynamo =
     options.dynamoClient ??
-    new DynamoDBClient({
+    createDynamoClient({
       ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
       // A hanging request must not outlive the lease or the ring window: fail it and let the SDK retry.
-      requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 },
+      timeouts: { connectionMs: 1000, requestMs: 2000 },
     });
-  const documents = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
+  const documents = documentClientOf(dynamo);
   const apns =
     options.apns ??
     new ApnsClient({
@@ -65,7 +80,7 @@ export function buildSenderDeps(config: SenderConfig, options: SenderWiringOptio
   return {
     fanOut: {
       devices: new DynamoDeviceRepository({ client: documents, tableName: config.devicesTableName }),
-      apns,
+      gateways: { ios: new ApnsGateway({ transport: apns, newApnsId: randomUUID }) },
       credentials,
       deliveries: new DynamoDeliveryStore(documents, {
         tableName: config.deliveriesTableName,
@@ -74,7 +89,6 @@ export function buildSenderDeps(config: SenderConfig, options: SenderWiringOptio
       clock: systemClock,
       log,
       metrics,
-      newApnsId: randomUUID,
       random: Math.random,
       options: {
         ...DEFAULT_FAN_OUT_OPTIONS,
@@ -84,5 +98,6 @@ export function buildSenderDeps(config: SenderConfig, options: SenderWiringOptio
     },
     ...(config.dlqUrl && sqs ? { deadLetters: new SqsDeadLetterSink(sqs, config.dlqUrl) } : {}),
     ...(config.callQueueUrl && sqs ? { redelivery: new SqsRedelivery(sqs, config.callQueueUrl) } : {}),
+    close: () => apns.close(),
   };
 }

@@ -14,7 +14,7 @@ export interface ApnsSecretsProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-/** The value the sender expects (design section 4), written into each secret's description. */
+/** The value the sender expects (docs/contracts.md, push credentials), written into each secret's description. */
 const SHAPE =
   'APNs credential JSON (one of): {"bundleId","auth":"token","teamId","keyId","signingKey":"<PEM of .p8>"} | ' +
   '{"bundleId","auth":"certificate","certificate":"<PEM>","privateKey":"<PEM>","passphrase"?} | ' +

@@ -28,7 +28,7 @@ export interface CallQueueProps {
 }
 
 /**
- * The call-event queue (design section 3) and its dead-letter queue. SQS-managed encryption (SSE-SQS)
+ * The call-event queue (docs/contracts.md, call event) and its dead-letter queue. SQS-managed encryption (SSE-SQS)
  * rather than a KMS key, so call-control services in other accounts can send without KMS grants;
  * both queues deny any request that is not over TLS.
  */

@@ -6,7 +6,7 @@ import {
   DEVICES_TABLE,
   type TableDefinition,
   TTL_ATTRIBUTE,
-} from '../../shared/adapters/table-definitions';
+} from '../../shared/adapters/dynamodb/table-definitions';
 
 export interface DataTablesProps {
   /**
@@ -17,7 +17,7 @@ export interface DataTablesProps {
 }
 
 /**
- * The two DynamoDB tables, keyed as `shared/adapters/table-definitions.ts` says (the local stack creates
+ * The two DynamoDB tables, keyed as `shared/adapters/dynamodb/table-definitions.ts` says (the local stack creates
  * the same ones): on-demand, point-in-time recovery, AWS-managed KMS encryption (aws/dynamodb), TTL on `expiresAt`.
  */
 export class DataTables extends Construct {

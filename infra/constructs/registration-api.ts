@@ -28,7 +28,7 @@ export interface RegistrationApiProps {
 }
 
 /**
- * The registration API of design section 2: an HTTP API whose every route needs a JWT (checked by
+ * The registration API (docs/contracts.md): an HTTP API whose every route needs a JWT (checked by
  * API Gateway: issuer, audience, expiry, signature), a throttled `$default` stage and JSON access logs.
  * Unknown routes get API Gateway's own 404; there is no `$default` route.
  */

@@ -5,7 +5,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { EnvName } from '../../shared/platform/env-names';
+import { EnvDefault, EnvName } from '../../shared/platform/env-names';
 import { ServiceName } from '../../shared/platform/metric-names';
 import { type DeployConfig, isDisposable } from '../config';
 import { AlarmTopic } from '../constructs/alarm-topic';
@@ -51,7 +51,10 @@ export class StatelessStack extends Stack {
     const register = new VoipFunction(this, 'Register', {
       name: 'register',
       serviceName: ServiceName.register,
-      environment: { [EnvName.maxDevicesPerUser]: '20', [EnvName.deviceTtlDays]: '180' },
+      environment: {
+        [EnvName.maxDevicesPerUser]: String(EnvDefault.maxDevicesPerUser),
+        [EnvName.deviceTtlDays]: String(EnvDefault.deviceTtlDays),
+      },
       ...logs,
     });
     register.bindTable(EnvName.devicesTable, devices, 'readWrite');
@@ -72,12 +75,12 @@ export class StatelessStack extends Stack {
       memorySize: config.senderMemoryMb,
       environment: {
         [EnvName.apnsSecretArns]: stateful.secrets.arns.join(','),
-        [EnvName.credentialCacheSeconds]: '300',
-        [EnvName.deliveryTtlDays]: '7',
-        // A malformed event goes straight to the DLQ with its rejection reason (functions/sender/process-record.ts).
-        DLQ_URL: stateful.callQueue.deadLetterQueue.queueUrl,
+        [EnvName.credentialCacheSeconds]: String(EnvDefault.credentialCacheSeconds),
+        [EnvName.deliveryTtlDays]: String(EnvDefault.deliveryTtlDays),
+        // A malformed event goes straight to the DLQ with its rejection reason (functions/sender/create-handler.ts).
+        [EnvName.dlqUrl]: stateful.callQueue.deadLetterQueue.queueUrl,
         // A deferred record is made visible again within a second, not after the visibility timeout.
-        CALL_QUEUE_URL: stateful.callQueue.queue.queueUrl,
+        [EnvName.callQueueUrl]: stateful.callQueue.queue.queueUrl,
       },
       ...logs,
     });

@@ -9,7 +9,7 @@ import {
   DEVICES_TABLE,
   type TableDefinition,
   TTL_ATTRIBUTE,
-} from '../../shared/adapters/table-definitions';
+} from '../../shared/adapters/dynamodb/table-definitions';
 
 export interface TableNames {
   readonly devices: string;

@@ -1,16 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import type { ApnsCredential } from '../domain/apns-credential';
 import { parseApnsCredential } from '../domain/apns-credential-schema';
-import { type LogSink, type MetricsSink, reportCertificateDaysLeft } from '../platform/metrics';
-import type { ApnsSender } from '../ports/apns-sender';
+import { errorName } from '../lib/helpers';
 import type { CredentialProvider } from '../ports/credential-provider';
+import type { LogSink } from '../ports/log';
+import type { MetricsSink } from '../ports/metrics';
+import type { ApnsTransport } from './apns/apns-transport';
+import { reportCertificateDaysLeft } from './apns/credential-material';
 
 export interface FileCredentialProviderOptions {
-  /** APNS_CREDENTIALS_FILE: one credential of design section 4, or an array of them. */
+  /** APNS_CREDENTIALS_FILE: one credential (docs/contracts.md, push credentials), or an array of them. */
   readonly path: string;
   readonly log: LogSink;
   readonly metrics?: MetricsSink;
-  readonly apns?: Pick<ApnsSender, 'certificateDaysLeft'>;
+  readonly apns?: Pick<ApnsTransport, 'certificateDaysLeft'>;
 }
 
 /**
@@ -44,7 +47,7 @@ export class FileCredentialProvider implements CredentialProvider {
     } catch (error) {
       log.error('APNs credentials file not readable', {
         path,
-        error: error instanceof Error ? error.name : 'Error',
+        error: errorName(error),
       });
       return new Map();
     }

@@ -1,11 +1,12 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { ApnsCredential } from '../domain/apns-credential';
 import { parseApnsCredential } from '../domain/apns-credential-schema';
-import { type LogSink, type MetricsSink, reportCertificateDaysLeft } from '../platform/metrics';
-import type { ApnsSender } from '../ports/apns-sender';
+import { EnvDefault } from '../platform/env-names';
 import { type CredentialProvider, CredentialUnavailableError } from '../ports/credential-provider';
-
-export const DEFAULT_CREDENTIAL_CACHE_SECONDS = 300;
+import type { LogSink } from '../ports/log';
+import type { MetricsSink } from '../ports/metrics';
+import type { ApnsTransport } from './apns/apns-transport';
+import { reportCertificateDaysLeft } from './apns/credential-material';
 
 export interface SecretsCredentialProviderOptions {
   /** Secret ids (ARNs in AWS) from APNS_SECRET_ARNS, one per app bundle. */
@@ -17,7 +18,7 @@ export interface SecretsCredentialProviderOptions {
   readonly secrets?: SecretsProvider;
   /** With `apns`: CertificateDaysLeft is emitted for every certificate credential on each (re)load. */
   readonly metrics?: MetricsSink;
-  readonly apns?: Pick<ApnsSender, 'certificateDaysLeft'>;
+  readonly apns?: Pick<ApnsTransport, 'certificateDaysLeft'>;
   /** Forced reloads (after a 403) closer together than this share the last one. @default 5000 */
   readonly minRefreshIntervalMs?: number;
 }
@@ -45,7 +46,7 @@ export class SecretsCredentialProvider implements CredentialProvider {
 
   constructor(private readonly options: SecretsCredentialProviderOptions) {
     this.secrets = options.secrets ?? new SecretsProvider();
-    this.maxAgeSeconds = options.maxAgeSeconds ?? DEFAULT_CREDENTIAL_CACHE_SECONDS;
+    this.maxAgeSeconds = options.maxAgeSeconds ?? EnvDefault.credentialCacheSeconds;
     this.minRefreshIntervalMs = options.minRefreshIntervalMs ?? 5000;
   }
 
@@ -116,7 +117,7 @@ export class SecretsCredentialProvider implements CredentialProvider {
     } catch (error) {
       // Keep serving the last good value; without one, lookups say "unavailable", not "no credential".
       this.unreadable.add(secretId);
-      this.options.log.error('APNs credential secret not readable', { secretId, error: errorName(error) });
+      this.options.log.error('APNs credential secret not readable', { secretId, error: causeName(error) });
       return;
     }
     if (this.entries.get(secretId)?.raw === raw) return;
@@ -134,7 +135,7 @@ export class SecretsCredentialProvider implements CredentialProvider {
 }
 
 /** Powertools wraps SDK errors in GetParameterError; the cause names what went wrong (never the value). */
-function errorName(error: unknown): string {
+function causeName(error: unknown): string {
   if (!(error instanceof Error)) return 'Error';
   return error.cause instanceof Error ? error.cause.name : error.name;
 }

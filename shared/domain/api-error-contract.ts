@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** The error body of every API answer (design section 2): `{ "error": { "code", "message", "details"? } }`. */
+/** The error body of every API answer (docs/contracts.md, registration API): `{ "error": { "code", "message", "details"? } }`. */
 export const API_ERROR_CODES = [
   'invalid_request',
   'unauthorized',

@@ -6,7 +6,7 @@ const pem = (label: RegExp) => z.string().check(z.regex(label));
 const PRIVATE_KEY = /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/;
 
 /**
- * The APNs credential secret of design section 4: token auth (.p8), PEM certificate, or PKCS#12.
+ * The APNs credential secret (docs/contracts.md, push credentials): token auth (.p8), PEM certificate, or PKCS#12.
  * `zod/mini` (same rules and issue codes as classic zod): the sender parses its credential with it.
  */
 export const apnsCredentialSchema = z.union([

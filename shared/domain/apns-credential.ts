@@ -1,4 +1,4 @@
-/** An APNs credential as stored in Secrets Manager (design section 4), one per app bundle. */
+/** An APNs credential as stored in Secrets Manager (docs/contracts.md, push credentials), one per app bundle. */
 export type ApnsCredential = TokenCredential | PemCertificateCredential | Pkcs12CertificateCredential;
 
 export interface TokenCredential {

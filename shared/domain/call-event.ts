@@ -1,6 +1,7 @@
+import type { PushKind } from './device';
 import * as z from './zod-mini';
 
-/** Identifier alphabet of design section 3 (callId) and section 2 (deviceId). */
+/** Identifier alphabet of callId and deviceId (docs/contracts.md, call event and registration API). */
 const ID_PATTERN = /^[A-Za-z0-9._:-]+$/;
 
 export const CALL_EVENT_VERSION = 1;
@@ -11,7 +12,7 @@ const text = (min: number, max: number) => z.string().check(z.minLength(min), z.
 const userId = text(1, 128);
 
 /**
- * The call event of design section 3 (call-control → SQS), version 1. The single source of truth:
+ * The call event (call-control → SQS, docs/contracts.md), version 1. The single source of truth:
  * the JSON Schema handed to call-control is generated from it. Unknown top-level fields are dropped
  * (tolerant reader), so call-control may add fields without breaking senders.
  *
@@ -78,6 +79,26 @@ export function parseCallEvent(body: string): ParseCallEventResult {
     return { ok: false, reason: 'invalid_event', details };
   }
   return { ok: true, event: parsed.data };
+}
+
+/** incoming_call rings through PushKit; missed_call is a standard alert (Apple: no VoIP push for cancellations). */
+export function pushKindOf(event: CallEvent): PushKind {
+  return event.type === 'incoming_call' ? 'voip' : 'alert';
+}
+
+/**
+ * The fields every platform's push payload carries for a call, in this order. `callId` lets the app drop
+ * a late or repeated push. Each push-gateway adapter wraps them in its platform's message.
+ */
+export function callPayloadFields(event: CallEvent) {
+  return {
+    type: event.type,
+    callId: event.callId,
+    caller: event.caller,
+    media: event.media,
+    createdAt: event.createdAt,
+    ...(event.data === undefined ? {} : { data: event.data }),
+  };
 }
 
 /** End of the ring window (createdAt + ringTimeoutSeconds), ms since epoch. */

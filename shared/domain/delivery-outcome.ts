@@ -42,8 +42,8 @@ export interface DeviceOutcome {
 /**
  * A VoIP push whose transport outcome was ambiguous (connection dropped, stream reset or answer timed
  * out after the request went out: APNs may have accepted it). Not retried unless retryAmbiguousPushes is
- * set, and never sent again by a later delivery of the event: issue 5 allows at most one accepted push per
- * device per call.
+ * set, and never sent again by a later delivery of the event: at most one accepted VoIP push per device
+ * per call (docs/contracts.md, what counts as a ring).
  */
 export const AMBIGUOUS_DELIVERY = 'ambiguous_delivery';
 

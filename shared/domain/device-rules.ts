@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { type FieldProblem, ValidationError } from './errors';
 
 /**
- * The registration API's input rules (design section 2), as zod schemas. They are named exports
+ * The registration API's input rules (docs/contracts.md), as zod schemas. They are named exports
  * because the OpenAPI document is generated from / checked against them.
  */
 

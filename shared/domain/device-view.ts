@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { Device } from './device';
+import { type Device, deviceOf } from './device';
 
 /**
- * What the API shows of a device (design section 2): never the owner's user id or storage internals.
+ * What the API shows of a device (docs/contracts.md, registration API): never the owner's user id or storage internals.
  * Exported as a schema so the OpenAPI document can be checked against it.
  */
 export const deviceViewSchema = z.object({
@@ -22,16 +22,6 @@ export type DeviceView = z.output<typeof deviceViewSchema>;
 export const listDevicesResponseSchema = z.object({ devices: z.array(deviceViewSchema) });
 
 export function toDeviceView(device: Device): DeviceView {
-  const view: DeviceView = {
-    deviceId: device.deviceId,
-    bundleId: device.bundleId,
-    environment: device.environment,
-    createdAt: device.createdAt,
-    updatedAt: device.updatedAt,
-  };
-  if (device.voipToken !== undefined) view.voipToken = device.voipToken;
-  if (device.alertToken !== undefined) view.alertToken = device.alertToken;
-  if (device.appVersion !== undefined) view.appVersion = device.appVersion;
-  if (device.locale !== undefined) view.locale = device.locale;
+  const { userId: _owner, platform: _platform, ...view } = deviceOf(device);
   return view;
 }

@@ -1,5 +1,5 @@
 /**
- * Errors the API contract names (design section 2). They carry no HTTP knowledge: the mapping to
+ * Errors the API contract names (docs/contracts.md, registration API). They carry no HTTP knowledge: the mapping to
  * status codes and the JSON error body lives in one place, `shared/platform/http/error-response.ts`.
  */
 

@@ -5,7 +5,7 @@ import { deviceIdSchema } from './device-rules';
 export const RECEIPT_STAGES = ['received', 'reported'] as const;
 
 /**
- * Body of `POST /v1/calls/{callId}/receipts` (design section 2). `apnsId` is the apns-id of the push when
+ * Body of `POST /v1/calls/{callId}/receipts` (docs/contracts.md). `apnsId` is the apns-id of the push when
  * the app knows it. Unknown fields are rejected, as for the device body. The OpenAPI document is
  * generated from this schema.
  */

@@ -1,52 +1,76 @@
-import { z } from 'zod';
-import { DEFAULT_DEVICE_TTL_DAYS, DEFAULT_MAX_DEVICES_PER_USER } from '../domain/device-rules';
-import { EnvName } from './env-names';
+import * as z from '../domain/zod-mini';
 
-/** Optional, local runs only: point the DynamoDB client at DynamoDB Local. */
-export const DYNAMODB_ENDPOINT_ENV = 'DYNAMODB_ENDPOINT';
+/**
+ * The one way the functions read their environment: a zod/mini schema keyed by `EnvName` (zod/mini
+ * because the sender's config is on its cold-start path, docs/performance.md section 4), parsed once at
+ * load by `parseEnv`, which names every bad variable (never its value). An empty variable counts as unset.
+ */
 
-const intFromEnv = (min: number, max: number, fallback: number) =>
-  z
-    .string()
-    .optional()
-    .transform((value, ctx) => {
-      if (value === undefined || value.trim() === '') return fallback;
-      const parsed = Number(value);
+export type Env = Readonly<Record<string, string | undefined>>;
+
+const unsetIfEmpty = (value: string | undefined): string | undefined =>
+  value === undefined || value.trim() === '' ? undefined : value;
+
+/** A required, non-empty string. */
+export const requiredText = () =>
+  z.string({ error: 'is required' }).check(z.minLength(1, { error: 'is required' }));
+
+/** An optional string, trimmed; empty is unset. */
+export const optionalText = () =>
+  z.pipe(
+    z.optional(z.string()),
+    z.transform((value: string | undefined) => unsetIfEmpty(value)?.trim()),
+  );
+
+/** An optional URL; empty is unset. */
+export const optionalUrl = () =>
+  z.pipe(
+    z.pipe(z.optional(z.string()), z.transform(unsetIfEmpty)),
+    z.optional(z.url({ error: 'must be a URL' })),
+  );
+
+/** An integer in [min, max], `fallback` when unset. */
+export const intInRange = (min: number, max: number, fallback: number) =>
+  z.pipe(
+    z.optional(z.string()),
+    z.transform((value: string | undefined, ctx) => {
+      const text = unsetIfEmpty(value);
+      if (text === undefined) return fallback;
+      const parsed = Number(text);
       if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
-        ctx.addIssue({ code: 'custom', message: `must be an integer from ${min} to ${max}` });
+        ctx.issues.push({
+          code: 'custom',
+          message: `must be an integer from ${min} to ${max}`,
+          input: value,
+        });
         return z.NEVER;
       }
       return parsed;
-    });
+    }),
+  );
 
-const registerEnvSchema = z.object({
-  [EnvName.devicesTable]: z.string({ error: 'is required' }).min(1, { error: 'is required' }),
-  // A registration evicts at most a few devices per transaction, so the cap stays well under 100 items.
-  [EnvName.maxDevicesPerUser]: intFromEnv(1, 100, DEFAULT_MAX_DEVICES_PER_USER),
-  [EnvName.deviceTtlDays]: intFromEnv(1, 3650, DEFAULT_DEVICE_TTL_DAYS),
-  [DYNAMODB_ENDPOINT_ENV]: z.url({ error: 'must be a URL' }).optional(),
-});
+/** `true` or `false`, `fallback` when unset. */
+export const flag = (fallback: boolean) =>
+  z.pipe(
+    z.pipe(z.optional(z.string()), z.transform(unsetIfEmpty)),
+    z.pipe(
+      z._default(
+        z.optional(z.enum(['true', 'false'], { error: 'must be true or false' })),
+        fallback ? 'true' : 'false',
+      ),
+      z.transform((value) => value === 'true'),
+    ),
+  );
 
-export interface RegisterConfig {
-  readonly devicesTableName: string;
-  readonly maxDevicesPerUser: number;
-  readonly deviceTtlDays: number;
-  readonly dynamodbEndpoint?: string;
+/** Parses `env` with `schema`, or throws `invalid <name> configuration: VAR problem; ...`. */
+export function parseEnv<S extends z.ZodMiniType>(schema: S, env: Env, name: string): z.output<S> {
+  const parsed = z.safeParse(schema, env);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`.trim());
+  throw new Error(`invalid ${name} configuration: ${problems.join('; ')}`);
 }
 
-/** Reads and validates the register function's configuration once; throws naming every bad variable. */
-export function loadRegisterConfig(env: Record<string, string | undefined> = process.env): RegisterConfig {
-  const result = registerEnvSchema.safeParse(env);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
-    throw new Error(`invalid configuration: ${problems.join('; ')}`);
-  }
-  const parsed = result.data;
-  const endpoint = parsed[DYNAMODB_ENDPOINT_ENV];
-  return {
-    devicesTableName: parsed[EnvName.devicesTable],
-    maxDevicesPerUser: parsed[EnvName.maxDevicesPerUser],
-    deviceTtlDays: parsed[EnvName.deviceTtlDays],
-    ...(endpoint ? { dynamodbEndpoint: endpoint } : {}),
-  };
+/** `{ key: value }` for the values that are set, so an optional config field is absent rather than undefined. */
+export function definedOnly<T extends Record<string, unknown>>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -1,18 +1,60 @@
-/** Environment variables the functions read; the CDK app and the local stack set the same names. */
+import { DEFAULT_DEVICE_TTL_DAYS, DEFAULT_MAX_DEVICES_PER_USER } from '../domain/device-limits';
+
+/**
+ * Every environment variable the functions read, in one place: the functions' config loaders parse
+ * them, the CDK app and the local stack set them by these names. docs/contracts.md lists them.
+ */
 export const EnvName = {
   devicesTable: 'DEVICES_TABLE_NAME',
   deliveriesTable: 'DELIVERIES_TABLE_NAME',
+  /** Register: the per-user device cap (1-100). */
   maxDevicesPerUser: 'MAX_DEVICES_PER_USER',
+  /** Register: days without a refresh before a device expires (1-3650). */
   deviceTtlDays: 'DEVICE_TTL_DAYS',
+  /** Sender: days a delivery record is kept (1-365). */
   deliveryTtlDays: 'DELIVERY_TTL_DAYS',
-  /** Comma-separated Secrets Manager secret ids (ARNs in AWS), one per app bundle. */
+  /** Sender: comma-separated Secrets Manager secret ids (ARNs in AWS), one per app bundle. */
   apnsSecretArns: 'APNS_SECRET_ARNS',
-  /** Seconds a credential stays cached before it is read again. */
+  /** Sender: seconds a credential stays cached before it is read again (0-86400). */
   credentialCacheSeconds: 'CREDENTIAL_CACHE_SECONDS',
-  /** Optional: a URL (or `sandbox` / `production`) that overrides the host chosen by environment. */
+  /** Sender, optional: a URL (or `sandbox` / `production`) that overrides the host chosen by environment. */
   apnsEndpoint: 'APNS_ENDPOINT',
-  /** Optional: PEM file with an extra CA to trust for APNS_ENDPOINT. */
+  /** Sender, optional: PEM file with an extra CA to trust for APNS_ENDPOINT. */
   apnsCaFile: 'APNS_CA_FILE',
-  /** Optional, local only: JSON file with one credential of design section 4, or an array. */
+  /** Sender, optional, local only: JSON file with one credential (docs/contracts.md), or an array. */
   apnsCredentialsFile: 'APNS_CREDENTIALS_FILE',
+  /** Sender, optional: URL of the DLQ; malformed records are moved there at once with their reason. */
+  dlqUrl: 'DLQ_URL',
+  /**
+   * Sender, optional: URL of the call queue; a deferred record's visibility is shortened so it comes back
+   * in time. The publisher reads it too, as its default queue.
+   */
+  callQueueUrl: 'CALL_QUEUE_URL',
+  /**
+   * Sender, optional, `true` or `false` (default): retry a VoIP push whose transport outcome was
+   * ambiguous (maybe delivered), preferring a possible second ring to a possible miss.
+   */
+  retryAmbiguousPushes: 'RETRY_AMBIGUOUS_PUSHES',
+  /** Optional, local only: DynamoDB Local. */
+  dynamodbEndpoint: 'DYNAMODB_ENDPOINT',
+  /** Sender, optional, local only: the SQS emulator (for DLQ_URL and CALL_QUEUE_URL). */
+  sqsEndpoint: 'SQS_ENDPOINT',
+} as const;
+
+/** The defaults the loaders apply when a variable is unset; the CDK app sets the same values. */
+export const EnvDefault = {
+  maxDevicesPerUser: DEFAULT_MAX_DEVICES_PER_USER,
+  deviceTtlDays: DEFAULT_DEVICE_TTL_DAYS,
+  deliveryTtlDays: 7,
+  credentialCacheSeconds: 300,
+} as const;
+
+/** Variables only the local stack (`npm start`) reads; docs/contracts.md describes them. */
+export const LocalEnvName = {
+  /** The local API's port. @default 3000 */
+  apiPort: 'VOIP_LOCAL_PORT',
+  /** Where the local stack keeps its state (stack.json, the signing key). @default .local */
+  stateDir: 'VOIP_LOCAL_DIR',
+  /** Powertools' log level for the local functions. @default INFO */
+  logLevel: 'POWERTOOLS_LOG_LEVEL',
 } as const;

@@ -9,12 +9,18 @@ export class CredentialUnavailableError extends Error {
 }
 
 /**
- * APNs credentials by app bundle id (design section 4), cached by the adapter.
+ * A push platform's credential, as the push gateways take it: today APNs' (token or certificate). Another
+ * platform's credential joins this union, told apart by its `auth`.
+ */
+export type PushCredential = ApnsCredential;
+
+/**
+ * Push credentials by app bundle id (docs/contracts.md, credentials), cached by the adapter.
  * Adapters return the SAME object for an unchanged credential, so `refresh(b) !== get(b)` means rotation.
  */
 export interface CredentialProvider {
   /** The cached credential of the bundle; undefined when no credential is configured for it. */
-  get(bundleId: string): Promise<ApnsCredential | undefined>;
-  /** Reads the credential again from its source, bypassing the cache (after APNs answered 403). */
-  refresh(bundleId: string): Promise<ApnsCredential | undefined>;
+  get(bundleId: string): Promise<PushCredential | undefined>;
+  /** Reads the credential again from its source, bypassing the cache (after the platform refused it). */
+  refresh(bundleId: string): Promise<PushCredential | undefined>;
 }

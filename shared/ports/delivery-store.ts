@@ -1,15 +1,15 @@
 import type { ApnsEnvironment } from '../domain/apns-credential';
-import type { PushType } from '../domain/push-payload';
+import type { PushKind } from '../domain/device';
 
 /**
  * One item per (call, recipient, device, push type) in the deliveries table:
  * `pk = CALL#<callId>`, `sk = <VOIP|ALERT>#DEVICE#<deviceId>#USER#<userId>` (built only by
- * `deliveryKey` in adapters/delivery-key.ts), TTL attribute `expiresAt` (epoch seconds, now +
+ * `deliveryKey` in adapters/dynamodb/delivery-key.ts), TTL attribute `expiresAt` (epoch seconds, now +
  * DELIVERY_TTL_DAYS, default 7). The user is part of the key because a deviceId is unique only within
  * its user (two recipients may both have a device `phone`); the push type is part of it because a
  * `missed_call` reuses its `incoming_call`'s callId, and its alert must not be taken for a duplicate of
  * the VoIP push. Written by the sender: a lease (`sending`) before the push, then the APNs answer. The
- * receipts API (issue 8) reads it by (callId, caller, deviceId, `voip`) and adds `receivedAt` /
+ * receipts API reads it by (callId, caller, deviceId, `voip`) and adds `receivedAt` /
  * `reportedAt`; keep this shape stable.
  *
  * | attribute     | type                     | written by | meaning |
@@ -44,14 +44,14 @@ export interface DeliveryKey {
   /** The recipient who owns the device (deviceIds are unique only per user). */
   readonly userId: string;
   readonly deviceId: string;
-  readonly pushType: PushType;
+  readonly pushType: PushKind;
 }
 
 export interface DeliveryRecord {
   readonly callId: string;
   readonly userId: string;
   readonly deviceId: string;
-  readonly pushType: PushType;
+  readonly pushType: PushKind;
   readonly status: DeliveryStatus;
   readonly leaseId: string;
   readonly leaseUntil: number;

@@ -1,5 +1,5 @@
 import type { ApnsEnvironment } from '../domain/apns-credential';
-import type { Device, TokenKind } from '../domain/device';
+import type { Device, PushKind } from '../domain/device';
 
 export interface RegisterDeviceInput {
   readonly userId: string;
@@ -19,7 +19,7 @@ export interface RegisterDeviceInput {
 
 /** A token taken from another (user, device) by this registration. */
 export interface TokenMove {
-  readonly kind: TokenKind;
+  readonly kind: PushKind;
   readonly fromUserId: string;
   readonly fromDeviceId: string;
 }
@@ -34,7 +34,7 @@ export interface RegisterDeviceResult {
 export interface PruneTokenInput {
   readonly userId: string;
   readonly deviceId: string;
-  readonly kind: TokenKind;
+  readonly kind: PushKind;
   /** The token that APNs rejected: nothing happens if the device holds another one now. */
   readonly token: string;
   /** Prune only if the token was last registered before this moment (APNs 410 timestamp). */

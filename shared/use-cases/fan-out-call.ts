@@ -1,12 +1,11 @@
-import { type CallEvent, ringWindowEndMs } from '../domain/call-event';
+import { type CallEvent, pushKindOf, ringWindowEndMs } from '../domain/call-event';
 import { type DeviceOutcome, outcomeReason, TERMINAL_OUTCOMES } from '../domain/delivery-outcome';
-import type { Device } from '../domain/device';
-import { buildPushPayload, type PushType } from '../domain/push-payload';
+import type { Device, Platform, PushKind } from '../domain/device';
+import { mapBounded } from '../lib/helpers';
 import { MetricName } from '../platform/metric-names';
-import type { FanOutContext, FanOutDeps } from './fan-out-deps';
-import { mapBounded } from './map-bounded';
-import type { PreparedCall } from './prepared-call';
-import { sendPushToDevice } from './send-push';
+import type { PreparedPush } from '../ports/push-gateway';
+import { pushToDevice } from './device-push';
+import type { FanOutContext, FanOutDeps, PreparedCall } from './fan-out-deps';
 
 export type FanOutResult =
   | { readonly kind: 'rejected'; readonly reason: 'payload_too_large'; readonly details: readonly string[] }
@@ -20,8 +19,9 @@ export type FanOutResult =
     };
 
 /**
- * Rings every device of every recipient of one call event (design section 3): VoIP pushes for an
- * incoming call, alert pushes for a missed call. Lookups and pushes run in parallel within bounds.
+ * Rings every device of every recipient of one call event (docs/contracts.md, call event): VoIP pushes
+ * for an incoming call, alert pushes for a missed call, each device through its platform's push
+ * gateway (device-push.ts). Lookups and pushes run in parallel within bounds.
  * Throws only when a recipient lookup fails (nothing has been sent then, so the record can be retried).
  */
 export async function fanOutCall(
@@ -29,28 +29,28 @@ export async function fanOutCall(
   event: CallEvent,
   context: FanOutContext,
 ): Promise<FanOutResult> {
-  const built = buildPushPayload(event);
-  if (!built.ok) {
-    return {
-      kind: 'rejected',
-      reason: built.reason,
-      details: [`${built.pushType} payload ${built.bytes} > ${built.limit} bytes`],
-    };
+  const kind = pushKindOf(event);
+  const createdAtMs = Date.parse(event.createdAt);
+  const windowEndMs =
+    event.type === 'incoming_call'
+      ? ringWindowEndMs(event)
+      : createdAtMs + deps.options.missedCallTtlSeconds * 1000;
+  // Every platform's message first: a call that cannot fit one of them is rejected before any lookup.
+  const pushes: Partial<Record<Platform, PreparedPush>> = {};
+  for (const gateway of Object.values(deps.gateways)) {
+    const prepared = gateway.prepare({ event, kind, expiresAtMs: windowEndMs });
+    if (!prepared.ok) return { kind: 'rejected', reason: prepared.reason, details: [prepared.detail] };
+    pushes[gateway.platform] = prepared.push;
   }
-  const { lookupConcurrency, pushConcurrency, missedCallTtlSeconds } = deps.options;
+  const { lookupConcurrency, pushConcurrency } = deps.options;
   const devices = (
     await mapBounded(event.recipients, lookupConcurrency, (userId) => deps.devices.listByUser(userId))
   ).flat();
-
-  const createdAtMs = Date.parse(event.createdAt);
-  const windowEndMs =
-    event.type === 'incoming_call' ? ringWindowEndMs(event) : createdAtMs + missedCallTtlSeconds * 1000;
   const call: PreparedCall = {
     event,
-    pushType: built.pushType,
-    payload: built.payload,
+    kind,
     windowEndMs,
-    expiration: Math.floor(windowEndMs / 1000),
+    pushes: pushes as Record<Platform, PreparedPush>,
     context,
   };
 
@@ -72,10 +72,10 @@ export async function fanOutCall(
     }));
   } else {
     outcomes = await mapBounded(devices, pushConcurrency, (device: Device) =>
-      sendPushToDevice(deps, call, device),
+      pushToDevice(deps, call, device),
     );
   }
-  for (const outcome of outcomes) countOutcome(deps, event, call.pushType, outcome);
+  for (const outcome of outcomes) countOutcome(deps, event, call.kind, outcome);
   return {
     kind: 'done',
     callId: event.callId,
@@ -91,7 +91,7 @@ const COUNTERS = {
   duplicate: MetricName.PushDuplicate,
 } as const;
 
-function countOutcome(deps: FanOutDeps, event: CallEvent, pushType: PushType, outcome: DeviceOutcome): void {
+function countOutcome(deps: FanOutDeps, event: CallEvent, kind: PushKind, outcome: DeviceOutcome): void {
   if (!TERMINAL_OUTCOMES.includes(outcome.outcome)) {
     deps.log.warn('push deferred to a redelivery', {
       callId: event.callId,
@@ -103,6 +103,6 @@ function countOutcome(deps: FanOutDeps, event: CallEvent, pushType: PushType, ou
   const counter = COUNTERS[outcome.outcome as keyof typeof COUNTERS];
   if (counter) deps.metrics.count(counter);
   // The receipt-rate alarm's denominator: only VoIP pushes get receipts (missed-call alerts never do).
-  if (outcome.outcome === 'delivered' && pushType === 'voip') deps.metrics.count(MetricName.VoipPushAccepted);
+  if (outcome.outcome === 'delivered' && kind === 'voip') deps.metrics.count(MetricName.VoipPushAccepted);
   deps.metrics.countBy(MetricName.PushOutcome, 'Reason', outcomeReason(outcome));
 }

@@ -1,8 +1,11 @@
-import type { LogSink, MetricsSink } from '../platform/metrics';
-import type { ApnsSender } from '../ports/apns-sender';
+import type { CallEvent } from '../domain/call-event';
+import type { Platform, PushKind } from '../domain/device';
 import type { CredentialProvider } from '../ports/credential-provider';
 import type { DeliveryStore } from '../ports/delivery-store';
 import type { DeviceRepository } from '../ports/device-repository';
+import type { LogSink } from '../ports/log';
+import type { MetricsSink } from '../ports/metrics';
+import type { PreparedPush, PushGateways } from '../ports/push-gateway';
 
 /** Time source, injected so tests control the ring window and backoff without waiting. */
 export interface Clock {
@@ -34,7 +37,7 @@ export interface FanOutOptions {
   readonly missedCallTtlSeconds: number;
   /**
    * Retry a VoIP push whose transport outcome was ambiguous (`maybeDelivered`: reset, dropped connection,
-   * timeout) as the APNs reference suggests, accepting that the phone may ring twice. Off by default: such
+   * timeout) as Apple's documentation allows, accepting that the phone may ring twice. Off by default: such
    * a push ends `failed` / `ambiguous_delivery` (at most one accepted push per device per call).
    * Sender env RETRY_AMBIGUOUS_PUSHES.
    */
@@ -56,14 +59,13 @@ export const DEFAULT_FAN_OUT_OPTIONS: FanOutOptions = {
 /** The ports the fan-out use case runs on; the handler wires adapters, tests wire fakes. */
 export interface FanOutDeps {
   readonly devices: Pick<DeviceRepository, 'listByUser' | 'pruneToken'>;
-  readonly apns: Pick<ApnsSender, 'send'>;
+  /** One push gateway per platform (APNs for iOS). */
+  readonly gateways: PushGateways;
   readonly credentials: CredentialProvider;
   readonly deliveries: DeliveryStore;
   readonly clock: Clock;
   readonly log: LogSink;
   readonly metrics: MetricsSink;
-  /** Fresh lower-case UUID per request (apns-id). */
-  readonly newApnsId: () => string;
   /** [0, 1) for backoff jitter. */
   readonly random: () => number;
   readonly options: FanOutOptions;
@@ -80,4 +82,15 @@ export interface FanOutContext {
    * function killed by its timeout fails its whole batch and writes neither the log line nor the metric.
    */
   readonly invocationEndMs?: number;
+}
+
+/** One call, prepared once and shared by the pushes to all its devices. */
+export interface PreparedCall {
+  readonly event: CallEvent;
+  readonly kind: PushKind;
+  /** Retries stop at this moment (ring window end for calls, alert lifetime for missed calls), ms. */
+  readonly windowEndMs: number;
+  /** Each platform's message of the call, built by its gateway. */
+  readonly pushes: Readonly<Record<Platform, PreparedPush>>;
+  readonly context: FanOutContext;
 }

@@ -3,9 +3,10 @@ import { parseOrThrow } from '../domain/device-rules';
 import { NotFoundError } from '../domain/errors';
 import { type ReceiptStage, receiptBodySchema } from '../domain/receipt';
 import { MetricName } from '../platform/metric-names';
-import type { LogSink, MetricsSink } from '../platform/metrics';
 import type { DeliveryRecord } from '../ports/delivery-store';
 import type { DeviceRepository } from '../ports/device-repository';
+import type { LogSink } from '../ports/log';
+import type { MetricsSink } from '../ports/metrics';
 import { type ReceiptStore, STAGE_ATTRIBUTE } from '../ports/receipt-store';
 
 export interface RecordReceiptDeps {

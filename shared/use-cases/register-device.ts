@@ -5,14 +5,15 @@ import {
   parseDeviceId,
   parseRegisterDeviceBody,
 } from '../domain/device-rules';
-import { type EventLogger, hashToken } from '../platform/logger';
+import { tokenHash } from '../domain/token-hash';
 import type { DeviceRepository } from '../ports/device-repository';
+import type { LogSink } from '../ports/log';
 
 export interface RegisterDeviceDeps {
   readonly repository: DeviceRepository;
   readonly limits?: Partial<DeviceLimits>;
   readonly clock?: () => Date;
-  readonly logger?: EventLogger;
+  readonly log?: LogSink;
 }
 
 export interface RegisterDeviceRequest {
@@ -44,13 +45,13 @@ export async function registerDevice(
     ttlDays: limits.deviceTtlDays,
   });
 
-  const logger = deps.logger;
-  if (logger) {
+  const log = deps.log;
+  if (log) {
     for (const move of result.moved) {
       const token = move.kind === 'voip' ? body.voipToken : body.alertToken;
-      logger.info('token moved', {
+      log.info('token moved', {
         kind: move.kind,
-        tokenHash: token === undefined ? undefined : hashToken(token),
+        tokenHash: token === undefined ? undefined : tokenHash(token),
         fromUserId: move.fromUserId,
         fromDeviceId: move.fromDeviceId,
         toUserId: request.userId,
@@ -58,18 +59,18 @@ export async function registerDevice(
       });
     }
     for (const evictedDeviceId of result.evicted) {
-      logger.info('device evicted', {
+      log.info('device evicted', {
         userId: request.userId,
         deviceId: evictedDeviceId,
         maxDevicesPerUser: limits.maxDevicesPerUser,
       });
     }
-    logger.info('device registered', {
+    log.info('device registered', {
       userId: request.userId,
       deviceId,
       environment: body.environment,
-      voipTokenHash: hashToken(body.voipToken),
-      alertTokenHash: body.alertToken === undefined ? undefined : hashToken(body.alertToken),
+      voipTokenHash: tokenHash(body.voipToken),
+      alertTokenHash: body.alertToken === undefined ? undefined : tokenHash(body.alertToken),
       created: result.device.createdAt === result.device.updatedAt,
     });
   }

@@ -1,10 +1,10 @@
 import { parseDeviceId } from '../domain/device-rules';
-import type { EventLogger } from '../platform/logger';
 import type { DeviceRepository } from '../ports/device-repository';
+import type { LogSink } from '../ports/log';
 
 export interface RemoveDeviceDeps {
   readonly repository: DeviceRepository;
-  readonly logger?: EventLogger;
+  readonly log?: LogSink;
 }
 
 /** DELETE /v1/devices/{deviceId}: removes the caller's device and releases its tokens; idempotent. */
@@ -14,5 +14,5 @@ export async function removeDevice(
 ): Promise<void> {
   const deviceId = parseDeviceId(request.deviceId);
   await deps.repository.remove(request.userId, deviceId);
-  deps.logger?.info('device removed', { userId: request.userId, deviceId });
+  deps.log?.info('device removed', { userId: request.userId, deviceId });
 }

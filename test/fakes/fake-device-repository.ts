@@ -1,4 +1,4 @@
-import type { Device } from '../../shared/domain/device';
+import { type Device, tokenAttribute } from '../../shared/domain/device';
 import type { DeviceRepository, PruneTokenInput } from '../../shared/ports/device-repository';
 
 /** Minimal DeviceRepository for the sender: listByUser and pruneToken over devices given up front. */
@@ -38,7 +38,7 @@ export class FakeDeviceRepository implements Pick<DeviceRepository, 'listByUser'
   async pruneToken(input: PruneTokenInput): Promise<boolean> {
     this.pruned.push(input);
     const device = this.device(input.userId, input.deviceId);
-    const field = input.kind === 'voip' ? 'voipToken' : 'alertToken';
+    const field = tokenAttribute(input.kind);
     if (!device || device[field] !== input.token) return false;
     if (input.registeredBefore && Date.parse(device.updatedAt) >= input.registeredBefore.getTime())
       return false;

@@ -1,5 +1,11 @@
-import type { Device, TokenKind } from '../../shared/domain/device';
-import { DEFAULT_DEVICE_TTL_DAYS, DEFAULT_MAX_DEVICES_PER_USER } from '../../shared/domain/device-rules';
+import {
+  type Device,
+  deviceOf,
+  type PushKind,
+  registeredDevice,
+  tokenAttribute,
+} from '../../shared/domain/device';
+import { chooseVictims, DEFAULT_DEVICE_TTL_DAYS } from '../../shared/domain/device-limits';
 import type {
   DeviceRepository,
   PruneTokenInput,
@@ -15,20 +21,14 @@ interface StoredDevice extends Device {
 interface TokenOwner {
   readonly userId: string;
   readonly deviceId: string;
-  readonly kind: TokenKind;
+  readonly kind: PushKind;
 }
 
-const MAX_EVICTIONS_PER_REGISTRATION = 10;
-const tokenField = (kind: TokenKind) => (kind === 'voip' ? 'voipToken' : 'alertToken');
 const keyOf = (userId: string, deviceId: string) => `${userId}\u0000${deviceId}`;
 
-function without(device: StoredDevice, kind: TokenKind): StoredDevice {
-  const { [tokenField(kind)]: _removed, ...rest } = device;
+function without(device: StoredDevice, kind: PushKind): StoredDevice {
+  const { [tokenAttribute(kind)]: _removed, ...rest } = device;
   return rest;
-}
-
-function strip({ expiresAtMs: _expires, ...device }: StoredDevice): Device {
-  return { ...device };
 }
 
 /**
@@ -46,17 +46,13 @@ export class InMemoryDeviceRepository implements DeviceRepository {
     const current = this.devices.get(key);
     const nowIso = input.now.toISOString();
     const ttlDays = input.ttlDays ?? DEFAULT_DEVICE_TTL_DAYS;
-    const maxDevices = input.maxDevicesPerUser ?? DEFAULT_MAX_DEVICES_PER_USER;
-    const wanted: [TokenKind, string][] = [['voip', input.voipToken]];
+    const wanted: [PushKind, string][] = [['voip', input.voipToken]];
     if (input.alertToken !== undefined) wanted.push(['alert', input.alertToken]);
 
     const evicted: string[] = [];
     if (!current) {
-      const mine = [...this.devices.values()]
-        .filter((device) => device.userId === input.userId)
-        .sort((a, b) => a.updatedAt.localeCompare(b.updatedAt) || a.deviceId.localeCompare(b.deviceId));
-      const excess = Math.min(mine.length + 1 - maxDevices, MAX_EVICTIONS_PER_REGISTRATION);
-      for (const victim of mine.slice(0, Math.max(0, excess))) {
+      const mine = [...this.devices.values()].filter((device) => device.userId === input.userId);
+      for (const victim of chooseVictims(mine, input.deviceId, input.maxDevicesPerUser)) {
         this.delete(victim);
         evicted.push(victim.deviceId);
       }
@@ -65,7 +61,7 @@ export class InMemoryDeviceRepository implements DeviceRepository {
     // Release tokens this device held before and no longer uses.
     const newTokens = new Set(wanted.map(([, token]) => token));
     for (const kind of ['voip', 'alert'] as const) {
-      const old = current?.[tokenField(kind)];
+      const old = current?.[tokenAttribute(kind)];
       const owner = old === undefined ? undefined : this.owners.get(old);
       if (old && !newTokens.has(old) && owner?.userId === input.userId && owner.deviceId === input.deviceId) {
         this.owners.delete(old);
@@ -80,7 +76,7 @@ export class InMemoryDeviceRepository implements DeviceRepository {
         if (previous) {
           let updated = previous;
           for (const k of ['voip', 'alert'] as const) {
-            if (updated[tokenField(k)] === token) updated = without(updated, k);
+            if (updated[tokenAttribute(k)] === token) updated = without(updated, k);
           }
           this.devices.set(keyOf(owner.userId, owner.deviceId), updated);
         }
@@ -90,32 +86,23 @@ export class InMemoryDeviceRepository implements DeviceRepository {
     }
 
     const device: StoredDevice = {
-      userId: input.userId,
-      deviceId: input.deviceId,
-      bundleId: input.bundleId,
-      environment: input.environment,
-      voipToken: input.voipToken,
-      ...(input.alertToken !== undefined ? { alertToken: input.alertToken } : {}),
-      ...(input.appVersion !== undefined ? { appVersion: input.appVersion } : {}),
-      ...(input.locale !== undefined ? { locale: input.locale } : {}),
-      createdAt: current?.createdAt ?? nowIso,
-      updatedAt: nowIso,
+      ...registeredDevice(input, current?.createdAt ?? nowIso, nowIso),
       expiresAtMs: input.now.getTime() + ttlDays * 86_400_000,
     };
     this.devices.set(key, device);
-    return { device: strip(device), moved, evicted };
+    return { device: deviceOf(device), moved, evicted };
   }
 
   async get(userId: string, deviceId: string): Promise<Device | undefined> {
     const device = this.devices.get(keyOf(userId, deviceId));
-    return device && this.isLive(device) ? strip(device) : undefined;
+    return device && this.isLive(device) ? deviceOf(device) : undefined;
   }
 
   async listByUser(userId: string): Promise<Device[]> {
     return [...this.devices.values()]
       .filter((device) => device.userId === userId && this.isLive(device))
       .sort((a, b) => a.deviceId.localeCompare(b.deviceId))
-      .map(strip);
+      .map(deviceOf);
   }
 
   async remove(userId: string, deviceId: string): Promise<void> {
@@ -126,7 +113,7 @@ export class InMemoryDeviceRepository implements DeviceRepository {
   async pruneToken(input: PruneTokenInput): Promise<boolean> {
     const key = keyOf(input.userId, input.deviceId);
     const device = this.devices.get(key);
-    if (!device || device[tokenField(input.kind)] !== input.token) return false;
+    if (!device || device[tokenAttribute(input.kind)] !== input.token) return false;
     if (input.registeredBefore && !(Date.parse(device.updatedAt) < input.registeredBefore.getTime()))
       return false;
     this.devices.set(key, without(device, input.kind));

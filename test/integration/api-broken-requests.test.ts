@@ -1,9 +1,10 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Context } from 'aws-lambda';
-import { type ApiServer, MAX_BODY_BYTES, startApiServer } from '../../local/api-server';
+import { type ApiServer, startApiServer } from '../../local/api-server';
 import type { ApiEvent } from '../../local/apigw-event';
 import { mintDevToken } from '../../local/jwt';
+import { API_GATEWAY_MAX_BODY_BYTES } from '../../shared/platform/http/json-body';
 
 let server: ApiServer;
 let token: string;
@@ -94,7 +95,7 @@ describe('local API server: broken and odd requests', () => {
     const res = await fetch(`${server.url}/echo/big`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: 'x'.repeat(MAX_BODY_BYTES + 1),
+      body: 'x'.repeat(API_GATEWAY_MAX_BODY_BYTES + 1),
     });
     expect(res.status).toBe(413);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('payload_too_large');

@@ -2,18 +2,18 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { devTokenCredential } from '../../local/apns-simulator/dev-credentials';
 import { type ApnsSimulator, startApnsSimulator } from '../../local/apns-simulator/simulator';
 import { ApnsClient } from '../../shared/adapters/apns/apns-client';
-import type { PushOutcome } from '../../shared/ports/apns-sender';
+import type { ApnsOutcome } from '../../shared/adapters/apns/apns-transport';
 import { deviceToken, voipPush } from '../fixtures/apns/push-request';
 
 const token = devTokenCredential();
 let simulator: ApnsSimulator;
 let client: ApnsClient;
 
-const sendMany = (count: number, target: ApnsClient = client): Promise<PushOutcome[]> =>
+const sendMany = (count: number, target: ApnsClient = client): Promise<ApnsOutcome[]> =>
   Promise.all(
     Array.from({ length: count }, (_, i) => target.send(token, voipPush({ token: deviceToken(i) }))),
   );
-const kinds = (outcomes: PushOutcome[]): string[] =>
+const kinds = (outcomes: ApnsOutcome[]): string[] =>
   outcomes.map((outcome) => (outcome.kind === 'transport-error' ? outcome.error : outcome.kind));
 
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DynamoDeliveryStore } from '../../shared/adapters/dynamo-delivery-store';
+import { DynamoDeliveryStore } from '../../shared/adapters/dynamodb/delivery-store';
 import type { DeliveryCompletion, DeliveryKey } from '../../shared/ports/delivery-store';
 import { createTestTables, testDocumentClient, testDynamoClient } from '../support/local-aws';
 

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import type { Context } from 'aws-lambda';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/services/dynamodb-local';
+import { aLambdaContext } from '../kit/lambda';
 import { createTestTables } from '../support/local-aws';
 
 const savedEnv = { ...process.env };
@@ -20,7 +20,7 @@ describe('register Lambda wired to DynamoDB Local', () => {
       POWERTOOLS_LOG_LEVEL: 'SILENT',
     });
     const { handler } = await import('../../functions/register/handler');
-    const context = { awsRequestId: 'r', getRemainingTimeInMillis: () => 3000 } as unknown as Context;
+    const context = aLambdaContext(3000);
     const base = {
       version: '2.0',
       rawQueryString: '',

@@ -6,12 +6,14 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DynamoDeviceRepository } from '../../shared/adapters/dynamo-device-repository';
-import type { RegisterDeviceInput } from '../../shared/ports/device-repository';
+import { DynamoDeviceRepository } from '../../shared/adapters/dynamodb/device-repository';
+import {
+  registration as input,
+  CONTRACT_T0 as T0,
+  token,
+  aUser as user,
+} from '../kit/device-repository-contract';
 import { createTestTables, testDocumentClient } from '../support/local-aws';
-
-const token = (n: number, bytes = 32) => n.toString(16).padStart(2, '0').repeat(bytes);
-const T0 = Date.parse('2026-11-28T10:00:00.000Z');
 
 let documents: DynamoDBDocumentClient;
 let tableName: string;
@@ -42,29 +44,6 @@ function counted(options: { knownDevices?: number } = {}) {
     ...options,
   });
   return { repository, sent, reset: () => sent.splice(0) };
-}
-
-let unique = 0;
-const user = (name: string) => `${name}-${++unique}-${Math.random().toString(36).slice(2, 8)}`;
-
-function input(
-  userId: string,
-  deviceId: string,
-  voipToken: string,
-  at = 0,
-  extra: Partial<RegisterDeviceInput> = {},
-): RegisterDeviceInput {
-  return {
-    userId,
-    deviceId,
-    bundleId: 'com.example.app',
-    environment: 'production',
-    voipToken,
-    now: new Date(T0 + at),
-    maxDevicesPerUser: 3,
-    ttlDays: 180,
-    ...extra,
-  };
 }
 
 async function item(pk: string, sk: string) {

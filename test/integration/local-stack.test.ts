@@ -8,6 +8,7 @@ import { mintDevToken } from '../../local/jwt';
 import { freePort } from '../../local/services/free-port';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { apnsEndpointOverride } from '../../local/stack-wiring';
+import { aCallBody } from '../kit/call-events';
 import { stackDynamoClient, stackSqsClient } from '../support/local-stack';
 import { childPids, isAlive } from '../support/processes';
 
@@ -87,9 +88,7 @@ describe('startLocalStack', () => {
     await sqs.send(
       new SendMessageCommand({
         QueueUrl: info.queueUrl,
-        MessageBody: JSON.stringify({
-          version: 1,
-          type: 'incoming_call',
+        MessageBody: aCallBody({
           callId: 'c-e2e-1',
           recipients: ['e2e-user'],
           caller: { id: 'user-9', displayName: 'Ada', handle: '+15550100' },

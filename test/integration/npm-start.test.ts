@@ -8,7 +8,7 @@ import { freePort } from '../../local/services/free-port';
 import { childPids, isAlive } from '../support/processes';
 
 /**
- * The local stack's contract (design section 5) as outside scripts see it: the `npm start` process
+ * The local stack's contract (docs/contracts.md, local stack) as outside scripts see it: the `npm start` process
  * itself, not its modules. It runs beside any stack a developer has up, in its own VOIP_LOCAL_DIR.
  */
 const localDir = mkdtempSync(join(tmpdir(), 'voip-push-start-'));

@@ -9,13 +9,15 @@ import type { SQSEvent } from 'aws-lambda';
 import { createSenderHandler } from '../../functions/sender/create-handler';
 import { SqsDeadLetterSink } from '../../functions/sender/dead-letter';
 import { type Poller, startPoller } from '../../local/poller';
-import { DynamoDeliveryStore } from '../../shared/adapters/dynamo-delivery-store';
-import type { ApnsCredential } from '../../shared/domain/apns-credential';
+import { DynamoDeliveryStore } from '../../shared/adapters/dynamodb/delivery-store';
 import { MetricName } from '../../shared/platform/metric-names';
-import { MemoryLogSink, MemoryMetricsSink } from '../../shared/platform/metrics';
-import { DEFAULT_FAN_OUT_OPTIONS, systemClock } from '../../shared/use-cases/fan-out-deps';
-import { FakeApnsSender, newApnsId } from '../fakes/fake-apns-sender';
+import { systemClock } from '../../shared/use-cases/fan-out-deps';
+import { FakeApnsTransport } from '../fakes/fake-apns-transport';
 import { aDevice, FakeDeviceRepository } from '../fakes/fake-device-repository';
+import { MemoryLogSink, MemoryMetricsSink } from '../fakes/memory-telemetry';
+import { aCallBody } from '../kit/call-events';
+import { aTokenCredential, FakeCredentials } from '../kit/credentials';
+import { fanOutDeps } from '../kit/sender-deps';
 import {
   createTestQueues,
   createTestTables,
@@ -26,13 +28,7 @@ import {
 
 const sqs = testSqsClient();
 const dynamo = testDynamoClient();
-const credential: ApnsCredential = {
-  bundleId: 'com.example.app',
-  auth: 'token',
-  teamId: 'ABCDE12345',
-  keyId: 'KEY1234567',
-  signingKey: 'k',
-};
+const credential = aTokenCredential('com.example.app', { signingKey: 'k' });
 let deliveriesTable: string;
 let poller: Poller | undefined;
 
@@ -50,14 +46,7 @@ afterAll(() => {
 
 let seq = 0;
 const callBody = (callId = `call-${++seq}-${Date.now()}`, recipients = ['user-1']) =>
-  JSON.stringify({
-    version: 1,
-    type: 'incoming_call',
-    callId,
-    recipients,
-    caller: { id: 'user-9' },
-    createdAt: new Date().toISOString(),
-  });
+  aCallBody({ callId, recipients });
 
 function sender(options: { dlqUrl?: string } = {}) {
   const devices = new FakeDeviceRepository([
@@ -65,23 +54,22 @@ function sender(options: { dlqUrl?: string } = {}) {
     aDevice({ userId: 'user-1' }),
     aDevice({ userId: 'user-2' }),
   ]);
-  const apns = new FakeApnsSender();
+  const apns = new FakeApnsTransport();
   const log = new MemoryLogSink();
   const metrics = new MemoryMetricsSink();
   const deliveries = new DynamoDeliveryStore(testDocumentClient(dynamo), { tableName: deliveriesTable });
   const handler = createSenderHandler({
-    fanOut: {
+    fanOut: fanOutDeps({
       devices,
       apns,
       deliveries,
       log,
       metrics,
-      newApnsId,
       random: Math.random,
       clock: systemClock,
-      credentials: { get: async () => credential, refresh: async () => credential },
-      options: { ...DEFAULT_FAN_OUT_OPTIONS, leaseMs: 800 },
-    },
+      credentials: new FakeCredentials([credential]),
+      options: { leaseMs: 800 },
+    }),
     ...(options.dlqUrl ? { deadLetters: new SqsDeadLetterSink(sqs, options.dlqUrl) } : {}),
   });
   return { handler, devices, apns, log, metrics, deliveries };

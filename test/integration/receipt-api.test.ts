@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DynamoDeliveryStore } from '../../shared/adapters/dynamo-delivery-store';
+import { DynamoDeliveryStore } from '../../shared/adapters/dynamodb/delivery-store';
 import { startTestApi, type TestApi, tokenFor } from '../support/local-api';
 import { testDocumentClient } from '../support/local-aws';
 

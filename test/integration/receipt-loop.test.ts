@@ -5,8 +5,9 @@ import type { LogFn } from '../../local/api-server';
 import { mintDevToken } from '../../local/jwt';
 import { freePort } from '../../local/services/free-port';
 import { DEFAULT_TABLE_NAMES, type LocalStack, startLocalStack } from '../../local/stack';
-import { DynamoDeliveryStore } from '../../shared/adapters/dynamo-delivery-store';
+import { DynamoDeliveryStore } from '../../shared/adapters/dynamodb/delivery-store';
 import type { DeliveryRecord } from '../../shared/ports/delivery-store';
+import { aCallBody } from '../kit/call-events';
 import { stackDynamoClient, stackSqsClient } from '../support/local-stack';
 
 const started: LocalStack[] = [];
@@ -54,13 +55,10 @@ async function ring(
   await sqs.send(
     new SendMessageCommand({
       QueueUrl: info.queueUrl,
-      MessageBody: JSON.stringify({
-        version: 1,
-        type: 'incoming_call',
+      MessageBody: aCallBody({
         callId,
         recipients: [userId],
         caller: { id: 'caller-1', displayName: 'Ada' },
-        createdAt: new Date().toISOString(),
         ringTimeoutSeconds: 30,
       }),
     }),

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DynamoDeliveryStore } from '../../shared/adapters/dynamo-delivery-store';
-import { DynamoReceiptStore } from '../../shared/adapters/dynamo-receipt-store';
+import { DynamoDeliveryStore } from '../../shared/adapters/dynamodb/delivery-store';
+import { DynamoReceiptStore } from '../../shared/adapters/dynamodb/receipt-store';
 import type { DeliveryCompletion, DeliveryKey } from '../../shared/ports/delivery-store';
 import { createTestTables, testDocumentClient, testDynamoClient } from '../support/local-aws';
 

@@ -8,13 +8,15 @@ import { DEV_BUNDLE_ID, devTokenCredential } from '../../local/apns-simulator/de
 import { type ApnsSimulator, startApnsSimulator } from '../../local/apns-simulator/simulator';
 import { type Poller, startPoller } from '../../local/poller';
 import { ApnsClient } from '../../shared/adapters/apns/apns-client';
-import { DynamoDeliveryStore } from '../../shared/adapters/dynamo-delivery-store';
-import { DynamoDeviceRepository } from '../../shared/adapters/dynamo-device-repository';
+import { DynamoDeliveryStore } from '../../shared/adapters/dynamodb/delivery-store';
+import { DynamoDeviceRepository } from '../../shared/adapters/dynamodb/device-repository';
 import { FileCredentialProvider } from '../../shared/adapters/file-credential-provider';
 import { MetricName } from '../../shared/platform/metric-names';
-import { MemoryLogSink, MemoryMetricsSink } from '../../shared/platform/metrics';
-import { DEFAULT_FAN_OUT_OPTIONS, systemClock } from '../../shared/use-cases/fan-out-deps';
-import { newApnsId } from '../fakes/fake-apns-sender';
+import { systemClock } from '../../shared/use-cases/fan-out-deps';
+
+import { MemoryLogSink, MemoryMetricsSink } from '../fakes/memory-telemetry';
+import { aCallBody } from '../kit/call-events';
+import { fanOutDeps } from '../kit/sender-deps';
 import {
   createTestQueues,
   createTestTables,
@@ -45,18 +47,17 @@ beforeAll(async () => {
   writeFileSync(credentialsFile, JSON.stringify([devTokenCredential()]));
   ({ queueUrl } = await createTestQueues(sqs, { maxReceiveCount: 5 }));
   const handler = createSenderHandler({
-    fanOut: {
+    fanOut: fanOutDeps({
       devices,
       apns,
       log,
       metrics,
-      newApnsId,
       clock: systemClock,
       random: Math.random,
       credentials: new FileCredentialProvider({ path: credentialsFile, log, metrics, apns }),
       deliveries: new DynamoDeliveryStore(documents, { tableName: tables.deliveries }),
-      options: { ...DEFAULT_FAN_OUT_OPTIONS, leaseMs: 2_000 },
-    },
+      options: { leaseMs: 2_000 },
+    }),
   });
   poller = startPoller({ sqsClient: sqs, queueUrl, handler, failedVisibilityTimeoutSeconds: 1 });
 });
@@ -106,9 +107,7 @@ describe('sender end to end: fauxqs → poller → sender → ApnsClient → APN
     await register('alice', 'alice-ipad', token(2));
     await register('bob', 'bob-phone', token(3));
     const createdAt = new Date().toISOString();
-    const body = JSON.stringify({
-      version: 1,
-      type: 'incoming_call',
+    const body = aCallBody({
       callId: 'e2e-1',
       recipients: ['alice', 'bob'],
       caller: { id: 'carol', displayName: 'Carol' },
@@ -165,14 +164,7 @@ describe('sender end to end: fauxqs → poller → sender → ApnsClient → APN
   it('prunes the token from the devices table when the simulator answers 410 Unregistered', async () => {
     await register('dave', 'phone', token(4));
     simulator.unregisterToken(token(4), Date.now());
-    const body = JSON.stringify({
-      version: 1,
-      type: 'incoming_call',
-      callId: 'e2e-2',
-      recipients: ['dave'],
-      caller: { id: 'carol' },
-      createdAt: new Date().toISOString(),
-    });
+    const body = aCallBody({ callId: 'e2e-2', recipients: ['dave'], caller: { id: 'carol' } });
     await sqs.send(
       new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: [{ Id: 'a', MessageBody: body }] }),
     );

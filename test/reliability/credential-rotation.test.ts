@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { devPemCredential, devTokenCredential } from '../../local/apns-simulator/dev-credentials';
 import { SecretsCredentialProvider } from '../../shared/adapters/secrets-credential-provider';
-import { MemoryLogSink } from '../../shared/platform/metrics';
+import { MemoryLogSink } from '../fakes/memory-telemetry';
 import { SenderHarness } from './sender-harness';
 
 /**

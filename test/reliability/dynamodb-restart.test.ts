@@ -75,7 +75,7 @@ describe('sender while DynamoDB restarts', () => {
     expect(outageMs).toBeLessThan(MAX_OUTAGE_MS);
     const lines = h.capture.jsonLines();
     const report = await h.conservation();
-    // At most one accepted push per device per call (issue 5), and every device delivered.
+    // At most one accepted push per device per call (docs/contracts.md), and every device delivered.
     expect({ violations: report.violations, ambiguous: report.ambiguousRepeats }).toEqual({
       violations: [],
       ambiguous: [],

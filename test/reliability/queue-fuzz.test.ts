@@ -1,40 +1,32 @@
 import { describe, expect, it } from '@jest/globals';
-import type { Context, SQSRecord } from 'aws-lambda';
+import type { SQSRecord } from 'aws-lambda';
 import fc from 'fast-check';
 import { createSenderHandler } from '../../functions/sender/create-handler';
-import type { ApnsCredential } from '../../shared/domain/apns-credential';
-import { MemoryLogSink, MemoryMetricsSink } from '../../shared/platform/metrics';
-import { DEFAULT_FAN_OUT_OPTIONS } from '../../shared/use-cases/fan-out-deps';
-import { FakeApnsSender, newApnsId } from '../fakes/fake-apns-sender';
+import { InMemoryDeliveryStore } from '../../local/memory-delivery-store';
+import { FakeApnsTransport } from '../fakes/fake-apns-transport';
 import { aDevice, FakeDeviceRepository } from '../fakes/fake-device-repository';
-import { InMemoryDeliveryStore } from '../fakes/in-memory-delivery-store';
-import { anSqsRecord } from '../fakes/sqs-record';
+import { MemoryLogSink, MemoryMetricsSink } from '../fakes/memory-telemetry';
+import { aCallEventInput } from '../kit/call-events';
+import { aTokenCredential } from '../kit/credentials';
+import { aLambdaContext, anSqsRecord } from '../kit/lambda';
+import { fanOutDeps } from '../kit/sender-deps';
 
 /**
  * Hostile queue bodies through the sender's record processing (the Lambda handler, in process, over
  * in-memory ports): every body that is not a valid v1 call event is rejected with a reason and moved to
  * the DLQ, never throws out of the batch, and never causes a push. 5,000 generated bodies in batches of 10.
  */
-const credential: ApnsCredential = {
-  bundleId: 'com.example.app',
-  auth: 'token',
-  teamId: 'ABCDE12345',
-  keyId: 'KEY1234567',
-  signingKey: 'k',
-};
+const credential = aTokenCredential('com.example.app', { signingKey: 'k' });
 const REASONS = new Set(['invalid_json', 'invalid_event', 'unsupported_version', 'payload_too_large']);
-const context = { getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
+const context = aLambdaContext();
 
 let serial = 0;
-const validEvent = (): Record<string, unknown> => ({
-  version: 1,
-  type: 'incoming_call',
-  callId: `fz-${++serial}`,
-  recipients: ['user-1'],
-  caller: { id: 'user-9', displayName: 'Ada' },
-  createdAt: new Date().toISOString(),
-  ringTimeoutSeconds: 30,
-});
+const validEvent = (): Record<string, unknown> =>
+  aCallEventInput({
+    callId: `fz-${++serial}`,
+    caller: { id: 'user-9', displayName: 'Ada' },
+    ringTimeoutSeconds: 30,
+  });
 
 const hostileString = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 40 }),
@@ -140,11 +132,11 @@ function aRecord(messageId: string, body: string): SQSRecord {
 
 describe('sender record processing under hostile queue bodies', () => {
   it('rejects every malformed body with a reason, never throws and never pushes when 5,000 generated bodies arrive in batches of 10', async () => {
-    const apns = new FakeApnsSender();
+    const apns = new FakeApnsTransport();
     const log = new MemoryLogSink();
     const moved: Array<{ id: string; reason: string }> = [];
     const handler = createSenderHandler({
-      fanOut: {
+      fanOut: fanOutDeps({
         devices: new FakeDeviceRepository([
           aDevice({ userId: 'user-1', deviceId: 'd-1', bundleId: credential.bundleId }),
         ]),
@@ -152,12 +144,10 @@ describe('sender record processing under hostile queue bodies', () => {
         deliveries: new InMemoryDeliveryStore(() => Date.now()),
         log,
         metrics: new MemoryMetricsSink(),
-        newApnsId,
         random: () => 0.5,
         credentials: { get: async () => credential, refresh: async () => credential },
         clock: { now: () => Date.now(), sleep: async () => undefined },
-        options: DEFAULT_FAN_OUT_OPTIONS,
-      },
+      }),
       deadLetters: { forward: async (r, reason) => void moved.push({ id: r.messageId, reason }) },
     });
     let invalidSeen = 0;

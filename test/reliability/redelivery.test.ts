@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { SQSRecord } from 'aws-lambda';
-import type { ApnsSender, PushOutcome } from '../../shared/ports/apns-sender';
+import { eventSourceOf, toSqsRecord } from '../../local/lambda-runtime';
+import type { ApnsOutcome, ApnsTransport } from '../../shared/adapters/apns/apns-transport';
+import { aLambdaContext } from '../kit/lambda';
 import { SenderHarness } from './sender-harness';
-import { lambdaContext, pollOnce, receive, toRecord } from './sqs-poller';
+import { pollOnce, receive } from './sqs-poller';
 
 /**
  * At-least-once delivery from SQS meets at-most-one ring per device: a sender killed mid-batch, the
@@ -32,8 +34,8 @@ async function start(name: string, leaseMs = LEASE_MS): Promise<SenderHarness> {
 }
 
 /** An APNs port that "dies" with the process: once `shouldDie()` holds, calls never come back. */
-function dying(client: ApnsSender, shouldDie: (outcome?: PushOutcome) => boolean): ApnsSender {
-  const never = new Promise<PushOutcome>(() => undefined);
+function dying(client: ApnsTransport, shouldDie: (outcome?: ApnsOutcome) => boolean): ApnsTransport {
+  const never = new Promise<ApnsOutcome>(() => undefined);
   return {
     send: async (credential, request) => {
       if (shouldDie()) return never;
@@ -155,21 +157,23 @@ describe('sender redelivery: leases stop a second ring', () => {
         JSON.stringify(h.callEvent([USERS[i] as string, USERS[i + 1] as string])),
       ),
     );
-    const records: SQSRecord[] = (await receive(h.sqs, h.queueUrl, 10)).map((m) => toRecord(m, h.queueUrl));
+    const records: SQSRecord[] = (await receive(h.sqs, h.queueUrl, 10)).map((m) =>
+      toSqsRecord(m, eventSourceOf(h.queueUrl)),
+    );
     expect(records).toHaveLength(3);
     h.capture.start();
     try {
       const [a, b] = [h.newSender(), h.newSender()];
       const results = await Promise.all([
-        a.handler({ Records: records }, lambdaContext()),
-        b.handler({ Records: records }, lambdaContext()),
+        a.handler({ Records: records }, aLambdaContext()),
+        b.handler({ Records: records }, aLambdaContext()),
       ]);
       // What either invocation left for a redelivery is handed to a third sender, as SQS would.
       let pending = new Set(results.flatMap((r) => r.batchItemFailures.map((f) => f.itemIdentifier)));
       for (let round = 0; round < 10 && pending.size > 0; round++) {
         const again = await h
           .newSender()
-          .handler({ Records: records.filter((r) => pending.has(r.messageId)) }, lambdaContext());
+          .handler({ Records: records.filter((r) => pending.has(r.messageId)) }, aLambdaContext());
         pending = new Set(again.batchItemFailures.map((f) => f.itemIdentifier));
         if (pending.size > 0) await sleep(200);
       }

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createSenderHandler, type SenderHandler } from '../../functions/sender/create-handler';
 import { buildSenderDeps } from '../../functions/sender/wiring';
 import { DEV_BUNDLE_ID, devKeyPaths, devTokenCredential } from '../../local/apns-simulator/dev-credentials';
@@ -17,13 +16,16 @@ import {
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/services/dynamodb-local';
 import { createTables, type TableNames } from '../../local/services/tables';
 import { ApnsClient, type ApnsClientOptions } from '../../shared/adapters/apns/apns-client';
-import { DynamoDeviceRepository } from '../../shared/adapters/dynamo-device-repository';
+import type { ApnsTransport } from '../../shared/adapters/apns/apns-transport';
+import { documentClientOf } from '../../shared/adapters/dynamodb/clients';
+import { DynamoDeviceRepository } from '../../shared/adapters/dynamodb/device-repository';
+import { loggerSink } from '../../shared/adapters/powertools-log';
 import type { ApnsCredential } from '../../shared/domain/apns-credential';
 import { ServiceName } from '../../shared/platform/metric-names';
-import { loggerSink, MemoryMetricsSink } from '../../shared/platform/metrics';
-import type { ApnsSender } from '../../shared/ports/apns-sender';
 import type { CredentialProvider } from '../../shared/ports/credential-provider';
 import type { FanOutOptions } from '../../shared/use-cases/fan-out-deps';
+import { MemoryMetricsSink } from '../fakes/memory-telemetry';
+import { aCallEventInput } from '../kit/call-events';
 import { type ConservationReport, checkConservation, type ExpectedCall } from '../support/conservation';
 import { createTestQueues, testSqsClient } from '../support/local-aws';
 import { findSecrets, type KnownSecret, LogCapture, pemSecrets } from '../support/log-capture';
@@ -49,7 +51,7 @@ export interface HarnessOptions {
   /** The Lambda timeout each invocation sees (`getRemainingTimeInMillis`). @default 10000 */
   readonly invocationTimeoutMs?: number;
   /** Replaces the file credential provider (e.g. Secrets Manager behind aws-sdk-client-mock). */
-  readonly credentials?: (apns: ApnsSender) => CredentialProvider;
+  readonly credentials?: (apns: ApnsTransport) => CredentialProvider;
 }
 
 export interface SenderInstance {
@@ -115,7 +117,7 @@ export class SenderHarness {
   }
 
   /** A fresh sender, as a new Lambda execution environment would build it (own APNs client, own caches). */
-  newSender(overrides: { apns?: (client: ApnsClient) => ApnsSender } = {}): SenderInstance {
+  newSender(overrides: { apns?: (client: ApnsClient) => ApnsTransport } = {}): SenderInstance {
     const client = new ApnsClient({
       endpoint: this.simulator.url,
       ca: this.simulator.caPem,
@@ -157,7 +159,7 @@ export class SenderHarness {
   /** Registers `count` devices for each user through the device repository (as the register API does). */
   async seedDevices(userIds: readonly string[], count: number): Promise<SeededDevice[]> {
     const repository = new DynamoDeviceRepository({
-      client: DynamoDBDocumentClient.from(this.dynamo, { marshallOptions: { removeUndefinedValues: true } }),
+      client: documentClientOf(this.dynamo),
       tableName: this.tables.devices,
     });
     const seeded: SeededDevice[] = [];
@@ -182,18 +184,15 @@ export class SenderHarness {
   /** A valid incoming call for these recipients, remembered as an expected call of the run. */
   callEvent(recipients: readonly string[], overrides: Record<string, unknown> = {}): Record<string, unknown> {
     const callId = `c-${randomUUID()}`;
-    const event = {
-      version: 1,
-      type: 'incoming_call',
+    const event = aCallEventInput({
       callId,
       recipients,
       caller: { id: 'caller-1', displayName: 'Ada' },
-      createdAt: new Date().toISOString(),
       ringTimeoutSeconds: 60,
       ...overrides,
-    };
+    });
     this.calls.push({
-      callId: event.callId,
+      callId: String(event.callId),
       devices: recipients.flatMap((userId) =>
         (this.devicesByUser.get(userId) ?? []).map((d) => ({ deviceId: d.deviceId, token: d.token })),
       ),

@@ -5,7 +5,9 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { eventSourceOf, toSqsRecord } from '../../local/lambda-runtime';
+import { aLambdaContext } from '../kit/lambda';
 
 /**
  * A step-by-step test twin of Lambda's SQS event source mapping (local/poller.ts runs until stopped;
@@ -24,54 +26,6 @@ export interface PollOptions {
   readonly batchSize?: number;
   /** The Lambda timeout the handler sees through `getRemainingTimeInMillis`. @default 30000 */
   readonly timeoutMs?: number;
-}
-
-export function lambdaContext(timeoutMs = 30_000): Context {
-  const deadline = Date.now() + timeoutMs;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'voip-push-sender-test',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:voip-push-sender-test',
-    memoryLimitInMB: '512',
-    awsRequestId: `req-${deadline}`,
-    logGroupName: '/aws/lambda/voip-push-sender-test',
-    logStreamName: 'test',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
-export function toRecord(message: Message, queueUrl: string): SQSRecord {
-  const attributes = (message.Attributes ?? {}) as Record<string, string>;
-  return {
-    messageId: message.MessageId as string,
-    receiptHandle: message.ReceiptHandle as string,
-    body: message.Body ?? '',
-    attributes: {
-      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
-      SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
-      SenderId: attributes.SenderId ?? 'local',
-      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
-    },
-    messageAttributes: Object.fromEntries(
-      Object.entries(message.MessageAttributes ?? {}).map(([name, a]) => [
-        name,
-        {
-          dataType: a.DataType ?? 'String',
-          ...(a.StringValue !== undefined ? { stringValue: a.StringValue } : {}),
-          stringListValues: [],
-          binaryListValues: [],
-        },
-      ]),
-    ),
-    md5OfBody: message.MD5OfBody ?? '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: `arn:aws:sqs:us-east-1:000000000000:${queueUrl.split('/').pop()}`,
-    awsRegion: 'us-east-1',
-  };
 }
 
 export async function receive(
@@ -117,8 +71,8 @@ export async function pollOnce(options: PollOptions): Promise<number> {
   let failed = new Set<string>(messages.map((m) => m.MessageId as string));
   try {
     const result = await handler(
-      { Records: messages.map((m) => toRecord(m, queueUrl)) },
-      lambdaContext(options.timeoutMs),
+      { Records: messages.map((m) => toSqsRecord(m, eventSourceOf(queueUrl))) },
+      aLambdaContext(options.timeoutMs),
     );
     failed = new Set((result?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
   } catch {

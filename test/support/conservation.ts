@@ -1,7 +1,7 @@
 import type { JsonLine } from './log-capture';
 
 /**
- * The conservation invariant of issue 5: for every valid call event and every recipient device exactly
+ * The conservation invariant (docs/contracts.md, what counts as a ring): for every valid call event and every recipient device exactly
  * ONE terminal outcome is recorded, and APNs accepts at most one push per device per call.
  *
  * Counted only from what an operator would have in production: the sender's JSON log lines, the DLQ,

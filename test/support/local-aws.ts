@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/services/dynamodb-local';
 import { createTables, type TableNames } from '../../local/services/tables';
+import { documentClientOf } from '../../shared/adapters/dynamodb/clients';
 
 function endpoint(name: 'TEST_DYNAMODB_ENDPOINT' | 'TEST_SQS_ENDPOINT'): string {
   const value = process.env[name];
@@ -22,7 +23,7 @@ export function testDynamoClient(): DynamoDBClient {
 }
 
 export function testDocumentClient(client = testDynamoClient()): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  return documentClientOf(client);
 }
 
 /** Creates fresh tables with unique names, so test files never see each other's items. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { answerOutcome, parseErrorBody } from '../../shared/adapters/apns/answer';
+import { answerOutcome, parseErrorBody } from '../../shared/adapters/apns/apns-transport';
 
 describe('parseErrorBody', () => {
   it('reads reason and timestamp when the body is APNs JSON', () => {

@@ -5,18 +5,13 @@ import {
   parseCallEvent,
   ringWindowEndMs,
 } from '../../shared/domain/call-event';
+import { aCallEvent } from '../kit/call-events';
 
-const valid: CallEventInput = {
-  version: 1,
-  type: 'incoming_call',
+const valid: CallEventInput = aCallEvent({
   callId: 'c-7f3a',
   recipients: ['user-1', 'user-2'],
   caller: { id: 'user-9', displayName: 'Ada', handle: '+15550100' },
-  media: 'audio',
-  createdAt: '2026-11-28T10:00:00.000Z',
-  ringTimeoutSeconds: 30,
-  data: { room: 'r-1' },
-};
+});
 const parse = (overrides: Record<string, unknown>) =>
   parseCallEvent(JSON.stringify({ ...valid, ...overrides }));
 const reasonOf = (overrides: Record<string, unknown>) => {

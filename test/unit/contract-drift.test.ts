@@ -10,9 +10,9 @@ import {
   renderContracts,
   renderOpenApi,
 } from '../../scripts/generate-contracts';
+import { buildApnsPayload } from '../../shared/adapters/apns/apns-payload';
 import { callEventSchema } from '../../shared/domain/call-event';
 import { deviceIdSchema, registerDeviceBodySchema } from '../../shared/domain/device-rules';
-import { buildPushPayload } from '../../shared/domain/push-payload';
 import { receiptBodySchema } from '../../shared/domain/receipt';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -55,7 +55,7 @@ describe('openapi.yaml', () => {
       .map(([method, op]) => ({ name: `${method.toUpperCase()} ${path}`, op: op as Json })),
   );
 
-  it('describes exactly the four routes of design section 2 when generated', () => {
+  it('describes exactly the four routes of the registration API (docs/contracts.md) when generated', () => {
     expect(operations.map((o) => o.name).sort()).toEqual([
       'DELETE /v1/devices/{deviceId}',
       'GET /v1/devices',
@@ -92,7 +92,7 @@ describe('openapi.yaml', () => {
     }
   });
 
-  it('gives each error status the code of design section 2 when the examples are read', () => {
+  it('gives each error status the code the API contract names when the examples are read', () => {
     const codeByStatus: Record<string, unknown> = {};
     for (const { op } of operations) {
       for (const [status, response] of Object.entries(op.responses as Json)) {
@@ -150,7 +150,7 @@ describe('call event examples', () => {
       const parsed = callEventSchema.safeParse(raw);
       expect(parsed.error?.issues).toBeUndefined();
       expect(parsed.data?.type).toBe(name.replace('-', '_'));
-      expect(buildPushPayload(callEventSchema.parse(raw)).ok).toBe(true);
+      expect(buildApnsPayload(callEventSchema.parse(raw)).ok).toBe(true);
     });
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { deliveryKey } from '../../shared/adapters/delivery-key';
+import { deliveryKey } from '../../shared/adapters/dynamodb/delivery-key';
 import type { DeliveryKey } from '../../shared/ports/delivery-store';
 
 const key = (overrides: Partial<DeliveryKey> = {}): DeliveryKey => ({

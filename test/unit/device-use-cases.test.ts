@@ -1,10 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { ValidationError } from '../../shared/domain/errors';
-import { hashToken } from '../../shared/platform/logger';
+import { tokenHash } from '../../shared/domain/token-hash';
 import { listDevices } from '../../shared/use-cases/list-devices';
 import { registerDevice } from '../../shared/use-cases/register-device';
 import { removeDevice } from '../../shared/use-cases/remove-device';
 import { InMemoryDeviceRepository } from '../fakes/in-memory-device-repository';
+import { MemoryLogSink } from '../fakes/memory-telemetry';
 
 const token = (n: number, bytes = 32) => n.toString(16).padStart(2, '0').repeat(bytes);
 const body = (voip: string, extra: Record<string, unknown> = {}) => ({
@@ -17,15 +18,15 @@ const body = (voip: string, extra: Record<string, unknown> = {}) => ({
 function setup(start = Date.parse('2026-11-28T10:00:00.000Z')) {
   let now = start;
   const clock = () => new Date(now);
-  const lines: { message: string; data: Record<string, unknown> }[] = [];
+  const log = new MemoryLogSink();
   const repository = new InMemoryDeviceRepository(clock);
   const deps = {
     repository,
     clock,
-    logger: { info: (message: string, data: Record<string, unknown>) => lines.push({ message, data }) },
+    log,
     limits: { maxDevicesPerUser: 3, deviceTtlDays: 180 },
   };
-  return { deps, repository, lines, tick: (ms = 1000) => (now += ms) };
+  return { deps, repository, lines: log.lines, tick: (ms = 1000) => (now += ms) };
 }
 
 describe('registerDevice', () => {
@@ -66,7 +67,7 @@ describe('registerDevice', () => {
     expect((await repository.get('u1', 'd1'))?.voipToken).toBeUndefined();
     expect(repository.ownerOf(token(7))).toEqual({ userId: 'u2', deviceId: 'd9', kind: 'voip' });
     const moved = lines.find((line) => line.message === 'token moved');
-    expect(moved?.data).toMatchObject({ tokenHash: hashToken(token(7)), fromUserId: 'u1', toUserId: 'u2' });
+    expect(moved?.data).toMatchObject({ tokenHash: tokenHash(token(7)), fromUserId: 'u1', toUserId: 'u2' });
     expect(JSON.stringify(lines)).not.toContain(token(7));
   });
 

@@ -1,102 +1,29 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import type { ApnsCredential } from '../../shared/domain/apns-credential';
-import type { CallEvent } from '../../shared/domain/call-event';
 import { TERMINAL_OUTCOMES } from '../../shared/domain/delivery-outcome';
 import type { Device } from '../../shared/domain/device';
 import { tokenHash } from '../../shared/domain/token-hash';
 import { MetricName } from '../../shared/platform/metric-names';
-import { MemoryLogSink, MemoryMetricsSink } from '../../shared/platform/metrics';
-import type { CredentialProvider } from '../../shared/ports/credential-provider';
 import { fanOutCall } from '../../shared/use-cases/fan-out-call';
-import { type Clock, DEFAULT_FAN_OUT_OPTIONS, type FanOutOptions } from '../../shared/use-cases/fan-out-deps';
-import { type FakeAnswer, FakeApnsSender, newApnsId, ok, reject, transport } from '../fakes/fake-apns-sender';
-import { aDevice, FakeDeviceRepository } from '../fakes/fake-device-repository';
-import { InMemoryDeliveryStore } from '../fakes/in-memory-delivery-store';
+import { DEFAULT_FAN_OUT_OPTIONS } from '../../shared/use-cases/fan-out-deps';
+import { type FakeAnswer, ok, reject, transport } from '../fakes/fake-apns-transport';
+import { aDevice } from '../fakes/fake-device-repository';
+import { aCallEvent, CALL_CREATED_AT } from '../kit/call-events';
+import { aTokenCredential } from '../kit/credentials';
+import { fanOutHarness } from '../kit/sender-deps';
 
-const CREATED_AT = '2026-11-28T10:00:00.000Z';
-const T0 = Date.parse(CREATED_AT);
+const T0 = Date.parse(CALL_CREATED_AT);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-const tokenCredential = (bundleId: string, keyId = 'KEY1234567'): ApnsCredential => ({
-  bundleId,
-  auth: 'token',
-  teamId: 'ABCDE12345',
-  keyId,
-  signingKey: 'pem',
-});
-
-function anEvent(overrides: Partial<CallEvent> = {}): CallEvent {
-  return {
-    version: 1,
-    type: 'incoming_call',
-    callId: 'call-1',
-    recipients: ['user-1'],
-    caller: { id: 'user-9', displayName: 'Ada' },
-    media: 'audio',
-    createdAt: CREATED_AT,
-    ringTimeoutSeconds: 30,
-    data: { room: 'r-1' },
-    ...overrides,
-  };
-}
-
-class FakeClock implements Clock {
-  slept: number[] = [];
-  constructor(public current = T0 + 1000) {}
-  now = (): number => this.current;
-  sleep = async (ms: number): Promise<void> => {
-    this.slept.push(ms);
-    this.current += ms;
-  };
-}
-
-class FakeCredentials implements CredentialProvider {
-  refreshes = 0;
-  constructor(
-    public current: Map<string, ApnsCredential> = new Map([
-      ['com.example.app', tokenCredential('com.example.app')],
-    ]),
-    public afterRefresh?: ApnsCredential,
-  ) {}
-  async get(bundleId: string) {
-    return this.current.get(bundleId);
-  }
-  async refresh(bundleId: string) {
-    this.refreshes += 1;
-    if (this.afterRefresh) this.current.set(bundleId, this.afterRefresh);
-    return this.current.get(bundleId);
-  }
-}
-
-function harness(devices: Device[], options: Partial<FanOutOptions> = {}) {
-  const clock = new FakeClock();
-  const apns = new FakeApnsSender();
-  const repo = new FakeDeviceRepository(devices);
-  const deliveries = new InMemoryDeliveryStore(clock.now);
-  const credentials = new FakeCredentials();
-  const log = new MemoryLogSink();
-  const metrics = new MemoryMetricsSink();
-  const deps = {
-    devices: repo,
-    apns,
-    credentials,
-    deliveries,
-    clock,
-    log,
-    metrics,
-    newApnsId,
-    random: () => 0.5,
-    options: { ...DEFAULT_FAN_OUT_OPTIONS, ...options },
-  };
-  return { deps, clock, apns, repo, deliveries, credentials, log, metrics };
-}
 
 /** The delivery record of call-1's VoIP push to `device`. */
 const voipKey = (device: Device, callId = 'call-1') =>
   ({ callId, userId: device.userId, deviceId: device.deviceId, pushType: 'voip' }) as const;
 
-async function run(h: ReturnType<typeof harness>, event = anEvent(), context = { queueDelayMs: 12 }) {
+async function run(
+  h: ReturnType<typeof fanOutHarness>,
+  event = aCallEvent(),
+  context = { queueDelayMs: 12 },
+) {
   const result = await fanOutCall(h.deps, event, context);
   if (result.kind !== 'done') throw new Error(`rejected: ${result.reason}`);
   return result;
@@ -104,7 +31,7 @@ async function run(h: ReturnType<typeof harness>, event = anEvent(), context = {
 
 async function answerOnce(...answers: FakeAnswer[]) {
   const device = aDevice({ userId: 'user-1' });
-  const h = harness([device]);
+  const h = fanOutHarness([device]);
   h.apns.script(device.voipToken as string, ...answers);
   const result = await run(h);
   return { h, device, result, outcome: result.outcomes[0] };
@@ -113,7 +40,7 @@ async function answerOnce(...answers: FakeAnswer[]) {
 describe('fanOutCall: requests', () => {
   it('sends a VoIP push with the design headers when an incoming_call reaches a device with a voipToken', async () => {
     const device = aDevice({ userId: 'user-1', environment: 'sandbox' });
-    const h = harness([device]);
+    const h = fanOutHarness([device]);
     const result = await run(h);
     expect(result.outcomes).toEqual([
       expect.objectContaining({ deviceId: device.deviceId, outcome: 'delivered', attempts: 1 }),
@@ -134,7 +61,7 @@ describe('fanOutCall: requests', () => {
       callId: 'call-1',
       caller: { id: 'user-9', displayName: 'Ada' },
       media: 'audio',
-      createdAt: CREATED_AT,
+      createdAt: CALL_CREATED_AT,
       data: { room: 'r-1' },
     });
     expect(h.metrics.sum(MetricName.PushAccepted)).toBe(1);
@@ -144,10 +71,10 @@ describe('fanOutCall: requests', () => {
 
   it('sends an alert push to the alertToken with the bundle topic when a missed_call arrives', async () => {
     const device = aDevice({ userId: 'user-1' });
-    const h = harness([device]);
+    const h = fanOutHarness([device]);
     const result = await run(
       h,
-      anEvent({ type: 'missed_call', createdAt: new Date(T0 - 3_600_000).toISOString() }),
+      aCallEvent({ type: 'missed_call', createdAt: new Date(T0 - 3_600_000).toISOString() }),
     );
     expect(result.outcomes[0]?.outcome).toBe('delivered');
     const request = h.apns.sent[0]?.request;
@@ -173,22 +100,22 @@ describe('fanOutCall: requests', () => {
   it('marks no_token and sends nothing when a device lacks the token the push type needs', async () => {
     const noVoip = aDevice({ userId: 'user-1', voipToken: undefined });
     const noAlert = aDevice({ userId: 'user-1', alertToken: undefined });
-    const h = harness([noVoip, noAlert]);
+    const h = fanOutHarness([noVoip, noAlert]);
     const calls = await run(h);
     expect(calls.outcomes.map((o) => [o.deviceId, o.outcome])).toEqual([
       [noVoip.deviceId, 'no_token'],
       [noAlert.deviceId, 'delivered'],
     ]);
-    const missed = await run(h, anEvent({ type: 'missed_call', callId: 'call-2' }));
+    const missed = await run(h, aCallEvent({ type: 'missed_call', callId: 'call-2' }));
     expect(missed.outcomes.map((o) => o.outcome)).toEqual(['delivered', 'no_token']);
     expect(h.metrics.sum(MetricName.PushOutcome, { Reason: 'no_token' })).toBe(2);
   });
 
   it('marks every device expired and sends nothing when the ring window has passed', async () => {
     const devices = [aDevice({ userId: 'user-1' }), aDevice({ userId: 'user-2' })];
-    const h = harness(devices);
+    const h = fanOutHarness(devices);
     h.clock.current = T0 + 30_000;
-    const result = await run(h, anEvent({ recipients: ['user-1', 'user-2'] }));
+    const result = await run(h, aCallEvent({ recipients: ['user-1', 'user-2'] }));
     expect(result.outcomes.map((o) => o.outcome)).toEqual(['expired', 'expired']);
     expect(h.apns.sent).toHaveLength(0);
     expect(h.metrics.sum(MetricName.CallExpired)).toBe(1);
@@ -197,7 +124,7 @@ describe('fanOutCall: requests', () => {
 
   it('fails with no_credential and logs an error when no credential exists for the bundle', async () => {
     const device = aDevice({ userId: 'user-1', bundleId: 'com.unknown.app' });
-    const h = harness([device]);
+    const h = fanOutHarness([device]);
     const result = await run(h);
     expect(result.outcomes[0]).toMatchObject({ outcome: 'failed', reason: 'no_credential' });
     expect(h.apns.sent).toHaveLength(0);
@@ -206,16 +133,16 @@ describe('fanOutCall: requests', () => {
   });
 
   it('rejects the whole event as payload_too_large without a lookup when the payload does not fit', async () => {
-    const h = harness([aDevice({ userId: 'user-1' })]);
-    const result = await fanOutCall(h.deps, anEvent({ data: { blob: 'x'.repeat(5200) } }), {});
+    const h = fanOutHarness([aDevice({ userId: 'user-1' })]);
+    const result = await fanOutCall(h.deps, aCallEvent({ data: { blob: 'x'.repeat(5200) } }), {});
     expect(result).toMatchObject({ kind: 'rejected', reason: 'payload_too_large' });
     expect(h.repo.maxInFlight).toBe(0);
   });
 
   it('throws before sending anything when a recipient lookup fails', async () => {
-    const h = harness([aDevice({ userId: 'user-1' })]);
+    const h = fanOutHarness([aDevice({ userId: 'user-1' })]);
     h.repo.failingUsers.add('user-2');
-    await expect(fanOutCall(h.deps, anEvent({ recipients: ['user-1', 'user-2'] }), {})).rejects.toThrow(
+    await expect(fanOutCall(h.deps, aCallEvent({ recipients: ['user-1', 'user-2'] }), {})).rejects.toThrow(
       'lookup failed',
     );
     expect(h.apns.sent).toHaveLength(0);
@@ -254,7 +181,7 @@ describe('fanOutCall: APNs answers', () => {
 
   it('delivers through the other environment, warns environment_mismatch and keeps the token when only that host accepts', async () => {
     const device = aDevice({ userId: 'user-1', environment: 'production' });
-    const h = harness([device]);
+    const h = fanOutHarness([device]);
     h.apns.respond = (req) => (req.environment === 'production' ? reject(400, 'BadDeviceToken') : ok());
     const result = await run(h);
     expect(result.outcomes[0]).toMatchObject({
@@ -305,8 +232,8 @@ describe('fanOutCall: APNs answers', () => {
 
   it('refreshes the credential and retries once with the rotated one when APNs answers 403', async () => {
     const device = aDevice({ userId: 'user-1' });
-    const h = harness([device]);
-    const rotated = tokenCredential('com.example.app', 'KEY7654321');
+    const h = fanOutHarness([device]);
+    const rotated = aTokenCredential('com.example.app', { keyId: 'KEY7654321' });
     h.credentials.afterRefresh = rotated;
     h.apns.respond = (_req, cred) => (cred === rotated ? ok() : reject(403, 'InvalidProviderToken'));
     const result = await run(h);
@@ -341,7 +268,7 @@ describe('fanOutCall: APNs answers', () => {
 
   it('fails retries_exhausted when the ring window closes while APNs keeps answering 503', async () => {
     const device = aDevice({ userId: 'user-1' });
-    const h = harness([device], { maxAttempts: 1000 });
+    const h = fanOutHarness([device], { maxAttempts: 1000 });
     h.apns.script(device.voipToken as string, reject(503, 'ServiceUnavailable'));
     const result = await run(h);
     expect(result.outcomes[0]).toMatchObject({ outcome: 'failed', reason: 'retries_exhausted' });
@@ -352,9 +279,9 @@ describe('fanOutCall: APNs answers', () => {
 
   it('defers the device to a redelivery when the invocation deadline comes while the call still rings', async () => {
     const device = aDevice({ userId: 'user-1' });
-    const h = harness([device]);
+    const h = fanOutHarness([device]);
     h.apns.script(device.voipToken as string, transport('goaway'));
-    const result = await run(h, anEvent(), { queueDelayMs: 0, deadlineMs: T0 + 1500 } as never);
+    const result = await run(h, aCallEvent(), { queueDelayMs: 0, deadlineMs: T0 + 1500 } as never);
     expect(result.outcomes[0]).toMatchObject({ outcome: 'deferred', reason: 'retries_exhausted' });
     expect(result.retryLater).toBe(true);
     expect((await h.deliveries.get(voipKey(device)))?.status).toBe('failed');
@@ -394,9 +321,9 @@ describe('fanOutCall: ambiguous transport outcomes (APNs may have taken the push
 
   it('sends nothing more for the device when the event is delivered again after an ambiguous outcome', async () => {
     const device = aDevice({ userId: 'user-1' });
-    const h = harness([device]);
+    const h = fanOutHarness([device]);
     h.apns.script(device.voipToken as string, transport('timeout'), ok());
-    const event = anEvent({ ringTimeoutSeconds: 120 });
+    const event = aCallEvent({ ringTimeoutSeconds: 120 });
     await run(h, event);
     h.clock.current += DEFAULT_FAN_OUT_OPTIONS.leaseMs + 1;
     const again = await run(h, event);
@@ -408,7 +335,7 @@ describe('fanOutCall: ambiguous transport outcomes (APNs may have taken the push
 
   it('retries an ambiguous VoIP push and delivers when RETRY_AMBIGUOUS_PUSHES is on', async () => {
     const device = aDevice({ userId: 'user-1' });
-    const h = harness([device], { retryAmbiguousPushes: true });
+    const h = fanOutHarness([device], { retryAmbiguousPushes: true });
     h.apns.script(device.voipToken as string, transport('timeout'), transport('reset'), ok());
     const result = await run(h);
     expect(result.outcomes[0]).toMatchObject({ outcome: 'delivered', attempts: 3 });
@@ -424,9 +351,9 @@ describe('fanOutCall: ambiguous transport outcomes (APNs may have taken the push
   it('retries a missed-call alert whose outcome was ambiguous when the switch is off', async () => {
     // The rule is for VoIP pushes (a second ring); a missed-call alert keeps the reference's retry.
     const device = aDevice({ userId: 'user-1' });
-    const h = harness([device]);
+    const h = fanOutHarness([device]);
     h.apns.script(device.alertToken as string, transport('timeout'), ok());
-    const result = await run(h, anEvent({ type: 'missed_call' }));
+    const result = await run(h, aCallEvent({ type: 'missed_call' }));
     expect(result.outcomes[0]).toMatchObject({ outcome: 'delivered', attempts: 2 });
   });
 });
@@ -434,9 +361,9 @@ describe('fanOutCall: ambiguous transport outcomes (APNs may have taken the push
 describe('fanOutCall: the delivery record after APNs answered', () => {
   it('retries the record write and stores accepted when the deliveries table fails briefly after APNs accepted', async () => {
     const device = aDevice({ userId: 'user-1' });
-    const h = harness([device]);
+    const h = fanOutHarness([device]);
     h.deliveries.failCompletes = 3;
-    const event = anEvent({ ringTimeoutSeconds: 120 });
+    const event = aCallEvent({ ringTimeoutSeconds: 120 });
     const result = await run(h, event);
     expect(result.outcomes[0]).toMatchObject({ outcome: 'delivered', attempts: 1 });
     expect(result.retryLater).toBe(false);
@@ -457,7 +384,7 @@ describe('fanOutCall: the delivery record after APNs answered', () => {
 
   it('keeps delivered, asks for no redelivery and logs record lost when the record cannot be written within the lease', async () => {
     const device = aDevice({ userId: 'user-1' });
-    const h = harness([device]);
+    const h = fanOutHarness([device]);
     h.deliveries.failCompletes = Number.POSITIVE_INFINITY;
     const claimedAt = h.clock.current;
     const result = await run(h);
@@ -477,10 +404,10 @@ describe('fanOutCall: the delivery record after APNs answered', () => {
 
   it('stops retrying the record write before the invocation times out when that comes before the lease ends', async () => {
     const device = aDevice({ userId: 'user-1' });
-    const h = harness([device]);
+    const h = fanOutHarness([device]);
     h.deliveries.failCompletes = Number.POSITIVE_INFINITY;
     const invocationEndMs = h.clock.current + 5000;
-    const result = await run(h, anEvent(), { queueDelayMs: 0, invocationEndMs } as never);
+    const result = await run(h, aCallEvent(), { queueDelayMs: 0, invocationEndMs } as never);
     expect(result.outcomes[0]?.outcome).toBe('delivered');
     expect(h.clock.current).toBeLessThanOrEqual(invocationEndMs - 1000);
     expect(h.log.withMessage('record lost')).toHaveLength(1);
@@ -488,7 +415,7 @@ describe('fanOutCall: the delivery record after APNs answered', () => {
 
   it('writes the record once and lets the lease run out when the write fails after APNs refused the push', async () => {
     const device = aDevice({ userId: 'user-1' });
-    const h = harness([device]);
+    const h = fanOutHarness([device]);
     h.apns.script(device.voipToken as string, reject(400, 'BadTopic'));
     h.deliveries.failCompletes = Number.POSITIVE_INFINITY;
     const result = await run(h);
@@ -502,7 +429,7 @@ describe('fanOutCall: the delivery record after APNs answered', () => {
 describe('fanOutCall: duplicates, bounds, conservation', () => {
   it('suppresses the second send and counts PushDuplicate when the same event is delivered twice', async () => {
     const device = aDevice({ userId: 'user-1' });
-    const h = harness([device]);
+    const h = fanOutHarness([device]);
     await run(h);
     const second = await run(h);
     expect(second.outcomes[0]).toMatchObject({ outcome: 'duplicate' });
@@ -512,7 +439,7 @@ describe('fanOutCall: duplicates, bounds, conservation', () => {
 
   it('sends again when an earlier attempt failed without APNs accepting', async () => {
     const device = aDevice({ userId: 'user-1' });
-    const h = harness([device]);
+    const h = fanOutHarness([device]);
     h.apns.script(device.voipToken as string, reject(400, 'BadTopic'), ok());
     await run(h);
     const second = await run(h);
@@ -521,7 +448,7 @@ describe('fanOutCall: duplicates, bounds, conservation', () => {
 
   it('defers without sending and asks for a retry when another worker holds the lease', async () => {
     const device = aDevice({ userId: 'user-1' });
-    const h = harness([device]);
+    const h = fanOutHarness([device]);
     h.deliveries.holdLease(voipKey(device), 10_000);
     const result = await run(h);
     expect(result.outcomes[0]).toMatchObject({ outcome: 'deferred', reason: 'lease_held' });
@@ -531,7 +458,7 @@ describe('fanOutCall: duplicates, bounds, conservation', () => {
 
   it('takes over and sends when the lease of a crashed attempt has run out', async () => {
     const device = aDevice({ userId: 'user-1' });
-    const h = harness([device]);
+    const h = fanOutHarness([device]);
     h.deliveries.holdLease(voipKey(device), -1);
     expect((await run(h)).outcomes[0]?.outcome).toBe('delivered');
   });
@@ -539,8 +466,8 @@ describe('fanOutCall: duplicates, bounds, conservation', () => {
   it('rings each recipient once when two recipients both have a device with the same deviceId', async () => {
     const ada = aDevice({ userId: 'user-1', deviceId: 'phone' });
     const bob = aDevice({ userId: 'user-2', deviceId: 'phone' });
-    const h = harness([ada, bob]);
-    const result = await run(h, anEvent({ recipients: ['user-1', 'user-2'] }));
+    const h = fanOutHarness([ada, bob]);
+    const result = await run(h, aCallEvent({ recipients: ['user-1', 'user-2'] }));
     expect(result.outcomes.map((o) => [o.userId, o.deviceId, o.outcome])).toEqual([
       ['user-1', 'phone', 'delivered'],
       ['user-2', 'phone', 'delivered'],
@@ -552,16 +479,16 @@ describe('fanOutCall: duplicates, bounds, conservation', () => {
     expect((await h.deliveries.get(voipKey(ada)))?.userId).toBe('user-1');
     expect((await h.deliveries.get(voipKey(bob)))?.userId).toBe('user-2');
 
-    const again = await run(h, anEvent({ recipients: ['user-1', 'user-2'] }));
+    const again = await run(h, aCallEvent({ recipients: ['user-1', 'user-2'] }));
     expect(again.outcomes.map((o) => o.outcome)).toEqual(['duplicate', 'duplicate']);
     expect(h.apns.sent).toHaveLength(2);
   });
 
   it('sends the missed-call alert when a missed_call reuses the callId of an accepted incoming_call', async () => {
     const device = aDevice({ userId: 'user-1' });
-    const h = harness([device]);
+    const h = fanOutHarness([device]);
     expect((await run(h)).outcomes[0]?.outcome).toBe('delivered');
-    const missed = anEvent({ type: 'missed_call' });
+    const missed = aCallEvent({ type: 'missed_call' });
     const result = await run(h, missed);
     expect(result.outcomes[0]).toMatchObject({ outcome: 'delivered', attempts: 1 });
     expect(h.apns.sentTo(device.alertToken as string)).toEqual([
@@ -580,11 +507,11 @@ describe('fanOutCall: duplicates, bounds, conservation', () => {
   it('counts VoipPushAccepted for accepted VoIP pushes only when calls and missed calls are sent', async () => {
     const device = aDevice({ userId: 'user-1' });
     const failing = aDevice({ userId: 'user-1' });
-    const h = harness([device, failing]);
+    const h = fanOutHarness([device, failing]);
     h.apns.script(failing.voipToken as string, reject(400, 'BadTopic'));
     h.apns.script(failing.alertToken as string, reject(400, 'BadTopic'));
     await run(h);
-    await run(h, anEvent({ type: 'missed_call' }));
+    await run(h, aCallEvent({ type: 'missed_call' }));
     await run(h);
     expect(h.metrics.sum(MetricName.PushAccepted)).toBe(2);
     expect(h.metrics.sum(MetricName.VoipPushAccepted)).toBe(1);
@@ -594,10 +521,10 @@ describe('fanOutCall: duplicates, bounds, conservation', () => {
   it('keeps lookups within 16 and pushes within 64 in flight when a call has many recipients', async () => {
     const users = Array.from({ length: 40 }, (_, i) => `user-${i}`);
     const devices = users.flatMap((userId) => Array.from({ length: 5 }, () => aDevice({ userId })));
-    const h = harness(devices);
+    const h = fanOutHarness(devices);
     h.repo.delayMs = 2;
     h.apns.delayMs = 2;
-    const result = await run(h, anEvent({ recipients: users }));
+    const result = await run(h, aCallEvent({ recipients: users }));
     expect(result.outcomes).toHaveLength(200);
     expect(h.repo.maxInFlight).toBe(16);
     expect(h.apns.maxInFlight).toBe(64);
@@ -625,10 +552,10 @@ describe('fanOutCall: duplicates, bounds, conservation', () => {
               voipToken: i % 5 === 4 ? undefined : `ab${i.toString(16).padStart(4, '0')}cd`,
             }),
           );
-          const h = harness(devices, { maxAttempts: 3 });
+          const h = fanOutHarness(devices, { maxAttempts: 3 });
           for (const [i, script] of scripts.entries())
             h.apns.script(devices[i]?.voipToken ?? 'none', ...script);
-          const result = await run(h, anEvent({ recipients: ['user-0', 'user-1', 'user-2'] }));
+          const result = await run(h, aCallEvent({ recipients: ['user-0', 'user-1', 'user-2'] }));
           expect(result.outcomes.map((o) => o.deviceId).sort()).toEqual(
             devices.map((d) => d.deviceId).sort(),
           );

@@ -1,13 +1,14 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from '@jest/globals';
-import type { Context } from 'aws-lambda';
 import { createReceiptsHandler, type ReceiptsApiEvent } from '../../functions/receipts/create-handler';
+import { InMemoryDeliveryStore, recordKey } from '../../local/memory-delivery-store';
 import type { HttpResult } from '../../shared/platform/http/responses';
-import { MemoryLogSink, MemoryMetricsSink } from '../../shared/platform/metrics';
 import type { ReceiptStore, ReceiptWrite, ReceiptWriteInput } from '../../shared/ports/receipt-store';
 import { STAGE_ATTRIBUTE } from '../../shared/ports/receipt-store';
-import { InMemoryDeliveryStore, recordKey } from '../fakes/in-memory-delivery-store';
 import { InMemoryDeviceRepository } from '../fakes/in-memory-device-repository';
+import { MemoryLogSink, MemoryMetricsSink } from '../fakes/memory-telemetry';
+import { anHttpApiEvent } from '../kit/http-api';
+import { aLambdaContext } from '../kit/lambda';
 
 /** The DynamoReceiptStore's condition over the in-memory delivery records. */
 class InMemoryReceiptStore implements ReceiptStore {
@@ -35,11 +36,7 @@ class InMemoryReceiptStore implements ReceiptStore {
   }
 }
 
-const context = {
-  functionName: 'receipts',
-  awsRequestId: 'req-1',
-  getRemainingTimeInMillis: () => 3000,
-} as unknown as Context;
+const context = aLambdaContext(3000, 'receipts');
 
 const CREATED_AT = '2026-11-28T10:00:00.000Z';
 const ACCEPTED_AT = '2026-11-28T10:00:00.120Z';
@@ -57,38 +54,14 @@ interface Call {
 
 function event(call: Call): ReceiptsApiEvent {
   const callId = call.callId ?? 'call-1';
-  const path = call.path ?? `/v1/calls/${encodeURIComponent(callId)}/receipts`;
   const routeKey = call.routeKey ?? 'POST /v1/calls/{callId}/receipts';
-  const raw =
-    call.body === undefined
-      ? undefined
-      : typeof call.body === 'string'
-        ? call.body
-        : JSON.stringify(call.body);
-  return {
-    version: '2.0',
+  return anHttpApiEvent<ReceiptsApiEvent>({
+    ...call,
+    method: call.method ?? 'POST',
+    path: call.path ?? `/v1/calls/${encodeURIComponent(callId)}/receipts`,
     routeKey,
-    rawPath: path,
-    rawQueryString: '',
-    headers: { 'content-type': 'application/json', ...call.headers },
-    ...(raw === undefined ? {} : { body: raw }),
-    isBase64Encoded: false,
     ...(routeKey === '$default' ? {} : { pathParameters: { callId } }),
-    requestContext: {
-      http: {
-        method: call.method ?? 'POST',
-        path,
-        protocol: 'HTTP/1.1',
-        sourceIp: '127.0.0.1',
-        userAgent: 'test',
-      },
-      authorizer: {
-        jwt: { claims: call.sub === null ? {} : { sub: call.sub ?? 'user-1' }, scopes: [] },
-        principalId: '',
-        integrationLatency: 0,
-      },
-    },
-  } as unknown as ReceiptsApiEvent;
+  });
 }
 
 /** The delivery record of a VoIP push, the one receipts land on (and its key in `records`). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { loadRegisterConfig } from '../../shared/platform/config';
+import { loadRegisterConfig } from '../../functions/register/config';
 
 describe('loadRegisterConfig', () => {
   it('applies the defaults when only the table name is set', () => {

@@ -1,16 +1,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from '@jest/globals';
-import type { Context } from 'aws-lambda';
 import { createRegisterHandler, type RegisterApiEvent } from '../../functions/register/create-handler';
 import type { HttpResult } from '../../shared/platform/http/responses';
 import { InMemoryDeviceRepository } from '../fakes/in-memory-device-repository';
+import { anHttpApiEvent } from '../kit/http-api';
+import { aLambdaContext } from '../kit/lambda';
 
 const VOIP = 'ab'.repeat(32);
-const context = {
-  functionName: 'register',
-  awsRequestId: 'req-1',
-  getRemainingTimeInMillis: () => 3000,
-} as unknown as Context;
+const context = aLambdaContext(3000, 'register');
 
 interface Call {
   method: string;
@@ -26,35 +23,13 @@ function event(call: Call): RegisterApiEvent {
   const deviceId = /^\/v1\/devices\/([^/]+)$/.exec(call.path)?.[1];
   const routeKey =
     call.routeKey ?? (deviceId ? `${call.method} /v1/devices/{deviceId}` : `${call.method} ${call.path}`);
-  const raw =
-    call.body === undefined
-      ? undefined
-      : typeof call.body === 'string'
-        ? call.body
-        : JSON.stringify(call.body);
-  const claims = call.sub === null ? {} : { sub: call.sub ?? 'user-1' };
-  return {
-    version: '2.0',
+  return anHttpApiEvent<RegisterApiEvent>({
+    ...call,
     routeKey,
-    rawPath: call.path,
-    rawQueryString: '',
-    headers: { 'content-type': 'application/json', ...call.headers },
-    ...(raw === undefined ? {} : { body: call.base64 ? Buffer.from(raw).toString('base64') : raw }),
-    isBase64Encoded: call.base64 ?? false,
     ...(deviceId && routeKey !== '$default'
       ? { pathParameters: { deviceId: decodeURIComponent(deviceId) } }
       : {}),
-    requestContext: {
-      http: {
-        method: call.method,
-        path: call.path,
-        protocol: 'HTTP/1.1',
-        sourceIp: '127.0.0.1',
-        userAgent: 'test',
-      },
-      authorizer: { jwt: { claims, scopes: [] }, principalId: '', integrationLatency: 0 },
-    },
-  } as unknown as RegisterApiEvent;
+  });
 }
 
 function setup() {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { ANSWER_RULES, decideAnswer, knownReason } from '../../shared/domain/apns-answer-policy';
-import type { PushOutcome } from '../../shared/ports/apns-sender';
+import { ANSWER_RULES, decideAnswer, knownReason } from '../../shared/adapters/apns/apns-gateway';
+import type { ApnsOutcome } from '../../shared/adapters/apns/apns-transport';
 
 const common = { apnsId: '00000000-0000-4000-8000-000000000000', latencyMs: 5 };
-const rejected = (status: number, reason: string, timestamp?: number): PushOutcome => ({
+const rejected = (status: number, reason: string, timestamp?: number): ApnsOutcome => ({
   kind: 'rejected',
   status,
   reason,
@@ -11,29 +11,33 @@ const rejected = (status: number, reason: string, timestamp?: number): PushOutco
   ...(timestamp === undefined ? {} : { timestamp }),
 });
 
-// One test per row of the "What to do with each answer" table in apns-reference.md.
+// One test per row of the APNs answer table (docs/contracts.md).
 describe('decideAnswer', () => {
   it('delivers when APNs answers 200', () => {
-    expect(decideAnswer({ kind: 'accepted', status: 200, ...common })).toEqual({ action: 'deliver' });
+    expect(decideAnswer({ kind: 'accepted', status: 200, ...common })).toEqual({ kind: 'accepted' });
   });
 
   it('prunes tokens registered before the timestamp when APNs answers 410 Unregistered or ExpiredToken', () => {
     expect(decideAnswer(rejected(410, 'Unregistered', 1_700_000_000_000))).toEqual({
-      action: 'prune',
+      kind: 'prune',
+      reason: 'Unregistered',
       registeredBefore: new Date(1_700_000_000_000),
     });
-    expect(decideAnswer(rejected(410, 'ExpiredToken'))).toEqual({ action: 'prune' });
+    expect(decideAnswer(rejected(410, 'ExpiredToken'))).toEqual({ kind: 'prune', reason: 'ExpiredToken' });
   });
 
   it('checks the other environment before pruning when APNs answers 400 BadDeviceToken', () => {
-    expect(decideAnswer(rejected(400, 'BadDeviceToken'))).toEqual({ action: 'check_other_environment' });
+    expect(decideAnswer(rejected(400, 'BadDeviceToken'))).toEqual({
+      kind: 'try_alternate',
+      reason: 'BadDeviceToken',
+    });
   });
 
   it('fails flagged without pruning when APNs answers 400 DeviceTokenNotForTopic', () => {
     expect(decideAnswer(rejected(400, 'DeviceTokenNotForTopic'))).toEqual({
-      action: 'fail',
+      kind: 'fail',
       reason: 'DeviceTokenNotForTopic',
-      flag: true,
+      alarm: 'misconfigured',
     });
   });
 
@@ -44,63 +48,65 @@ describe('decideAnswer', () => {
       [404, 'BadPath'],
       [405, 'MethodNotAllowed'],
     ] as const) {
-      expect(decideAnswer(rejected(status, reason))).toEqual({ action: 'fail', reason, flag: true });
+      expect(decideAnswer(rejected(status, reason))).toEqual({ kind: 'fail', reason, alarm: 'sender_bug' });
     }
   });
 
   it('refreshes the credential when APNs still answers 403 ExpiredProviderToken after the client retry', () => {
     expect(decideAnswer(rejected(403, 'ExpiredProviderToken'))).toEqual({
-      action: 'refresh_credential',
+      kind: 'refresh_credential',
       reason: 'ExpiredProviderToken',
     });
   });
 
   it('refreshes the credential when APNs answers 403 UnrelatedKeyIdInToken', () => {
     expect(decideAnswer(rejected(403, 'UnrelatedKeyIdInToken'))).toEqual({
-      action: 'refresh_credential',
+      kind: 'refresh_credential',
       reason: 'UnrelatedKeyIdInToken',
     });
   });
 
   it('refreshes the credential when APNs answers another 403', () => {
     expect(decideAnswer(rejected(403, 'BadCertificate'))).toEqual({
-      action: 'refresh_credential',
+      kind: 'refresh_credential',
       reason: 'BadCertificate',
     });
   });
 
   it('retries while ringing when APNs answers 429 TooManyRequests', () => {
     expect(decideAnswer(rejected(429, 'TooManyRequests'))).toEqual({
-      action: 'retry',
+      kind: 'retry',
       reason: 'TooManyRequests',
-      flag: false,
     });
   });
 
   it('retries flagged as a bug when APNs answers 429 TooManyProviderTokenUpdates', () => {
     expect(decideAnswer(rejected(429, 'TooManyProviderTokenUpdates'))).toEqual({
-      action: 'retry',
+      kind: 'retry',
       reason: 'TooManyProviderTokenUpdates',
-      flag: true,
+      alarm: 'sender_bug',
     });
   });
 
   it('retries while ringing when APNs answers 500 or 503 or the connection fails', () => {
-    expect(decideAnswer(rejected(500, 'InternalServerError'))).toMatchObject({ action: 'retry' });
-    expect(decideAnswer(rejected(503, 'Shutdown'))).toMatchObject({ action: 'retry' });
+    expect(decideAnswer(rejected(500, 'InternalServerError'))).toMatchObject({ kind: 'retry' });
+    expect(decideAnswer(rejected(503, 'Shutdown'))).toMatchObject({ kind: 'retry' });
     for (const error of ['goaway', 'reset', 'timeout'] as const) {
       expect(
         decideAnswer({ kind: 'transport-error', error, message: '', maybeDelivered: true, ...common }),
       ).toEqual({
-        action: 'retry',
+        kind: 'retry',
         reason: `transport_${error}`,
-        flag: false,
       });
     }
   });
 
   it('fails flagged with reason Unknown when APNs answers a status outside the table', () => {
-    expect(decideAnswer(rejected(418, 'Teapot'))).toEqual({ action: 'fail', reason: 'Unknown', flag: true });
+    expect(decideAnswer(rejected(418, 'Teapot'))).toEqual({
+      kind: 'fail',
+      reason: 'Unknown',
+      alarm: 'misconfigured',
+    });
   });
 
   it('keeps one rule per table row when the table is read', () => {

@@ -8,9 +8,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { FileCredentialProvider } from '../../shared/adapters/file-credential-provider';
 import { SecretsCredentialProvider } from '../../shared/adapters/secrets-credential-provider';
 import { MetricName } from '../../shared/platform/metric-names';
-import { MemoryLogSink, MemoryMetricsSink } from '../../shared/platform/metrics';
 import { CredentialUnavailableError } from '../../shared/ports/credential-provider';
-import { FakeApnsSender } from '../fakes/fake-apns-sender';
+import { FakeApnsTransport } from '../fakes/fake-apns-transport';
+import { MemoryLogSink, MemoryMetricsSink } from '../fakes/memory-telemetry';
 
 const KEY = '-----BEGIN PRIVATE KEY-----\nMIGTAgEAMBMGByqGSM49\n-----END PRIVATE KEY-----';
 const tokenSecret = (bundleId: string, keyId = 'KEY1234567') =>
@@ -29,7 +29,7 @@ afterAll(() => sm.restore());
 function provider(secretIds: string[], maxAgeSeconds = 300) {
   const log = new MemoryLogSink();
   const metrics = new MemoryMetricsSink();
-  const apns = new FakeApnsSender();
+  const apns = new FakeApnsTransport();
   apns.daysLeft = 42;
   const client = new SecretsManagerClient({
     region: 'us-east-1',

@@ -1,36 +1,23 @@
 import { describe, expect, it } from '@jest/globals';
-import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { createSenderHandler } from '../../functions/sender/create-handler';
 import type { DeadLetterSink } from '../../functions/sender/dead-letter';
 import type { RedeliveryScheduler } from '../../functions/sender/redelivery';
-import type { ApnsCredential } from '../../shared/domain/apns-credential';
+import { InMemoryDeliveryStore } from '../../local/memory-delivery-store';
 import { MetricName } from '../../shared/platform/metric-names';
-import { MemoryLogSink, MemoryMetricsSink } from '../../shared/platform/metrics';
-import { DEFAULT_FAN_OUT_OPTIONS } from '../../shared/use-cases/fan-out-deps';
-import { FakeApnsSender, newApnsId, reject } from '../fakes/fake-apns-sender';
+import { FakeApnsTransport, reject } from '../fakes/fake-apns-transport';
 import { aDevice, FakeDeviceRepository } from '../fakes/fake-device-repository';
-import { InMemoryDeliveryStore } from '../fakes/in-memory-delivery-store';
-import { anSqsRecord } from '../fakes/sqs-record';
+import { MemoryLogSink, MemoryMetricsSink } from '../fakes/memory-telemetry';
+import { aCallBody, CALL_CREATED_AT } from '../kit/call-events';
+import { aTokenCredential, FakeCredentials } from '../kit/credentials';
+import { aLambdaContext, anSqsRecord } from '../kit/lambda';
+import { fanOutDeps } from '../kit/sender-deps';
 
 const NOW = Date.parse('2026-11-28T10:00:02.000Z');
-const credential: ApnsCredential = {
-  bundleId: 'com.example.app',
-  auth: 'token',
-  teamId: 'ABCDE12345',
-  keyId: 'KEY1234567',
-  signingKey: 'k',
-};
+const credential = aTokenCredential('com.example.app', { signingKey: 'k' });
 
 const callBody = (callId: string, overrides: Record<string, unknown> = {}) =>
-  JSON.stringify({
-    version: 1,
-    type: 'incoming_call',
-    callId,
-    recipients: ['user-1'],
-    caller: { id: 'user-9' },
-    createdAt: '2026-11-28T10:00:00.000Z',
-    ...overrides,
-  });
+  aCallBody({ callId, createdAt: CALL_CREATED_AT, ...overrides });
 
 function aRecord(messageId: string, body: string): SQSRecord {
   return anSqsRecord(messageId, body, {
@@ -43,11 +30,7 @@ function aRecord(messageId: string, body: string): SQSRecord {
   });
 }
 
-const context = {
-  getRemainingTimeInMillis: () => 30_000,
-  functionName: 'sender',
-  awsRequestId: 'req-1',
-} as unknown as Context;
+const context = aLambdaContext(30_000, 'sender');
 const batch = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
 
 function setup(options: { deadLetters?: DeadLetterSink; redelivery?: RedeliveryScheduler } = {}) {
@@ -55,26 +38,21 @@ function setup(options: { deadLetters?: DeadLetterSink; redelivery?: RedeliveryS
     aDevice({ userId: 'user-1', deviceId: 'd-1' }),
     aDevice({ userId: 'user-1', deviceId: 'd-2' }),
   ]);
-  const apns = new FakeApnsSender();
+  const apns = new FakeApnsTransport();
   const deliveries = new InMemoryDeliveryStore(() => NOW);
   const log = new MemoryLogSink();
   const metrics = new MemoryMetricsSink();
   const handler = createSenderHandler({
-    fanOut: {
+    fanOut: fanOutDeps({
       devices,
       apns,
       deliveries,
       log,
       metrics,
-      newApnsId,
       random: () => 0.5,
-      credentials: {
-        get: async (b) => (b === credential.bundleId ? credential : undefined),
-        refresh: async () => credential,
-      },
+      credentials: new FakeCredentials([credential]),
       clock: { now: () => NOW, sleep: async () => {} },
-      options: DEFAULT_FAN_OUT_OPTIONS,
-    },
+    }),
     ...options,
   });
   return { handler, devices, apns, deliveries, log, metrics };

@@ -1,8 +1,10 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { reportCertificateDaysLeft } from '../../shared/adapters/apns/credential-material';
+import { PowertoolsMetricsSink } from '../../shared/adapters/powertools-metrics';
 import { METRICS_NAMESPACE, MetricName, ServiceName } from '../../shared/platform/metric-names';
-import { PowertoolsMetricsSink, reportCertificateDaysLeft } from '../../shared/platform/metrics';
-import { FakeApnsSender } from '../fakes/fake-apns-sender';
+import { FakeApnsTransport } from '../fakes/fake-apns-transport';
+import { aTokenCredential } from '../kit/credentials';
 
 let lines: Array<Record<string, unknown>>;
 let spy: { mockRestore(): void };
@@ -94,7 +96,7 @@ describe('PowertoolsMetricsSink', () => {
     const sink = new PowertoolsMetricsSink(
       new Metrics({ namespace: METRICS_NAMESPACE, serviceName: ServiceName.sender }),
     );
-    const apns = new FakeApnsSender();
+    const apns = new FakeApnsTransport();
     apns.daysLeft = 30;
     reportCertificateDaysLeft(sink, apns, {
       bundleId: 'com.a',
@@ -102,13 +104,7 @@ describe('PowertoolsMetricsSink', () => {
       certificate: 'c',
       privateKey: 'k',
     });
-    reportCertificateDaysLeft(sink, apns, {
-      bundleId: 'com.b',
-      auth: 'token',
-      teamId: 't',
-      keyId: 'k',
-      signingKey: 's',
-    });
+    reportCertificateDaysLeft(sink, apns, aTokenCredential('com.b'));
     expect(emf(MetricName.CertificateDaysLeft)).toEqual([
       expect.objectContaining({ BundleId: 'com.a', CertificateDaysLeft: 30 }),
     ]);

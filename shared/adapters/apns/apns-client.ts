@@ -1,10 +1,18 @@
 import type { OutgoingHttpHeaders } from 'node:http2';
 import { rootCertificates } from 'node:tls';
 import type { ApnsCredential, ApnsEnvironment } from '../../domain/apns-credential';
-import type { ApnsSender, PushOutcome, PushRequest } from '../../ports/apns-sender';
-import { ApnsConnection } from './apns-connection';
+import { ApnsConnection, Exchange } from './apns-connection';
 import { type ApnsTarget, apnsTargets } from './apns-endpoint';
 import {
+  type ApnsOutcome,
+  type ApnsRequest,
+  type ApnsTransport,
+  answerOutcome,
+  type TransportErrorKind,
+  transportOutcome,
+} from './apns-transport';
+import {
+  type CredentialMaterial,
   certificateNotAfter,
   credentialFingerprint,
   daysUntil,
@@ -12,7 +20,6 @@ import {
 } from './credential-material';
 import { DeadlineQueue } from './deadline-queue';
 import { type ProviderTokenOptions, ProviderTokenSigner } from './provider-token';
-import { type CredentialEntry, type ExchangeRouter, PushExchange } from './push-exchange';
 
 export interface ApnsClientOptions {
   /** `https://host:port`, or `sandbox` / `production`; by default the host follows each request's environment. */
@@ -35,7 +42,7 @@ const HEX_TOKEN = /^[0-9a-fA-F]+$/;
  * The project's APNs transport: thin `node:http2`, one long-lived connection per (credential, host).
  * Build it once at module scope so its connections and provider tokens survive warm invocations.
  */
-export class ApnsClient implements ApnsSender, ExchangeRouter {
+export class ApnsClient implements ApnsTransport, ExchangeRouter {
   private readonly byObject = new WeakMap<ApnsCredential, CredentialEntry>();
   private readonly byFingerprint = new Map<string, CredentialEntry>();
   private readonly targets: Record<ApnsEnvironment, ApnsTarget>;
@@ -57,7 +64,7 @@ export class ApnsClient implements ApnsSender, ExchangeRouter {
     this.deadlines = new DeadlineQueue(this.requestTimeoutMs);
   }
 
-  send(credential: ApnsCredential, request: PushRequest): Promise<PushOutcome> {
+  send(credential: ApnsCredential, request: ApnsRequest): Promise<ApnsOutcome> {
     return new Promise((resolve) => {
       if (!HEX_TOKEN.test(request.token)) {
         // Never put anything but hex into :path; APNs answers a malformed token the same way.
@@ -169,5 +176,68 @@ export class ApnsClient implements ApnsSender, ExchangeRouter {
     }
     this.byObject.set(credential, entry);
     return entry;
+  }
+}
+
+/** What the client keeps per credential content: its signer, its connections by target, its expiry. */
+export interface CredentialEntry extends CredentialMaterial {
+  readonly signer: ProviderTokenSigner | undefined;
+  readonly connections: Map<string, ApnsConnection>;
+  notAfter: number | undefined;
+}
+
+/** The client side a retry needs. */
+export interface ExchangeRouter {
+  submit(exchange: PushExchange): void;
+  /** Retires the connection that carried `exchange` so the next request opens a new one. */
+  replaceConnection(exchange: PushExchange): void;
+}
+
+/** One attempt of one push; a 403 that a new token or connection can cure is retried once. */
+export class PushExchange extends Exchange {
+  readonly payload: string;
+
+  constructor(
+    private readonly router: ExchangeRouter,
+    readonly entry: CredentialEntry,
+    readonly request: ApnsRequest,
+    readonly headers: OutgoingHttpHeaders,
+    private readonly resolve: (outcome: ApnsOutcome) => void,
+    /** performance.now() when send() was called: latency covers a retry too. */
+    readonly startedAt: number,
+    readonly isRetry: boolean,
+  ) {
+    super();
+    this.payload = request.payload;
+  }
+
+  protected answered(status: number, apnsId: string | undefined, body: string): void {
+    const latency = performance.now() - this.startedAt;
+    const outcome = answerOutcome(status, apnsId ?? this.request.apnsId, body, latency);
+    if (status === 403 && !this.isRetry && outcome.kind === 'rejected' && this.retried(outcome.reason))
+      return;
+    this.resolve(outcome);
+  }
+
+  protected failed(error: TransportErrorKind, message: string, maybeDelivered: boolean): void {
+    const latency = performance.now() - this.startedAt;
+    this.resolve(transportOutcome(error, message, this.request.apnsId, latency, maybeDelivered));
+  }
+
+  /** ExpiredProviderToken: retry with a renewed JWT; UnrelatedKeyIdInToken: retry on a new connection. */
+  private retried(reason: string): boolean {
+    let headers = this.headers;
+    if (reason === 'ExpiredProviderToken' && this.entry.signer !== undefined) {
+      const renewed = this.entry.signer.renewAfterExpired(String(this.headers.authorization));
+      if (renewed === undefined) return false;
+      headers = { ...this.headers, authorization: renewed };
+    } else if (reason === 'UnrelatedKeyIdInToken') {
+      this.router.replaceConnection(this);
+    } else {
+      return false;
+    }
+    const { router, entry, request, resolve, startedAt } = this;
+    router.submit(new PushExchange(router, entry, request, headers, resolve, startedAt, true));
+    return true;
   }
 }

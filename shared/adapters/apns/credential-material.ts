@@ -1,6 +1,9 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { type ConnectionOptions, createSecureContext, TLSSocket } from 'node:tls';
 import type { ApnsCredential } from '../../domain/apns-credential';
+import { MetricName } from '../../platform/metric-names';
+import type { MetricsSink } from '../../ports/metrics';
+import type { ApnsTransport } from './apns-transport';
 
 const DAY_MS = 86_400_000;
 
@@ -57,4 +60,18 @@ export function certificateNotAfter(credential: ApnsCredential): number | undefi
 /** Whole days from `now` until `notAfter` (negative once expired). */
 export function daysUntil(notAfter: number, now: Date): number {
   return Math.floor((notAfter - now.getTime()) / DAY_MS);
+}
+
+/** Emits CertificateDaysLeft (dimension BundleId) for a certificate credential; nothing for token auth. */
+export function reportCertificateDaysLeft(
+  metrics: MetricsSink,
+  apns: Pick<ApnsTransport, 'certificateDaysLeft'>,
+  credential: ApnsCredential,
+  now = new Date(),
+): number | undefined {
+  const days = apns.certificateDaysLeft(credential, now);
+  if (typeof days === 'number' && Number.isFinite(days)) {
+    metrics.valueBy(MetricName.CertificateDaysLeft, 'BundleId', credential.bundleId, days);
+  }
+  return days;
 }

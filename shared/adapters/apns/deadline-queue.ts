@@ -1,4 +1,4 @@
-import type { Exchange } from './exchange';
+import type { Exchange } from './apns-connection';
 
 /**
  * Request deadlines with one timer instead of one per request: all requests share one timeout, so

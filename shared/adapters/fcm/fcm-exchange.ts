@@ -1,5 +1,5 @@
 import { constants, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
-import { Exchange } from '../apns/exchange';
+import { Exchange } from '../apns/apns-connection';
 import type { AccessTokenSource } from './access-token';
 import { answerOutcome } from './fcm-answer';
 import type { FcmOutcome, FcmTransportErrorKind } from './fcm-outcome';

@@ -25,7 +25,7 @@ function errorBody(
 }
 
 /**
- * The one place where errors become HTTP answers (design section 2). Known errors keep their message;
+ * The one place where errors become HTTP answers (docs/contracts.md, registration API). Known errors keep their message;
  * anything else is a generic 500 `internal_error` with no detail and no stack trace.
  *
  * Note: in AWS, API Gateway answers some requests itself, before the function runs, with its own body

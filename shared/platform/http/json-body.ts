@@ -1,8 +1,16 @@
 import type { MiddlewareObj } from '@middy/core';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../../domain/errors';
 
-/** The registration API's body limit: 8 KiB of raw body bytes (base64 bodies measured after decoding). */
+/**
+ * The two body limits of the API, each enforced by its own layer:
+ * - `MAX_BODY_BYTES`, the API contract's: 8 KiB of raw body bytes (base64 bodies measured after
+ *   decoding), checked by the handlers (`jsonBodyParser`), answered 413 `payload_too_large`.
+ * - `API_GATEWAY_MAX_BODY_BYTES`: API Gateway's own payload limit (10 MB), which it enforces before any
+ *   function runs; the local API server stands in for API Gateway and enforces it too. A body between
+ *   the two reaches the handler and gets the handler's 413.
+ */
 export const MAX_BODY_BYTES = 8192;
+export const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 /** The part of an API Gateway v2 event that body parsing reads. */
 export interface HttpBodyEvent {

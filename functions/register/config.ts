@@ -1,0 +1,36 @@
+import * as z from '../../shared/domain/zod-mini';
+import {
+  definedOnly,
+  type Env,
+  intInRange,
+  optionalUrl,
+  parseEnv,
+  requiredText,
+} from '../../shared/platform/config';
+import { EnvDefault, EnvName } from '../../shared/platform/env-names';
+
+const schema = z.object({
+  [EnvName.devicesTable]: requiredText(),
+  // A registration evicts at most a few devices per transaction, so the cap stays well under 100 items.
+  [EnvName.maxDevicesPerUser]: intInRange(1, 100, EnvDefault.maxDevicesPerUser),
+  [EnvName.deviceTtlDays]: intInRange(1, 3650, EnvDefault.deviceTtlDays),
+  [EnvName.dynamodbEndpoint]: optionalUrl(),
+});
+
+export interface RegisterConfig {
+  readonly devicesTableName: string;
+  readonly maxDevicesPerUser: number;
+  readonly deviceTtlDays: number;
+  readonly dynamodbEndpoint?: string;
+}
+
+/** Reads and validates the register function's configuration once; throws naming every bad variable. */
+export function loadRegisterConfig(env: Env = process.env): RegisterConfig {
+  const e = parseEnv(schema, env, 'register');
+  return {
+    devicesTableName: e[EnvName.devicesTable],
+    maxDevicesPerUser: e[EnvName.maxDevicesPerUser],
+    deviceTtlDays: e[EnvName.deviceTtlDays],
+    ...definedOnly({ dynamodbEndpoint: e[EnvName.dynamodbEndpoint] }),
+  };
+}

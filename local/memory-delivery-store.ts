@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import { deliveryKey } from '../shared/adapters/dynamodb/delivery-key';
+import { AMBIGUOUS_DELIVERY } from '../shared/domain/delivery-outcome';
+import type {
+  ClaimResult,
+  DeliveryCompletion,
+  DeliveryKey,
+  DeliveryRecord,
+  DeliveryStore,
+} from '../shared/ports/delivery-store';
+
+/** The `records` map key of a delivery: the table's `pk/sk`, from the same `deliveryKey` as DynamoDB's. */
+export function recordKey(key: DeliveryKey): string {
+  const { pk, sk } = deliveryKey(key);
+  return `${pk}/${sk}`;
+}
+
+/**
+ * DeliveryStore with the same claim rules (and the same key) as DynamoDeliveryStore, in a Map: the
+ * bench's lease-free baseline (what the DynamoDB writes cost) and the tests' double, which also use
+ * its failure hooks (`failCompletes`, `holdLease`).
+ */
+export class InMemoryDeliveryStore implements DeliveryStore {
+  /** By `recordKey(key)`. */
+  readonly records = new Map<string, DeliveryRecord>();
+  /** The next this many `complete` calls throw, as DynamoDB's client does while the table is unreachable. */
+  failCompletes = 0;
+  /** `complete` calls so far, failed ones included. */
+  completeCalls = 0;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  async claim(key: DeliveryKey, leaseMs: number): Promise<ClaimResult> {
+    const id = recordKey(key);
+    const existing = this.records.get(id);
+    if (existing?.status === 'accepted') return { kind: 'already_accepted', record: existing };
+    if (existing?.status === 'failed' && existing.reason === AMBIGUOUS_DELIVERY)
+      return { kind: 'already_sent', record: existing };
+    if (existing?.status === 'sending' && existing.leaseUntil > this.now()) {
+      return { kind: 'leased', leaseUntil: existing.leaseUntil };
+    }
+    const leaseId = randomUUID();
+    this.records.set(id, {
+      ...existing,
+      ...fieldsOf(key),
+      status: 'sending',
+      leaseId,
+      leaseUntil: this.now() + leaseMs,
+      claims: (existing?.claims ?? 0) + 1,
+      expiresAt: Math.floor(this.now() / 1000) + 7 * 86_400,
+    });
+    return { kind: 'claimed', leaseId };
+  }
+
+  async complete(key: DeliveryKey, completion: DeliveryCompletion): Promise<boolean> {
+    this.completeCalls += 1;
+    if (this.failCompletes > 0) {
+      this.failCompletes -= 1;
+      throw Object.assign(new Error('connect ECONNREFUSED'), { name: 'TimeoutError' });
+    }
+    const id = recordKey(key);
+    const existing = this.records.get(id);
+    if (!existing || existing.leaseId !== completion.leaseId) return false;
+    this.records.set(id, { ...existing, ...completion, completedAt: new Date(this.now()).toISOString() });
+    return true;
+  }
+
+  async get(key: DeliveryKey): Promise<DeliveryRecord | undefined> {
+    return this.records.get(recordKey(key));
+  }
+
+  /** Marks a delivery as being sent by another worker right now. */
+  holdLease(key: DeliveryKey, leaseMs: number): void {
+    this.records.set(recordKey(key), {
+      ...fieldsOf(key),
+      status: 'sending',
+      leaseId: 'other-worker',
+      leaseUntil: this.now() + leaseMs,
+      claims: 1,
+      expiresAt: 0,
+    });
+  }
+}
+
+const fieldsOf = ({ callId, userId, deviceId, pushType }: DeliveryKey) => ({
+  callId,
+  userId,
+  deviceId,
+  pushType,
+});

@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { AMBIGUOUS_DELIVERY } from '../../domain/delivery-outcome';
+import { EnvDefault } from '../../platform/env-names';
+import type {
+  ClaimResult,
+  DeliveryCompletion,
+  DeliveryKey,
+  DeliveryRecord,
+  DeliveryStore,
+} from '../../ports/delivery-store';
+import { deliveryKey } from './delivery-key';
+
+export interface DynamoDeliveryStoreOptions {
+  readonly tableName: string;
+  /** @default 7 */
+  readonly ttlDays?: number;
+  /** ms since epoch; the server clock for leases and acceptedAt. */
+  readonly now?: () => number;
+}
+
+/** DeliveryStore on the deliveries table (record shape documented in ports/delivery-store.ts). */
+export class DynamoDeliveryStore implements DeliveryStore {
+  private readonly tableName: string;
+  private readonly ttlSeconds: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    options: DynamoDeliveryStoreOptions,
+  ) {
+    this.tableName = options.tableName;
+    this.ttlSeconds = (options.ttlDays ?? EnvDefault.deliveryTtlDays) * 86_400;
+    this.now = options.now ?? Date.now;
+  }
+
+  async claim(key: DeliveryKey, leaseMs: number): Promise<ClaimResult> {
+    const now = this.now();
+    const leaseId = randomUUID();
+    const update = assignments({
+      callId: key.callId,
+      userId: key.userId,
+      deviceId: key.deviceId,
+      pushType: key.pushType,
+      status: 'sending',
+      leaseId,
+      leaseUntil: now + leaseMs,
+      claimedAt: new Date(now).toISOString(),
+      expiresAt: this.expiresAt(now),
+    });
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: deliveryKey(key),
+          UpdateExpression: `${update.expression} ADD #claims :one`,
+          // Free when new, when the last attempt ended without APNs accepting (and not ambiguously: APNs may
+          // have that one), or when its lease ran out.
+          ConditionExpression:
+            'attribute_not_exists(pk) OR (#status <> :accepted AND NOT (#status = :failed AND #reason = :ambiguous) ' +
+            'AND (#status <> :sending OR #leaseUntil < :now))',
+          ExpressionAttributeNames: { ...update.names, '#claims': 'claims', '#reason': 'reason' },
+          ExpressionAttributeValues: {
+            ...update.values,
+            ':one': 1,
+            ':accepted': 'accepted',
+            ':failed': 'failed',
+            ':ambiguous': AMBIGUOUS_DELIVERY,
+            ':sending': 'sending',
+            ':now': now,
+          },
+        }),
+      );
+      return { kind: 'claimed', leaseId };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const record = await this.get(key);
+    if (record?.status === 'accepted') return { kind: 'already_accepted', record };
+    if (record?.status === 'failed' && record.reason === AMBIGUOUS_DELIVERY)
+      return { kind: 'already_sent', record };
+    // Held by another worker (or released a moment ago): either way, this attempt retries later.
+    return { kind: 'leased', leaseUntil: record?.leaseUntil ?? now };
+  }
+
+  async complete(key: DeliveryKey, completion: DeliveryCompletion): Promise<boolean> {
+    const now = this.now();
+    const { leaseId, ...fields } = completion;
+    const update = assignments({
+      ...fields,
+      completedAt: new Date(now).toISOString(),
+      expiresAt: this.expiresAt(now),
+    });
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: deliveryKey(key),
+          UpdateExpression: update.expression,
+          ConditionExpression: '#leaseId = :leaseId',
+          ExpressionAttributeNames: { ...update.names, '#leaseId': 'leaseId' },
+          ExpressionAttributeValues: { ...update.values, ':leaseId': leaseId },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async get(key: DeliveryKey): Promise<DeliveryRecord | undefined> {
+    const result = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: deliveryKey(key), ConsistentRead: true }),
+    );
+    if (!result.Item) return undefined;
+    const { pk: _pk, sk: _sk, ...record } = result.Item;
+    return record as DeliveryRecord;
+  }
+
+  private expiresAt(nowMs: number): number {
+    return Math.floor(nowMs / 1000) + this.ttlSeconds;
+  }
+}
+
+/** `SET #a = :a, ...` for the defined values, every name aliased (status, reason... are reserved words). */
+function assignments(values: Record<string, unknown>) {
+  const entries = Object.entries(values).filter(([, value]) => value !== undefined);
+  return {
+    expression: `SET ${entries.map(([name]) => `#${name} = :${name}`).join(', ')}`,
+    names: Object.fromEntries(entries.map(([name]) => [`#${name}`, name])),
+    values: Object.fromEntries(entries.map(([name, value]) => [`:${name}`, value])),
+  };
+}

@@ -8,8 +8,10 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-s
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LogFn } from './api-server';
 import { startApiServer } from './api-server';
+import { startStackConsole } from './console/stack-console';
 import { type LocalSigningKey, mintDevToken } from './jwt';
-import { dynamoTokenOwners, phonesOptionsFromEnv, startPhones } from './phones';
+import type { LogLineSource } from './log-lines';
+import { dynamoTokenOwners, type Phones, phonesOptionsFromEnv, startPhones } from './phones';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './services/dynamodb-local';
 import { startLocalSqs } from './services/fauxqs';
 import { preferredOrFreePort } from './services/free-port';
@@ -28,7 +30,7 @@ export const QUEUE_VISIBILITY_TIMEOUT_SECONDS = 30;
 export const LOCAL_DIR = process.env.VOIP_LOCAL_DIR
   ? resolve(process.env.VOIP_LOCAL_DIR)
   : resolve(import.meta.dirname, '..', '.local');
-export const DEFAULT_PORTS = { api: 3000, dynamodb: 8000, sqs: 4566, apns: 2197 } as const;
+export const DEFAULT_PORTS = { api: 3000, dynamodb: 8000, sqs: 4566, apns: 2197, console: 3030 } as const;
 
 /** What `READY {json}` prints and `.local/stack.json` holds (design section 5). */
 export interface LocalStackInfo {
@@ -41,6 +43,8 @@ export interface LocalStackInfo {
   readonly dynamodbEndpoint: string;
   /** Absent until the APNs simulator is wired in, or when APNS_ENDPOINT points elsewhere it names that. */
   readonly apnsEndpoint?: string;
+  /** The local console (local/console), unless started with `console: false`. */
+  readonly consoleUrl?: string;
 }
 
 export interface LocalStackOptions {
@@ -62,6 +66,10 @@ export interface LocalStackOptions {
   readonly signingKey?: LocalSigningKey;
   /** Logs of the stack and the API (JSON lines); @default none */
   readonly log?: LogFn;
+  /** The stack's output as parsed lines (`npm start` taps stdout): the console reads the sender's pushes there. */
+  readonly logLines?: LogLineSource;
+  /** The console's preferred port (any free one when taken), or false for none. @default DEFAULT_PORTS.console */
+  readonly console?: false | { readonly port?: number };
 }
 
 export interface LocalStack {
@@ -183,9 +191,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // The phones: they answer the simulator's accepted VoIP pushes with receipts (local/phones.ts).
     const phoneSettings = phonesOptionsFromEnv(env);
+    let phones: Phones | undefined;
     if (push.apnsControlUrl && phoneSettings.enabled) {
       const { signingKey } = options;
-      const phones = startPhones({
+      phones = startPhones({
         ...phoneSettings,
         apiUrl: api.url,
         apnsControlUrl: push.apnsControlUrl,
@@ -193,7 +202,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ...(signingKey ? { mintToken: (userId: string) => mintDevToken(userId, { key: signingKey }) } : {}),
         log,
       });
-      stops.push(() => phones.stop());
+      const started = phones;
+      stops.push(() => started.stop());
     }
 
     const info: LocalStackInfo = {
@@ -205,7 +215,28 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dynamodbEndpoint: dynamo.endpoint,
       ...(push.apnsEndpoint ? { apnsEndpoint: push.apnsEndpoint } : {}),
     };
-    return { info, ...(push.apnsControlUrl ? { apnsControlUrl: push.apnsControlUrl } : {}), stop };
+    let consoleUrl: string | undefined;
+    if (options.console !== false) {
+      const localConsole = await startStackConsole({
+        port: options.console?.port ?? DEFAULT_PORTS.console,
+        info,
+        dynamoClient,
+        tableNames,
+        dynamodb: dynamo,
+        sqs,
+        simulators: push.apnsControlUrl ? [{ platform: 'ios', controlUrl: push.apnsControlUrl }] : [],
+        ...(phones ? { phoneEvents: phones.events } : {}),
+        ...(options.logLines ? { logLines: options.logLines } : {}),
+        log,
+      });
+      stops.push(() => localConsole.stop());
+      consoleUrl = localConsole.url;
+    }
+    return {
+      info: { ...info, ...(consoleUrl ? { consoleUrl } : {}) },
+      ...(push.apnsControlUrl ? { apnsControlUrl: push.apnsControlUrl } : {}),
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

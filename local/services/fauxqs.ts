@@ -1,3 +1,4 @@
+import type { Message } from '@aws-sdk/client-sqs';
 import { buildApp } from 'fauxqs';
 import { freePort } from './free-port';
 
@@ -5,6 +6,11 @@ export interface LocalSqs {
   readonly endpoint: string;
   /** The address fauxqs listens on: always loopback. */
   readonly listensOn: '127.0.0.1';
+  /**
+   * Every message of a queue (ready, delayed and in flight) without receiving it, shaped like
+   * ReceiveMessage's: SQS has no peek, and receiving to look would count a receive and hide it.
+   */
+  peek(queueUrl: string): Message[];
   stop(): Promise<void>;
 }
 
@@ -12,8 +18,24 @@ export interface LocalSqs {
 interface Store {
   persistence?: unknown;
 }
+interface StoredMessage {
+  readonly messageId: string;
+  readonly body: string;
+  readonly messageAttributes: Record<string, { DataType: string; StringValue?: string }>;
+  readonly sentTimestamp: number;
+  readonly approximateReceiveCount: number;
+}
 interface SqsStoreInternal extends Store {
   allQueues(): Iterable<Store>;
+  inspectQueue(name: string):
+    | {
+        messages: {
+          ready: StoredMessage[];
+          delayed: StoredMessage[];
+          inflight: { message: StoredMessage }[];
+        };
+      }
+    | undefined;
 }
 interface FauxqsInternals {
   readonly SqsStore: new () => SqsStoreInternal;
@@ -83,6 +105,23 @@ export async function startLocalSqs(options: { port?: number; dataDir?: string }
   return {
     endpoint: `http://127.0.0.1:${actualPort}`,
     listensOn: '127.0.0.1',
+    peek(queueUrl) {
+      const name = new URL(queueUrl).pathname.split('/').filter(Boolean).pop() ?? '';
+      const queue = sqsStore.inspectQueue(name);
+      if (!queue) return [];
+      const { ready, delayed, inflight } = queue.messages;
+      return [...ready, ...delayed, ...inflight.map((entry) => entry.message)]
+        .sort((a, b) => a.sentTimestamp - b.sentTimestamp)
+        .map((message) => ({
+          MessageId: message.messageId,
+          Body: message.body,
+          Attributes: {
+            SentTimestamp: String(message.sentTimestamp),
+            ApproximateReceiveCount: String(message.approximateReceiveCount),
+          },
+          MessageAttributes: message.messageAttributes,
+        }));
+    },
     stop: async () => {
       await app.close();
     },

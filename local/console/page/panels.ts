@@ -24,24 +24,28 @@ function outcomeCell(row: PushRow): HTMLTableCellElement {
   );
 }
 
+/** Request details a user opened stay open when the rows are drawn again. */
+const openRequests = new Set<string>();
+
 function requestCell(row: PushRow): HTMLTableCellElement {
   const attempts = row.attempts
     .map((a) =>
       `#${a.attempt} ${a.statusCode ?? '-'} ${a.reason ?? ''} ${a.outcome} ${ms(a.providerLatencyMs)}`.trim(),
     )
     .join('\n');
-  return h(
-    'td',
-    {},
-    h(
-      'details',
-      {},
-      h('summary', {}, row.request ? row.pushType : `${row.pushType} (not accepted)`),
-      row.request ? h('pre', { class: 'headers' }, JSON.stringify(row.request.headers, null, 1)) : null,
-      row.request ? h('pre', { class: 'payload' }, JSON.stringify(row.request.payload, null, 1)) : null,
-      h('pre', { class: 'attempts' }, attempts || 'no attempt logged yet'),
-    ),
+  const details = h(
+    'details',
+    { open: openRequests.has(row.key) },
+    h('summary', {}, row.request ? row.pushType : `${row.pushType} (not accepted)`),
+    row.request ? h('pre', { class: 'headers' }, JSON.stringify(row.request.headers, null, 1)) : null,
+    row.request ? h('pre', { class: 'payload' }, JSON.stringify(row.request.payload, null, 1)) : null,
+    h('pre', { class: 'attempts' }, attempts || 'no attempt logged yet'),
   );
+  details.addEventListener('toggle', () => {
+    if (details.open) openRequests.add(row.key);
+    else openRequests.delete(row.key);
+  });
+  return h('td', {}, details);
 }
 
 export function renderPushes(rows: readonly PushRow[]): void {
@@ -181,9 +185,11 @@ export function renderDevices(users: readonly UserDevices[]): void {
             h(
               'li',
               { 'data-device': device.deviceId },
-              `${device.deviceId} · ${device.platform} · ${device.bundleId}${device.environment ? ` (${device.environment})` : ''} · `,
+              h('strong', {}, device.deviceId),
+              ` · ${device.platform} · ${device.bundleId}${device.environment ? ` (${device.environment})` : ''}`,
+              h('br'),
               ...Object.entries(device.tokens).map(([kind, hash]) =>
-                h('code', { class: 'muted' }, `${kind}:${hash} `),
+                h('code', { class: 'muted' }, `${kind} ${hash}  `),
               ),
             ),
           ),
@@ -252,7 +258,6 @@ export function renderDlq(messages: readonly DlqMessageView[], onRedrive: (messa
           message.callId ? h('code', {}, message.callId) : '',
           message.type ? ` ${message.type}` : '',
         ),
-        h('td', { class: 'num' }, message.receiveCount ?? ''),
         h('td', {}, button),
       );
     }),

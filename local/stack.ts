@@ -157,6 +157,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const dynamo = dynamoResult.value;
     const sqs = sqsResult.value;
     log('info', 'services started', { dynamodbEndpoint: dynamo.endpoint, sqsEndpoint: sqs.endpoint });
+    if (dynamo.bindNote)
+      log('error', 'DynamoDB Local listens on all interfaces', { reason: dynamo.bindNote });
 
     const dynamoClient = new DynamoDBClient({
       endpoint: dynamo.endpoint,

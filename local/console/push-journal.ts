@@ -155,13 +155,7 @@ export class PushJournal {
   }
 
   addAttempt(attempt: PushAttemptRecord): void {
-    const row = this.pushRow(
-      attempt.callId,
-      attempt.tokenHash,
-      attempt.pushType,
-      attempt.platform,
-      attempt.at,
-    );
+    const row = this.pushRow(attempt, attempt.at);
     row.attempts.push(attempt);
     row.bundleId ??= attempt.bundleId;
     row.environment ??= attempt.environment;
@@ -172,13 +166,7 @@ export class PushJournal {
   }
 
   addProviderRecord(record: ProviderPushRecord): void {
-    const row = this.pushRow(
-      record.callId,
-      record.tokenHash,
-      record.pushType,
-      record.platform,
-      record.receivedAt,
-    );
+    const row = this.pushRow(record, record.receivedAt);
     row.request = record;
     this.emitPush(row);
   }
@@ -275,13 +263,12 @@ export class PushJournal {
     return this.phoneOwners.get(hash) ?? this.options.ownerOf?.(hash);
   }
 
+  /** The row of a push (which attempts and provider records both name), created when first seen. */
   private pushRow(
-    callId: string,
-    tokenHash: string,
-    pushType: string,
-    platform: string,
+    push: Pick<PushAttemptRecord, 'callId' | 'tokenHash' | 'pushType' | 'platform'>,
     at: number,
   ): MutablePush {
+    const { callId, tokenHash, pushType, platform } = push;
     const key = pushKey(callId, tokenHash, pushType);
     let row = this.pushRows.get(key);
     if (!row) {

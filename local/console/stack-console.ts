@@ -8,6 +8,7 @@ import type { LogFn } from '../api-server';
 import type { LogLineSource } from '../log-lines';
 import type { PhoneEventSource } from '../phone-events';
 import type { TableNames } from '../services/tables';
+import type { LocalStackInfo } from '../stack';
 import { type LocalConsole, type SimulatorLink, startConsole } from './console-server';
 import type { NetworkExposure } from './console-types';
 
@@ -15,15 +16,7 @@ export interface StackConsoleParts {
   /** Preferred port (else any free one). */
   readonly port: number;
   /** READY's fields. */
-  readonly info: {
-    readonly apiUrl: string;
-    readonly region: string;
-    readonly sqsEndpoint: string;
-    readonly queueUrl: string;
-    readonly dlqUrl: string;
-    readonly dynamodbEndpoint: string;
-    readonly apnsEndpoint?: string;
-  };
+  readonly info: LocalStackInfo;
   readonly dynamoClient: DynamoDBClient;
   readonly tableNames: TableNames;
   /** How DynamoDB Local and fauxqs listen (local/services). */

@@ -24,7 +24,8 @@ export class StackRunningError extends Error {
     const where = running.apiUrl ? `apiUrl ${running.apiUrl}` : 'still starting';
     super(
       `another local stack is running from ${dir}: pid ${running.pid}, ${where}. ` +
-        `Stop it first (Ctrl-C in its terminal, or kill ${running.pid}); VOIP_LOCAL_DIR=<dir> runs a second stack beside it.`,
+        `Stop it first (Ctrl-C in its terminal, or kill ${running.pid}); VOIP_LOCAL_DIR=<dir> runs a second stack beside it. ` +
+        `If that pid is no stack, delete ${dir}/stack.lock.`,
     );
     this.name = 'StackRunningError';
   }

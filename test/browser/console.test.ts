@@ -18,6 +18,8 @@ let sqs: SQSClient;
 let alice: RegisteredDevice;
 let bob: RegisteredDevice;
 const pages: Page[] = [];
+/** Every URL the pages asked for: the console's own origin only (no CDN, nothing from the network). */
+const requested = new Set<string>();
 
 beforeAll(async () => {
   [stack, browser] = await Promise.all([startStackProcess(), launchChromium()]);
@@ -37,6 +39,7 @@ async function openConsole(): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   pages.push(page);
   const problems: string[] = [];
+  page.on('request', (request) => requested.add(request.url()));
   page.on('pageerror', (error) => problems.push(String(error)));
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(message.text());
@@ -92,6 +95,10 @@ describe('local console in a browser', () => {
     }
     expect(html).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);
     expect(text).toContain('loopback only');
+    const origin = new URL(stack.info.consoleUrl).origin;
+    expect([...requested].filter((url) => !url.startsWith(`${origin}/`) && !url.startsWith('data:'))).toEqual(
+      [],
+    );
   });
 
   it('shows the retry when a 503 is injected from the faults panel', async () => {

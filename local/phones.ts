@@ -10,8 +10,10 @@
  */
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ownerKey, type TokenOwnerItem } from '../shared/adapters/dynamodb/device-items';
+import { tokenHash } from '../shared/domain/token-hash';
 import type { LogFn } from './api-server';
 import { mintDevToken } from './jwt';
+import { PhoneEventLog, type PhoneEventSource } from './phone-events';
 
 export interface TokenOwner {
   readonly userId: string;
@@ -56,6 +58,8 @@ export interface Phones {
   readonly receipts: readonly PhoneReceipt[];
   /** Pushes whose phone stayed silent because of the drop rate. */
   readonly dropped: number;
+  /** What the phones received, rang and posted, as it happens (local/phone-events.ts). */
+  readonly events: PhoneEventSource;
   stop(): Promise<void>;
 }
 
@@ -116,6 +120,7 @@ export function startPhones(options: PhonesOptions): Phones {
   const mint = options.mintToken ?? ((userId: string) => mintDevToken(userId));
   const tokens = new Map<string, Promise<string>>();
   const receipts: PhoneReceipt[] = [];
+  const events = new PhoneEventLog();
   const inflight = new Set<Promise<void>>();
   let seen = 0;
   let dropped = 0;
@@ -136,6 +141,7 @@ export function startPhones(options: PhonesOptions): Phones {
     owner: TokenOwner,
     apnsId: string | undefined,
     stage: PhoneReceipt['stage'],
+    hash: string,
   ) {
     for (let attempt = 0; ; attempt += 1) {
       const res = await fetch(`${options.apiUrl}/v1/calls/${encodeURIComponent(callId)}/receipts`, {
@@ -160,31 +166,53 @@ export function startPhones(options: PhonesOptions): Phones {
         ...(typeof body.endToEndMs === 'number' ? { endToEndMs: body.endToEndMs } : {}),
       };
       receipts.push(receipt);
+      events.emit({
+        kind: 'receipt',
+        at: Date.now(),
+        platform: 'ios',
+        userId: owner.userId,
+        tokenHash: hash,
+        ...receipt,
+      });
       log(res.status === 200 ? 'info' : 'error', 'phone receipt', { ...receipt });
       return;
     }
   }
 
   async function answer(push: SimulatorPush): Promise<void> {
-    if (push.headers['apns-push-type'] !== 'voip') return;
     const callId = (push.payload as { callId?: unknown } | null)?.callId;
     if (typeof callId !== 'string') return;
     const token = push.token.toLowerCase();
     if (options.liveTokens && !options.liveTokens.has(token)) return;
     const owner = await options.owners(token);
     if (!owner) return;
+    const apnsId = push.headers['apns-id'];
+    const pushType = push.headers['apns-push-type'] ?? 'unknown';
+    const hash = tokenHash(token);
+    const who = {
+      callId,
+      userId: owner.userId,
+      deviceId: owner.deviceId,
+      tokenHash: hash,
+      platform: 'ios',
+    } as const;
+    events.emit({ kind: 'push', at: Date.now(), ...who, pushType, ...(apnsId ? { apnsId } : {}) });
+    // A missed-call alert shows a notification; only a VoIP push rings and gets receipts.
+    if (pushType !== 'voip') return;
     if (random() < (options.dropRate ?? 0)) {
       dropped += 1;
+      events.emit({ kind: 'dropped', at: Date.now(), ...who });
       log('info', 'phone dropped receipt', { callId, deviceId: owner.deviceId });
       return;
     }
-    const apnsId = push.headers['apns-id'];
     await sleep(options.delayMs ?? 50);
     if (stopped) return;
-    await post(callId, owner, apnsId, 'received');
+    await post(callId, owner, apnsId, 'received', hash);
     await sleep(options.reportDelayMs ?? 20);
     if (stopped) return;
-    await post(callId, owner, apnsId, 'reported');
+    // `reported`: the app told CallKit, so the phone rings now.
+    events.emit({ kind: 'ring', at: Date.now(), ...who });
+    await post(callId, owner, apnsId, 'reported', hash);
   }
 
   function track(push: SimulatorPush) {
@@ -212,6 +240,7 @@ export function startPhones(options: PhonesOptions): Phones {
 
   return {
     receipts,
+    events,
     get dropped() {
       return dropped;
     },

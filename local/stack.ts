@@ -9,8 +9,10 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LocalEnvName } from '../shared/platform/env-names';
 import type { LogFn } from './api-server';
 import { startApiServer } from './api-server';
+import { startStackConsole } from './console/stack-console';
 import { type LocalSigningKey, mintDevToken } from './jwt';
-import { dynamoTokenOwners, phonesOptionsFromEnv, startPhones } from './phones';
+import type { LogLineSource } from './log-lines';
+import { dynamoTokenOwners, type Phones, phonesOptionsFromEnv, startPhones } from './phones';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './services/dynamodb-local';
 import { startLocalSqs } from './services/fauxqs';
 import { preferredOrFreePort } from './services/free-port';
@@ -29,7 +31,7 @@ export const QUEUE_VISIBILITY_TIMEOUT_SECONDS = 30;
 export const LOCAL_DIR = process.env[LocalEnvName.stateDir]
   ? resolve(process.env[LocalEnvName.stateDir] as string)
   : resolve(import.meta.dirname, '..', '.local');
-export const DEFAULT_PORTS = { api: 3000, dynamodb: 8000, sqs: 4566, apns: 2197 } as const;
+export const DEFAULT_PORTS = { api: 3000, dynamodb: 8000, sqs: 4566, apns: 2197, console: 3030 } as const;
 
 /** What `READY {json}` prints and `.local/stack.json` holds (docs/contracts.md, local stack). */
 export interface LocalStackInfo {
@@ -42,6 +44,8 @@ export interface LocalStackInfo {
   readonly dynamodbEndpoint: string;
   /** Absent until the APNs simulator is wired in, or when APNS_ENDPOINT points elsewhere it names that. */
   readonly apnsEndpoint?: string;
+  /** The local console (local/console), unless started with `console: false`. */
+  readonly consoleUrl?: string;
 }
 
 export interface LocalStackOptions {
@@ -63,6 +67,10 @@ export interface LocalStackOptions {
   readonly signingKey?: LocalSigningKey;
   /** Logs of the stack and the API (JSON lines); @default none */
   readonly log?: LogFn;
+  /** The stack's output as parsed lines (`npm start` taps stdout): the console reads the sender's pushes there. */
+  readonly logLines?: LogLineSource;
+  /** The console's preferred port (any free one when taken), or false for none. @default DEFAULT_PORTS.console */
+  readonly console?: false | { readonly port?: number };
 }
 
 export interface LocalStack {
@@ -150,6 +158,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const dynamo = dynamoResult.value;
     const sqs = sqsResult.value;
     log('info', 'services started', { dynamodbEndpoint: dynamo.endpoint, sqsEndpoint: sqs.endpoint });
+    if (dynamo.bindNote)
+      log('error', 'DynamoDB Local listens on all interfaces', { reason: dynamo.bindNote });
 
     const dynamoClient = new DynamoDBClient({
       endpoint: dynamo.endpoint,
@@ -184,9 +194,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // The phones: they answer the simulator's accepted VoIP pushes with receipts (local/phones.ts).
     const phoneSettings = phonesOptionsFromEnv(env);
+    let phones: Phones | undefined;
     if (push.apnsControlUrl && phoneSettings.enabled) {
       const { signingKey } = options;
-      const phones = startPhones({
+      phones = startPhones({
         ...phoneSettings,
         apiUrl: api.url,
         apnsControlUrl: push.apnsControlUrl,
@@ -194,7 +205,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ...(signingKey ? { mintToken: (userId: string) => mintDevToken(userId, { key: signingKey }) } : {}),
         log,
       });
-      stops.push(() => phones.stop());
+      const started = phones;
+      stops.push(() => started.stop());
     }
 
     const info: LocalStackInfo = {
@@ -206,7 +218,28 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dynamodbEndpoint: dynamo.endpoint,
       ...(push.apnsEndpoint ? { apnsEndpoint: push.apnsEndpoint } : {}),
     };
-    return { info, ...(push.apnsControlUrl ? { apnsControlUrl: push.apnsControlUrl } : {}), stop };
+    let consoleUrl: string | undefined;
+    if (options.console !== false) {
+      const localConsole = await startStackConsole({
+        port: options.console?.port ?? DEFAULT_PORTS.console,
+        info,
+        dynamoClient,
+        tableNames,
+        dynamodb: dynamo,
+        sqs,
+        simulators: push.apnsControlUrl ? [{ platform: 'ios', controlUrl: push.apnsControlUrl }] : [],
+        ...(phones ? { phoneEvents: phones.events } : {}),
+        ...(options.logLines ? { logLines: options.logLines } : {}),
+        log,
+      });
+      stops.push(() => localConsole.stop());
+      consoleUrl = localConsole.url;
+    }
+    return {
+      info: { ...info, ...(consoleUrl ? { consoleUrl } : {}) },
+      ...(push.apnsControlUrl ? { apnsControlUrl: push.apnsControlUrl } : {}),
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

@@ -28,10 +28,44 @@ describe('dev-token', () => {
     }
   });
 
+  it('mints tokens lasting the --ttl given, still accepted by the API, when a lifetime is passed', async () => {
+    const { stdout, stderr } = await run('node_modules/.bin/tsx', [
+      'local/dev-token.ts',
+      '--ttl',
+      '10m',
+      'u1',
+    ]);
+    expect(stderr).toBe('');
+    const lines = stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const claims = JSON.parse(Buffer.from(lines[0]?.split('.')[1] ?? '', 'base64url').toString());
+    expect(claims.exp - claims.iat).toBe(600);
+    expect((await api.call('GET', '/v1/devices', { token: lines[0] as string })).status).toBe(200);
+
+    const inSeconds = await run('node_modules/.bin/tsx', ['local/dev-token.ts', '--ttl=90', 'u2']);
+    const short = JSON.parse(Buffer.from(inSeconds.stdout.split('.')[1] ?? '', 'base64url').toString());
+    expect(short.exp - short.iat).toBe(90);
+  });
+
+  it('prints usage on stderr and nothing on stdout when the lifetime is not one', async () => {
+    for (const bad of [['--ttl', '0'], ['--ttl', '10 minutes'], ['--ttl'], ['--ttl=-5'], ['--ttl', '400d']]) {
+      const failure = await run('node_modules/.bin/tsx', ['local/dev-token.ts', ...bad, 'u1']).catch(
+        (error: unknown) => error,
+      );
+      expect(failure).toMatchObject({ code: 2, stdout: '', stderr: expect.stringContaining('--ttl') });
+    }
+  });
+
   it('prints usage on stderr and nothing on stdout when no user id is given', async () => {
     const failure = await run('node_modules/.bin/tsx', ['local/dev-token.ts']).catch(
       (error: unknown) => error,
     );
     expect(failure).toMatchObject({ code: 2, stdout: '', stderr: expect.stringContaining('usage') });
+  });
+
+  it('keeps the one-hour default when no --ttl is given', async () => {
+    const { stdout } = await run('node_modules/.bin/tsx', ['local/dev-token.ts', 'u1']);
+    const claims = JSON.parse(Buffer.from(stdout.split('.')[1] ?? '', 'base64url').toString());
+    expect(claims.exp - claims.iat).toBe(3600);
   });
 });

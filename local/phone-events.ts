@@ -1,8 +1,9 @@
 /**
  * What the local phones saw and did, as events (the console's phones panel reads them): a push that
- * reached a phone, the ring (the app reporting the call to CallKit), each receipt posted with the API's
- * answer, and a phone that stayed silent (PHONE_RECEIPT_DROP_RATE). Tokens appear only as `tokenHash`.
+ * reached a phone with what the app did with it, the ring (the app reporting the call to CallKit or
+ * Telecom, once per call and device), each receipt posted with the API's answer, and a phone that stayed silent (PHONE_RECEIPT_DROP_RATE). Tokens appear only as `tokenHash`.
  */
+import type { PushDisposition } from './phone-app';
 
 interface PhoneEventBase {
   /** ms since the epoch. */
@@ -16,7 +17,13 @@ interface PhoneEventBase {
 }
 
 export type PhoneEvent =
-  | (PhoneEventBase & { readonly kind: 'push'; readonly pushType: string; readonly apnsId?: string })
+  | (PhoneEventBase & {
+      readonly kind: 'push';
+      readonly pushType: string;
+      readonly apnsId?: string;
+      /** What the app did with it (local/phone-app.ts): only `rang` rings. */
+      readonly disposition?: PushDisposition;
+    })
   | (PhoneEventBase & { readonly kind: 'ring' })
   | (PhoneEventBase & {
       readonly kind: 'receipt';

@@ -1,18 +1,30 @@
 /**
- * The phones of the local stack: watches the pushes the APNs simulator accepted and, for each VoIP push
- * to a live device, posts the app's receipts (`received`, then `reported`) to the local API with a dev
- * token for the device's owner, as the iOS app does after PushKit wakes it.
+ * The phones of the local stack. They watch what the provider simulators accepted (the APNs simulator's
+ * control API `GET /pushes?since=N`, the FCM simulator's `GET /messages?since=N` when given) and act like
+ * the sample apps (`local/phone-app.ts`): a call push rings once per (device, call), a repeat or a late
+ * one does not; every push and its disposition is recorded. Each call push gets the app's `received`
+ * receipt, and a ring also `reported` (CallKit / Telecom took it), posted to the local API with a dev
+ * token for the device's owner; Android receipts carry no `apnsId`.
  *
  * Env (read by `phonesOptionsFromEnv`): PHONE_RECEIPTS=off disables it; PHONE_RECEIPT_DELAY_MS (default
  * 50) between the push and the first receipt; PHONE_RECEIPT_DROP_RATE (0–1, default 0) share of pushes
- * whose phone never confirms (exercises the ReceiptReceived / VoipPushAccepted alarm path);
- * PHONE_LIVE_TOKENS (comma-separated hex) limits the live phones, default every registered token.
+ * whose phone stays silent (never rings nor confirms: exercises the ReceiptReceived / VoipPushAccepted
+ * alarm path); PHONE_LIVE_TOKENS (comma-separated) limits the live phones, default every registered token.
  */
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { ownerKey, type TokenOwnerItem } from '../shared/adapters/dynamodb/device-items';
+import { OWNER_SK, type TokenOwnerItem, tokenPk } from '../shared/adapters/dynamodb/device-items';
 import { tokenHash } from '../shared/domain/token-hash';
 import type { LogFn } from './api-server';
 import { mintDevToken } from './jwt';
+import {
+  type ApnsPushLike,
+  type ArrivedPush,
+  type FcmMessageLike,
+  type PhonePushRecord,
+  PhoneRecorder,
+  readApnsPush,
+  readFcmMessage,
+} from './phone-app';
 import { PhoneEventLog, type PhoneEventSource } from './phone-events';
 
 export interface TokenOwner {
@@ -25,10 +37,12 @@ export type TokenOwnerLookup = (token: string) => Promise<TokenOwner | undefined
 
 export interface PhonesOptions {
   readonly apiUrl: string;
-  /** The simulator's control API (`GET /pushes`). */
+  /** The APNs simulator's control API (`GET /pushes`). */
   readonly apnsControlUrl: string;
+  /** The FCM simulator's control API (`GET /messages`); without it no Android phone listens. */
+  readonly fcmControlUrl?: string;
   readonly owners: TokenOwnerLookup;
-  /** Only these tokens (lower-case hex) answer. @default every token `owners` knows */
+  /** Only these tokens answer (APNs tokens lower-case hex). @default every token `owners` knows */
   readonly liveTokens?: ReadonlySet<string>;
   /** @default 50 */
   readonly delayMs?: number;
@@ -60,20 +74,18 @@ export interface Phones {
   readonly dropped: number;
   /** What the phones received, rang and posted, as it happens (local/phone-events.ts). */
   readonly events: PhoneEventSource;
+  /** Every push a phone got, with what the app did with it (oldest first). */
+  pushes(): readonly PhonePushRecord[];
+  /** Rings of one call on the phone holding `token`. */
+  rings(callId: string, token: string): number;
   stop(): Promise<void>;
 }
 
-interface SimulatorPush {
-  readonly token: string;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly payload: unknown;
-}
-
-/** Token owners from the devices table's `TOKEN#<token>` / `OWNER` items. */
+/** Token owners from the devices table's token-owner items (key by the adapter's `tokenPk`). */
 export function dynamoTokenOwners(documents: DynamoDBDocumentClient, devicesTable: string): TokenOwnerLookup {
   return async (token) => {
     const result = await documents.send(
-      new GetCommand({ TableName: devicesTable, Key: ownerKey(token.toLowerCase()) }),
+      new GetCommand({ TableName: devicesTable, Key: { pk: tokenPk(token), sk: OWNER_SK } }),
     );
     const item = result.Item as TokenOwnerItem | undefined;
     return item ? { userId: item.userId, deviceId: item.deviceId } : undefined;
@@ -96,9 +108,12 @@ function numberFrom(env: Record<string, string | undefined>, name: string, fallb
   return value;
 }
 
+/** A hex APNs token is matched in lower case; an FCM token as written (it is case-sensitive). */
+const liveKey = (token: string) => (/^[0-9a-fA-F]+$/.test(token) ? token.toLowerCase() : token);
+
 export function phonesOptionsFromEnv(env: Record<string, string | undefined>): PhonesEnvSettings {
   const live = env.PHONE_LIVE_TOKENS?.split(',')
-    .map((token) => token.trim().toLowerCase())
+    .map((token) => liveKey(token.trim()))
     .filter(Boolean);
   return {
     enabled: env.PHONE_RECEIPTS?.toLowerCase() !== 'off',
@@ -109,11 +124,18 @@ export function phonesOptionsFromEnv(env: Record<string, string | undefined>): P
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** The sender writes acceptedAt just after APNs answers: a receipt may beat it, so 404 is retried briefly. */
+/** The sender writes its record just after the provider answers: a receipt may beat it, so 404 is retried briefly. */
 const NOT_YET_RETRIES = 10;
 const NOT_YET_DELAY_MS = 50;
 
-/** Starts polling the simulator; every new VoIP push to a live phone gets its receipts. */
+/** A control API listing what a simulator accepted: `GET <path>?since=N` → `{ [field]: T[], total }`. */
+interface Feed<T> {
+  readonly url: string;
+  readonly field: 'pushes' | 'messages';
+  readonly read: (item: T) => ArrivedPush;
+}
+
+/** Starts polling the simulators; every new push to a live phone is decided, recorded and answered. */
 export function startPhones(options: PhonesOptions): Phones {
   const log: LogFn = options.log ?? (() => undefined);
   const random = options.random ?? Math.random;
@@ -121,11 +143,13 @@ export function startPhones(options: PhonesOptions): Phones {
   const tokens = new Map<string, Promise<string>>();
   const receipts: PhoneReceipt[] = [];
   const events = new PhoneEventLog();
+  const recorder = new PhoneRecorder();
   const inflight = new Set<Promise<void>>();
-  let seen = 0;
+  const timers = new Set<NodeJS.Timeout>();
   let dropped = 0;
   let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
+  /** Pushes are decided one at a time, in arrival order, as one phone's app would. */
+  let queue: Promise<void> = Promise.resolve();
 
   const bearer = (userId: string) => {
     let token = tokens.get(userId);
@@ -136,13 +160,9 @@ export function startPhones(options: PhonesOptions): Phones {
     return token;
   };
 
-  async function post(
-    callId: string,
-    owner: TokenOwner,
-    apnsId: string | undefined,
-    stage: PhoneReceipt['stage'],
-    hash: string,
-  ) {
+  async function post(record: PhonePushRecord, owner: TokenOwner, stage: PhoneReceipt['stage']) {
+    const callId = record.callId as string;
+    const apnsId = record.platform === 'ios' ? record.pushId : undefined;
     for (let attempt = 0; ; attempt += 1) {
       const res = await fetch(`${options.apiUrl}/v1/calls/${encodeURIComponent(callId)}/receipts`, {
         method: 'POST',
@@ -169,74 +189,120 @@ export function startPhones(options: PhonesOptions): Phones {
       events.emit({
         kind: 'receipt',
         at: Date.now(),
-        platform: 'ios',
+        platform: record.platform,
         userId: owner.userId,
-        tokenHash: hash,
+        tokenHash: record.tokenHash,
         ...receipt,
       });
-      log(res.status === 200 ? 'info' : 'error', 'phone receipt', { ...receipt });
+      log(res.status === 200 ? 'info' : 'error', 'phone receipt', { ...receipt, platform: record.platform });
       return;
     }
   }
 
-  async function answer(push: SimulatorPush): Promise<void> {
-    const callId = (push.payload as { callId?: unknown } | null)?.callId;
-    if (typeof callId !== 'string') return;
-    const token = push.token.toLowerCase();
-    if (options.liveTokens && !options.liveTokens.has(token)) return;
-    const owner = await options.owners(token);
-    if (!owner) return;
-    const apnsId = push.headers['apns-id'];
-    const pushType = push.headers['apns-push-type'] ?? 'unknown';
-    const hash = tokenHash(token);
-    const who = {
-      callId,
-      userId: owner.userId,
-      deviceId: owner.deviceId,
-      tokenHash: hash,
-      platform: 'ios',
-    } as const;
-    events.emit({ kind: 'push', at: Date.now(), ...who, pushType, ...(apnsId ? { apnsId } : {}) });
-    // A missed-call alert shows a notification; only a VoIP push rings and gets receipts.
-    if (pushType !== 'voip') return;
-    if (random() < (options.dropRate ?? 0)) {
-      dropped += 1;
-      events.emit({ kind: 'dropped', at: Date.now(), ...who });
-      log('info', 'phone dropped receipt', { callId, deviceId: owner.deviceId });
-      return;
-    }
+  /** The app's receipts: `received` for every call push, then `reported` once a ring is on screen. */
+  async function confirm(record: PhonePushRecord, owner: TokenOwner): Promise<void> {
     await sleep(options.delayMs ?? 50);
     if (stopped) return;
-    await post(callId, owner, apnsId, 'received', hash);
+    await post(record, owner, 'received');
+    if (record.disposition !== 'rang') return;
     await sleep(options.reportDelayMs ?? 20);
     if (stopped) return;
-    // `reported`: the app told CallKit, so the phone rings now.
-    events.emit({ kind: 'ring', at: Date.now(), ...who });
-    await post(callId, owner, apnsId, 'reported', hash);
+    await post(record, owner, 'reported');
   }
 
-  function track(push: SimulatorPush) {
-    const work = answer(push).catch((error: unknown) =>
+  async function arrive(push: ArrivedPush): Promise<void> {
+    if (options.liveTokens && !options.liveTokens.has(push.token)) return;
+    const owner = await options.owners(push.token);
+    if (!owner) return;
+    if (push.kind === 'call' && random() < (options.dropRate ?? 0)) {
+      // The phone stays silent: it never rings, so the app decides nothing and records nothing.
+      dropped += 1;
+      const { userId, deviceId } = owner;
+      const hash = tokenHash(push.token);
+      events.emit({
+        kind: 'dropped',
+        at: Date.now(),
+        userId,
+        deviceId,
+        tokenHash: hash,
+        platform: push.platform,
+        callId: String(push.callId),
+      });
+      log('info', 'phone dropped receipt', { callId: push.callId, deviceId });
+      return;
+    }
+    const record = recorder.receive(push, owner);
+    if (record.callId === undefined) return;
+    const who = {
+      userId: owner.userId,
+      deviceId: owner.deviceId,
+      tokenHash: record.tokenHash,
+      platform: record.platform,
+      callId: record.callId,
+    };
+    events.emit({
+      kind: 'push',
+      at: Date.now(),
+      ...who,
+      pushType: push.kind === 'alert' ? 'alert' : 'voip',
+      disposition: record.disposition,
+      ...(record.platform === 'ios' && record.pushId ? { apnsId: record.pushId } : {}),
+    });
+    if (record.disposition === 'rang') events.emit({ kind: 'ring', at: Date.now(), ...who });
+    // A missed-call alert shows a notification; only a call push gets the app's receipts.
+    if (push.kind !== 'call' && record.platform === 'android') return;
+    if (push.kind === 'alert') return;
+    track(confirm(record, owner));
+  }
+
+  function track(work: Promise<void>) {
+    const guarded = work.catch((error: unknown) =>
       log('error', 'phone failed', { error: error instanceof Error ? error.message : String(error) }),
     );
-    inflight.add(work);
-    void work.finally(() => inflight.delete(work));
+    inflight.add(guarded);
+    void guarded.finally(() => inflight.delete(guarded));
   }
 
-  async function poll(): Promise<void> {
-    try {
-      // Only what is new since the last poll (the simulator answers all of them after a reset).
-      const res = await fetch(`${options.apnsControlUrl}/pushes?since=${seen}`);
-      const { pushes, total } = (await res.json()) as { pushes: SimulatorPush[]; total: number };
-      for (const push of pushes) track(push);
-      seen = total;
-    } catch (error) {
-      if (!stopped)
-        log('error', 'phones poll failed', { error: error instanceof Error ? error.message : String(error) });
-    }
-    if (!stopped) timer = setTimeout(() => void poll(), options.pollIntervalMs ?? 20);
+  function watch<T>(feed: Feed<T>): void {
+    let seen = 0;
+    const poll = async () => {
+      try {
+        // Only what is new since the last poll (the simulator answers all of them after a reset).
+        const res = await fetch(`${feed.url}?since=${seen}`);
+        const body = (await res.json()) as Record<string, unknown> & { total: number };
+        const items = body[feed.field] as T[];
+        for (const item of items) {
+          const push = feed.read(item);
+          queue = queue
+            .then(() => arrive(push))
+            .catch((error: unknown) =>
+              log('error', 'phone failed', { error: error instanceof Error ? error.message : String(error) }),
+            );
+        }
+        seen = body.total;
+        await queue;
+      } catch (error) {
+        if (!stopped)
+          log('error', 'phones poll failed', {
+            error: error instanceof Error ? error.message : String(error),
+          });
+      }
+      if (stopped) return;
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        void poll();
+      }, options.pollIntervalMs ?? 20);
+      timers.add(timer);
+    };
+    void poll();
   }
-  void poll();
+  watch<ApnsPushLike>({ url: `${options.apnsControlUrl}/pushes`, field: 'pushes', read: readApnsPush });
+  if (options.fcmControlUrl)
+    watch<FcmMessageLike>({
+      url: `${options.fcmControlUrl}/messages`,
+      field: 'messages',
+      read: readFcmMessage,
+    });
 
   return {
     receipts,
@@ -244,9 +310,12 @@ export function startPhones(options: PhonesOptions): Phones {
     get dropped() {
       return dropped;
     },
+    pushes: () => recorder.records(),
+    rings: (callId, token) => recorder.rings(callId, token),
     async stop() {
       stopped = true;
-      clearTimeout(timer);
+      for (const timer of timers) clearTimeout(timer);
+      await queue;
       await Promise.allSettled([...inflight]);
     },
   };

@@ -1,5 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { type ConservationInput, checkConservation } from '../support/conservation';
+import { tokenHash } from '../../shared/domain/token-hash';
+import {
+  type ConservationInput,
+  checkConservation,
+  checkRings,
+  type RingInput,
+} from '../support/conservation';
 
 /** The invariant checker must catch what it exists to catch, or every fault test passes vacuously. */
 const calls = [
@@ -122,5 +128,88 @@ describe('conservation invariant checker', () => {
     });
     expect(dead.violations).toEqual([]);
     expect(dead.counts['dead-lettered']).toBe(2);
+  });
+});
+
+const phonePush = (token: string, disposition: string, callId = 'c1') => ({
+  tokenHash: tokenHash(token),
+  callId,
+  disposition,
+});
+const rings = (input: Partial<RingInput>) =>
+  checkRings({ calls, phones: [], logs: [], deadLetters: [], ...input });
+
+describe('ring check at the phone', () => {
+  it('holds when every device rang once and repeats the phones de-duplicated are only counted', () => {
+    const report = rings({
+      phones: [phonePush('aa', 'rang'), phonePush('aa', 'duplicate'), phonePush('bb', 'rang')],
+      logs: [attempt('d1', 'retry', { maybeDelivered: true }), attempt('d1', 'delivered')],
+    });
+    expect(report.violations).toEqual([]);
+    expect(report.counts).toEqual({ rang: 2, expired: 0, pruned: 0, failed: 0, 'dead-lettered': 0 });
+    expect(report.repeats).toBe(1);
+  });
+
+  it('reports a second ring when a phone rang twice for one call', () => {
+    const report = rings({
+      phones: [phonePush('aa', 'rang'), phonePush('aa', 'rang'), phonePush('bb', 'rang')],
+    });
+    expect(report.violations).toEqual(['c1/d1: rang 2 times']);
+  });
+
+  it('reports a lost ring when the sender logged delivered but the phone got the push late', () => {
+    const report = rings({
+      phones: [phonePush('aa', 'rang'), phonePush('bb', 'late')],
+      logs: [attempt('d1', 'delivered'), attempt('d2', 'delivered')],
+    });
+    expect(report.violations).toEqual(['c1/d2: never rang and no reason is recorded (lost)']);
+  });
+
+  it('accepts a recorded reason for a device that never rang and names it', () => {
+    const report = rings({
+      phones: [phonePush('aa', 'rang')],
+      logs: [attempt('d2', 'failed', { reason: 'ambiguous_delivery' })],
+    });
+    expect(report.violations).toEqual([]);
+    expect(report.devices.find((d) => d.deviceId === 'd2')).toMatchObject({
+      rings: 0,
+      reason: 'failed',
+      detail: 'ambiguous_delivery',
+    });
+  });
+
+  it('counts expired and dead-lettered calls when no phone rang', () => {
+    expect(rings({ logs: [{ message: 'call expired before sending', callId: 'c1' }] }).counts.expired).toBe(
+      2,
+    );
+    const dead = rings({
+      deadLetters: [{ body: JSON.stringify({ callId: 'c1' }), reason: 'payload_too_large' }],
+    });
+    expect(dead.violations).toEqual([]);
+    expect(dead.devices.map((d) => d.detail)).toEqual(['payload_too_large', 'payload_too_large']);
+  });
+
+  it('reports call pushes for a call outside the run and for a phone that is no recipient', () => {
+    const report = rings({
+      phones: [
+        phonePush('aa', 'rang'),
+        phonePush('bb', 'rang'),
+        phonePush('aa', 'rang', 'forged'),
+        phonePush('cc', 'duplicate'),
+      ],
+    });
+    expect(report.violations).toEqual([
+      'a phone got a call push for forged, not a valid call of the run',
+      'a phone that is no recipient of c1 got its call push',
+    ]);
+  });
+
+  it('ignores missed-call alerts when it counts rings', () => {
+    const report = rings({
+      phones: [phonePush('aa', 'rang'), phonePush('bb', 'alert')],
+      logs: [attempt('d2', 'pruned')],
+    });
+    expect(report.violations).toEqual([]);
+    expect(report.counts).toMatchObject({ rang: 1, pruned: 1 });
   });
 });

@@ -1,8 +1,10 @@
+import { tokenHash } from '../../shared/domain/token-hash';
 import type { JsonLine } from './log-capture';
 
 /**
- * The conservation invariant (docs/contracts.md, what counts as a ring): for every valid call event and every recipient device exactly
- * ONE terminal outcome is recorded, and APNs accepts at most one push per device per call.
+ * Two checks of one run. `checkRings` (below) counts rings at the phone: the promise this service makes.
+ * `checkConservation` is the sender's own accounting under the strict policy: for every valid call event
+ * and every recipient device exactly ONE terminal outcome is recorded, and APNs accepts at most one push per device per call.
  *
  * Counted only from what an operator would have in production: the sender's JSON log lines, the DLQ,
  * and what APNs accepted (the simulator's record), never from the sender's internals.
@@ -211,4 +213,147 @@ export function checkConservation(input: ConservationInput): ConservationReport 
     if (first) counts[first.kind] += 1;
   }
   return { devices: [...tallies.values()], counts, violations, ambiguousRepeats };
+}
+
+/**
+ * Rings counted at the phone (docs/reliability.md, what counts as a ring): every device of every valid
+ * call rings exactly once, or it never rang and ends with a recorded reason. A push is not a ring: a
+ * repeat the app de-duplicated by callId is allowed (it is what a retry of an ambiguous push costs), a
+ * second ring is not. It holds whether or not the sender retries ambiguous pushes.
+ *
+ * Read from the phones (local/phone-app.ts: every push with what the app did with it), the sender's JSON
+ * lines and the DLQ. A device that never rang needs one of these recorded reasons:
+ *   expired          `call expired before sending`, or a push attempt logged `expired`
+ *   pruned           a push attempt logged `pruned` (the token is dead)
+ *   failed           a push attempt logged `failed` (a permanent error, or the ring window ran out)
+ *   dead-lettered    the event's message is in the DLQ
+ * A `delivered` line alone is no reason: a push the sender counts as delivered that rang no phone is a
+ * lost ring (the phone got it late, or not at all).
+ */
+export type RingOutcome = 'rang' | 'expired' | 'pruned' | 'failed' | 'dead-lettered';
+
+/** The part of a phone's record the check reads (`PhonePushRecord` of local/phone-app.ts fits). */
+export interface PhonePushLike {
+  readonly tokenHash: string;
+  readonly callId?: string;
+  readonly disposition: string;
+}
+
+export interface RingInput {
+  readonly calls: readonly ExpectedCall[];
+  readonly phones: readonly PhonePushLike[];
+  readonly logs: readonly JsonLine[];
+  readonly deadLetters?: readonly DeadLetter[];
+}
+
+export interface DeviceRings {
+  readonly callId: string;
+  readonly deviceId: string;
+  readonly rings: number;
+  /** Pushes for this call the phone got and did not ring for (repeats, late ones). */
+  readonly repeats: number;
+  /** Why it never rang, when it did not (the first recorded reason). */
+  readonly reason?: Exclude<RingOutcome, 'rang'>;
+  readonly detail?: string;
+}
+
+export interface RingReport {
+  readonly devices: DeviceRings[];
+  /** One outcome per device when the invariant holds. */
+  readonly counts: Record<RingOutcome, number>;
+  /** Pushes the phones de-duplicated or found late: pushes that were not rings. */
+  readonly repeats: number;
+  readonly violations: string[];
+}
+
+const CALL_DISPOSITIONS = new Set(['rang', 'duplicate', 'late']);
+const REASON_OUTCOMES = new Set(['expired', 'pruned', 'failed']);
+
+export function checkRings(input: RingInput): RingReport {
+  const violations: string[] = [];
+  const byDevice = new Map<string, { callId: string; deviceId: string; rings: number; repeats: number }>();
+  const deviceOfHash = new Map<string, string>();
+  const callIds = new Set(input.calls.map((c) => c.callId));
+  for (const call of input.calls)
+    for (const device of call.devices) {
+      byDevice.set(key(call.callId, device.deviceId), {
+        callId: call.callId,
+        deviceId: device.deviceId,
+        rings: 0,
+        repeats: 0,
+      });
+      deviceOfHash.set(key(call.callId, tokenHash(device.token)), device.deviceId);
+    }
+
+  for (const push of input.phones) {
+    if (!CALL_DISPOSITIONS.has(push.disposition) || push.callId === undefined) continue;
+    if (!callIds.has(push.callId)) {
+      violations.push(`a phone got a call push for ${push.callId}, not a valid call of the run`);
+      continue;
+    }
+    const deviceId = deviceOfHash.get(key(push.callId, push.tokenHash));
+    const tally = deviceId === undefined ? undefined : byDevice.get(key(push.callId, deviceId));
+    if (!tally) {
+      violations.push(`a phone that is no recipient of ${push.callId} got its call push`);
+      continue;
+    }
+    if (push.disposition === 'rang') tally.rings += 1;
+    else tally.repeats += 1;
+  }
+
+  const reasons = new Map<string, { reason: Exclude<RingOutcome, 'rang'>; detail?: string }>();
+  const expiredCalls = new Set<string>();
+  for (const line of input.logs) {
+    if (typeof line.callId !== 'string') continue;
+    if (line.message === 'call expired before sending') expiredCalls.add(line.callId);
+    if (typeof line.deviceId !== 'string') continue;
+    const where = key(line.callId, line.deviceId);
+    if (reasons.has(where) || !byDevice.has(where)) continue;
+    if (line.message === 'push attempt' && REASON_OUTCOMES.has(String(line.outcome)))
+      reasons.set(where, {
+        reason: line.outcome as 'expired' | 'pruned' | 'failed',
+        ...(typeof line.reason === 'string' ? { detail: line.reason } : {}),
+      });
+    else if (line.message === 'no APNs credential for bundle')
+      reasons.set(where, { reason: 'failed', detail: 'no_credential' });
+  }
+  const deadLettered = new Map<string, string>();
+  for (const letter of input.deadLetters ?? []) {
+    const callId = callIdOfBody(letter.body);
+    if (callId !== undefined) deadLettered.set(callId, letter.reason ?? 'redrive');
+  }
+
+  const counts: Record<RingOutcome, number> = {
+    rang: 0,
+    expired: 0,
+    pruned: 0,
+    failed: 0,
+    'dead-lettered': 0,
+  };
+  const devices: DeviceRings[] = [];
+  let repeats = 0;
+  for (const [where, tally] of byDevice) {
+    repeats += tally.repeats;
+    const label = `${tally.callId}/${tally.deviceId}`;
+    if (tally.rings > 1) violations.push(`${label}: rang ${tally.rings} times`);
+    if (tally.rings >= 1) {
+      counts.rang += 1;
+      devices.push({ ...tally });
+      continue;
+    }
+    const recorded =
+      reasons.get(where) ??
+      (expiredCalls.has(tally.callId) ? { reason: 'expired' as const } : undefined) ??
+      (deadLettered.has(tally.callId)
+        ? { reason: 'dead-lettered' as const, detail: deadLettered.get(tally.callId) as string }
+        : undefined);
+    if (!recorded) {
+      violations.push(`${label}: never rang and no reason is recorded (lost)`);
+      devices.push({ ...tally });
+      continue;
+    }
+    counts[recorded.reason] += 1;
+    devices.push({ ...tally, ...recorded });
+  }
+  return { devices, counts, repeats, violations };
 }

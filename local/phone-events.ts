@@ -1,7 +1,8 @@
 /**
  * What the local phones saw and did, as events (the console's phones panel reads them): a push that
  * reached a phone with what the app did with it, the ring (the app reporting the call to CallKit or
- * Telecom, once per call and device), each receipt posted with the API's answer, and a phone that stayed silent (PHONE_RECEIPT_DROP_RATE). Tokens appear only as `tokenHash`.
+ * Telecom, once per call and device), each receipt posted with the API's answer, and a phone that
+ * stayed silent (PHONE_RECEIPT_DROP_RATE). Tokens appear only as `tokenHash`.
  */
 import type { PushDisposition } from './phone-app';
 

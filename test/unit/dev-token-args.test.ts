@@ -36,3 +36,45 @@ describe('dev-token arguments', () => {
     expect(parseDevTokenArgs(['u1', ''])).toEqual({ ok: false, message: 'a user id is empty' });
   });
 });
+
+describe('dev-token test-issuer arguments', () => {
+  const issuer = 'https://abc.lambda-url.eu-west-1.on.aws/';
+
+  it('signs for the issuer with a 10-minute default when --issuer, --key and --audience are all given', () => {
+    expect(
+      parseDevTokenArgs(['--issuer', issuer, '--key=k.pem', '--audience', 'voip-push-smoke', 'u1']),
+    ).toEqual({
+      ok: true,
+      ttlSeconds: 600,
+      userIds: ['u1'],
+      issuer: { issuer, keyFile: 'k.pem', audience: 'voip-push-smoke' },
+    });
+    expect(
+      parseDevTokenArgs(['--ttl', '2m', '--issuer', issuer, '--key', 'k', '--audience', 'a', 'u1']),
+    ).toMatchObject({ ok: true, ttlSeconds: 120 });
+  });
+
+  it('names what is missing when the issuer options come incomplete or alone', () => {
+    expect(parseDevTokenArgs(['--issuer', issuer, '--key', 'k', 'u1'])).toEqual({
+      ok: false,
+      message: '--issuer needs --key and --audience',
+    });
+    expect(parseDevTokenArgs(['--key', 'k', 'u1'])).toEqual({
+      ok: false,
+      message: '--key and --audience go with --issuer',
+    });
+    expect(parseDevTokenArgs(['--audience=', 'u1'])).toEqual({
+      ok: false,
+      message: '--audience needs a value',
+    });
+  });
+
+  it('refuses an issuer that is not an https URL when one is given', () => {
+    for (const bad of ['abc', 'http://abc.example/']) {
+      expect(parseDevTokenArgs(['--issuer', bad, '--key', 'k', '--audience', 'a', 'u1'])).toMatchObject({
+        ok: false,
+        message: expect.stringContaining('--issuer must be'),
+      });
+    }
+  });
+});

@@ -13,6 +13,7 @@
  */
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { OWNER_SK, type TokenOwnerItem, tokenPk } from '../shared/adapters/dynamodb/device-items';
+import type { Platform } from '../shared/domain/device';
 import { tokenHash } from '../shared/domain/token-hash';
 import type { LogFn } from './api-server';
 import { mintDevToken } from './jwt';
@@ -32,8 +33,8 @@ export interface TokenOwner {
   readonly deviceId: string;
 }
 
-/** Who holds a token now, or undefined. */
-export type TokenOwnerLookup = (token: string) => Promise<TokenOwner | undefined>;
+/** Who holds a token of that platform now, or undefined. */
+export type TokenOwnerLookup = (token: string, platform: Platform) => Promise<TokenOwner | undefined>;
 
 export interface PhonesOptions {
   readonly apiUrl: string;
@@ -83,9 +84,9 @@ export interface Phones {
 
 /** Token owners from the devices table's token-owner items (key by the adapter's `tokenPk`). */
 export function dynamoTokenOwners(documents: DynamoDBDocumentClient, devicesTable: string): TokenOwnerLookup {
-  return async (token) => {
+  return async (token, platform) => {
     const result = await documents.send(
-      new GetCommand({ TableName: devicesTable, Key: { pk: tokenPk(token), sk: OWNER_SK } }),
+      new GetCommand({ TableName: devicesTable, Key: { pk: tokenPk(token, platform), sk: OWNER_SK } }),
     );
     const item = result.Item as TokenOwnerItem | undefined;
     return item ? { userId: item.userId, deviceId: item.deviceId } : undefined;
@@ -212,7 +213,7 @@ export function startPhones(options: PhonesOptions): Phones {
 
   async function arrive(push: ArrivedPush): Promise<void> {
     if (options.liveTokens && !options.liveTokens.has(push.token)) return;
-    const owner = await options.owners(push.token);
+    const owner = await options.owners(push.token, push.platform);
     if (!owner) return;
     if (push.kind === 'call' && random() < (options.dropRate ?? 0)) {
       // The phone stays silent: it never rings, so the app decides nothing and records nothing.

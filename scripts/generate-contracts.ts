@@ -19,6 +19,7 @@ import { type API_ERROR_CODES, apiErrorBodySchema } from '../shared/domain/api-e
 import { callEventSchema } from '../shared/domain/call-event';
 import { deviceIdSchema, registerDeviceBodySchema } from '../shared/domain/device-rules';
 import { deviceViewSchema, listDevicesResponseSchema } from '../shared/domain/device-view';
+import { FCM_PAYLOAD_LIMIT_BYTES } from '../shared/domain/fcm-message';
 import { receiptBodySchema } from '../shared/domain/receipt';
 
 type Json = Record<string, unknown>;
@@ -58,8 +59,8 @@ export function renderCallEventSchema(): Json {
     description: [
       'The body of one SQS message sent to the call queue. incoming_call rings every device of every recipient (VoIP push);',
       'missed_call sends each a standard alert. Fields not listed here are ignored (and dropped), so adding one breaks no sender.',
-      `Rules beyond this schema: the push payload (type, callId, caller, media, createdAt, data) must fit ${VOIP_PAYLOAD_LIMIT_BYTES} bytes`,
-      `for incoming_call and ${ALERT_PAYLOAD_LIMIT_BYTES} for missed_call, or the event is rejected as a whole;`,
+      `Rules beyond this schema: the push payload (type, callId, caller, media, createdAt, ringTimeoutSeconds for incoming_call, data) must fit ${VOIP_PAYLOAD_LIMIT_BYTES} bytes`,
+      `for incoming_call and ${ALERT_PAYLOAD_LIMIT_BYTES} for missed_call (APNs), and ${FCM_PAYLOAD_LIMIT_BYTES} bytes of FCM data (Android), or the event is rejected as a whole;`,
       'an incoming_call whose ring window (createdAt + ringTimeoutSeconds) has passed is dropped, not sent.',
     ].join(' '),
     ...jsonSchema(callEventSchema, 'input'),
@@ -205,7 +206,8 @@ export function renderOpenApi(): Json {
           operationId: 'registerDevice',
           summary: 'Register or refresh this device and its tokens',
           description: [
-            "Creates the caller's device, or updates it (keeping `createdAt`). Tokens are stored lower-case; `alertToken` must differ from `voipToken`.",
+            "Creates the caller's device, or updates it (keeping `createdAt`). `platform` is `ios` (the default: APNs tokens, stored lower-case; `alertToken` must differ from `voipToken`)",
+            'or `android` (`bundleId` = the package name, `fcmToken` stored exactly as given, case-sensitive). A `bundleId` the deployment has no credential for is refused (400).',
             'A token held by another device or user moves to this one, atomically. At most 20 devices per user (the least recently updated is evicted);',
             'a device not refreshed for 180 days expires. Call it at every app launch and whenever a token changes.',
           ].join(' '),

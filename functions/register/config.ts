@@ -1,19 +1,36 @@
+import { type KnownApps, parseKnownApps } from '../../shared/domain/known-apps';
 import * as z from '../../shared/domain/zod-mini';
 import {
   definedOnly,
   type Env,
   intInRange,
+  optionalText,
   optionalUrl,
   parseEnv,
   requiredText,
 } from '../../shared/platform/config';
 import { EnvDefault, EnvName } from '../../shared/platform/env-names';
 
+const knownApps = () =>
+  z.pipe(
+    optionalText(),
+    z.transform((value: string | undefined, ctx) => {
+      if (value === undefined) return undefined;
+      try {
+        return parseKnownApps(value);
+      } catch (error) {
+        ctx.issues.push({ code: 'custom', message: (error as Error).message, input: value });
+        return z.NEVER;
+      }
+    }),
+  );
+
 const schema = z.object({
   [EnvName.devicesTable]: requiredText(),
   // A registration evicts at most a few devices per transaction, so the cap stays well under 100 items.
   [EnvName.maxDevicesPerUser]: intInRange(1, 100, EnvDefault.maxDevicesPerUser),
   [EnvName.deviceTtlDays]: intInRange(1, 3650, EnvDefault.deviceTtlDays),
+  [EnvName.knownApps]: knownApps(),
   [EnvName.dynamodbEndpoint]: optionalUrl(),
 });
 
@@ -21,6 +38,8 @@ export interface RegisterConfig {
   readonly devicesTableName: string;
   readonly maxDevicesPerUser: number;
   readonly deviceTtlDays: number;
+  /** KNOWN_APPS; undefined when unset (any app is accepted). */
+  readonly knownApps?: KnownApps;
   readonly dynamodbEndpoint?: string;
 }
 
@@ -31,6 +50,6 @@ export function loadRegisterConfig(env: Env = process.env): RegisterConfig {
     devicesTableName: e[EnvName.devicesTable],
     maxDevicesPerUser: e[EnvName.maxDevicesPerUser],
     deviceTtlDays: e[EnvName.deviceTtlDays],
-    ...definedOnly({ dynamodbEndpoint: e[EnvName.dynamodbEndpoint] }),
+    ...definedOnly({ knownApps: e[EnvName.knownApps], dynamodbEndpoint: e[EnvName.dynamodbEndpoint] }),
   };
 }

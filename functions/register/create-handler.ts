@@ -5,6 +5,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { loggerSink } from '../../shared/adapters/powertools-log';
 import type { DeviceLimits } from '../../shared/domain/device-rules';
 import { toDeviceView } from '../../shared/domain/device-view';
+import type { KnownApps } from '../../shared/domain/known-apps';
 import { httpJsonErrors } from '../../shared/platform/http/http-json-errors';
 import { jsonBodyParser, MAX_BODY_BYTES, type WithJsonBody } from '../../shared/platform/http/json-body';
 import { requireJwtSubject } from '../../shared/platform/http/jwt-subject';
@@ -25,6 +26,8 @@ export interface RegisterHandlerDeps {
   /** Where the use cases' lines go. @default loggerSink(logger) */
   readonly log?: LogSink;
   readonly limits?: Partial<DeviceLimits>;
+  /** The apps the deployment can push to (KNOWN_APPS); others are refused. @default any app */
+  readonly knownApps?: KnownApps;
   readonly clock?: () => Date;
   /** @default MAX_BODY_BYTES (8 KiB, the API contract's limit) */
   readonly maxBodyBytes?: number;

@@ -29,5 +29,6 @@ export function buildRegisterDeps(
     }),
     logger: options.logger ?? createLogger(ServiceName.register),
     limits: { maxDevicesPerUser: config.maxDevicesPerUser, deviceTtlDays: config.deviceTtlDays },
+    ...(config.knownApps ? { knownApps: config.knownApps } : {}),
   };
 }

@@ -17,6 +17,10 @@ const schema = z
     [EnvName.deliveriesTable]: requiredText(),
     [EnvName.apnsSecretArns]: optionalText(),
     [EnvName.apnsCredentialsFile]: optionalText(),
+    [EnvName.fcmSecretArns]: optionalText(),
+    [EnvName.fcmCredentialsFile]: optionalText(),
+    [EnvName.fcmEndpoint]: optionalText(),
+    [EnvName.fcmCaFile]: optionalText(),
     [EnvName.credentialCacheSeconds]: intInRange(0, 86_400, EnvDefault.credentialCacheSeconds),
     [EnvName.deliveryTtlDays]: intInRange(1, 365, EnvDefault.deliveryTtlDays),
     [EnvName.apnsEndpoint]: optionalText(),
@@ -28,14 +32,24 @@ const schema = z
     [EnvName.retryAmbiguousPushes]: flag(false),
   })
   .check(
-    z.refine((env) => Boolean(env[EnvName.apnsSecretArns] || env[EnvName.apnsCredentialsFile]), {
-      message: `${EnvName.apnsSecretArns} or ${EnvName.apnsCredentialsFile} is required`,
-    }),
+    z.refine(
+      (env) =>
+        Boolean(
+          env[EnvName.apnsSecretArns] ||
+            env[EnvName.fcmSecretArns] ||
+            env[EnvName.apnsCredentialsFile] ||
+            env[EnvName.fcmCredentialsFile],
+        ),
+      {
+        message: `${EnvName.apnsSecretArns}, ${EnvName.fcmSecretArns}, ${EnvName.apnsCredentialsFile} or ${EnvName.fcmCredentialsFile} is required`,
+      },
+    ),
   );
 
 export type CredentialSource =
   | { readonly kind: 'secrets'; readonly secretIds: readonly string[]; readonly cacheSeconds: number }
-  | { readonly kind: 'file'; readonly path: string };
+  /** APNS_CREDENTIALS_FILE, or both it and FCM_CREDENTIALS_FILE when both are set. */
+  | { readonly kind: 'file'; readonly path: string | readonly string[] };
 
 export interface SenderConfig {
   readonly devicesTableName: string;
@@ -46,6 +60,9 @@ export interface SenderConfig {
   readonly retryAmbiguousPushes: boolean;
   readonly apnsEndpoint?: string;
   readonly apnsCaFile?: string;
+  /** FCM_ENDPOINT: `production` or an https URL. @default production */
+  readonly fcmEndpoint?: string;
+  readonly fcmCaFile?: string;
   readonly dlqUrl?: string;
   readonly callQueueUrl?: string;
   readonly dynamodbEndpoint?: string;
@@ -55,17 +72,17 @@ export interface SenderConfig {
 /** Reads and validates the sender's environment once; throws naming every bad variable (never values). */
 export function loadSenderConfig(env: Env = process.env): SenderConfig {
   const e = parseEnv(schema, env, 'sender');
-  const secretArns = e[EnvName.apnsSecretArns];
-  const credentials: CredentialSource = secretArns
-    ? {
-        kind: 'secrets',
-        secretIds: secretArns
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean),
-        cacheSeconds: e[EnvName.credentialCacheSeconds],
-      }
-    : { kind: 'file', path: e[EnvName.apnsCredentialsFile] as string };
+  const secretIds = [e[EnvName.apnsSecretArns], e[EnvName.fcmSecretArns]]
+    .flatMap((list) => (list ?? '').split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const credentials: CredentialSource =
+    secretIds.length > 0
+      ? { kind: 'secrets', secretIds, cacheSeconds: e[EnvName.credentialCacheSeconds] }
+      : {
+          kind: 'file',
+          path: credentialFiles(e[EnvName.apnsCredentialsFile], e[EnvName.fcmCredentialsFile]),
+        };
   return {
     devicesTableName: e[EnvName.devicesTable],
     deliveriesTableName: e[EnvName.deliveriesTable],
@@ -75,10 +92,17 @@ export function loadSenderConfig(env: Env = process.env): SenderConfig {
     ...definedOnly({
       apnsEndpoint: e[EnvName.apnsEndpoint],
       apnsCaFile: e[EnvName.apnsCaFile],
+      fcmEndpoint: e[EnvName.fcmEndpoint],
+      fcmCaFile: e[EnvName.fcmCaFile],
       dlqUrl: e[EnvName.dlqUrl],
       callQueueUrl: e[EnvName.callQueueUrl],
       dynamodbEndpoint: e[EnvName.dynamodbEndpoint],
       sqsEndpoint: e[EnvName.sqsEndpoint],
     }),
   };
+}
+
+function credentialFiles(apns: string | undefined, fcm: string | undefined): string | readonly string[] {
+  const paths = [apns, fcm].filter((path): path is string => Boolean(path));
+  return paths.length === 1 ? (paths[0] as string) : paths;
 }

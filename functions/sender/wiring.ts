@@ -8,6 +8,9 @@ import type { ApnsTransport } from '../../shared/adapters/apns/apns-transport';
 import { createDynamoClient, documentClientOf } from '../../shared/adapters/dynamodb/clients';
 import { DynamoDeliveryStore } from '../../shared/adapters/dynamodb/delivery-store';
 import { DynamoDeviceRepository } from '../../shared/adapters/dynamodb/device-repository';
+import { FcmClient } from '../../shared/adapters/fcm/fcm-client';
+import { FcmGateway } from '../../shared/adapters/fcm/fcm-gateway';
+import type { FcmSender } from '../../shared/adapters/fcm/fcm-outcome';
 import { FileCredentialProvider } from '../../shared/adapters/file-credential-provider';
 import { createLogger, loggerSink } from '../../shared/adapters/powertools-log';
 import { createMetrics, PowertoolsMetricsSink } from '../../shared/adapters/powertools-metrics';
@@ -35,12 +38,14 @@ export interface SenderWiringOptions {
   readonly sqsClient?: SQSClient;
   /** The APNs transport; @default an ApnsClient from the config. */
   readonly apns?: ApnsTransport;
+  /** The FCM transport; @default an FcmClient from the config. */
+  readonly fcm?: FcmSender;
   readonly fanOut?: Partial<FanOutOptions>;
 }
 
 /** The sender's handler deps, and how to close what they opened. */
 export interface SenderDeps extends SenderHandlerDeps {
-  /** Closes the APNs connections (the local stack and tests; a Lambda environment never needs it). */
+  /** Closes the APNs and FCM connections (the local stack and tests; a Lambda environment never needs it). */
   close(): Promise<void>;
 }
 
@@ -62,6 +67,12 @@ export function buildSenderDeps(config: SenderConfig, options: SenderWiringOptio
       ...(config.apnsEndpoint ? { endpoint: config.apnsEndpoint } : {}),
       ...(config.apnsCaFile ? { ca: readFileSync(config.apnsCaFile, 'utf8') } : {}),
     });
+  const fcm =
+    options.fcm ??
+    new FcmClient({
+      ...(config.fcmEndpoint ? { endpoint: config.fcmEndpoint } : {}),
+      ...(config.fcmCaFile ? { ca: readFileSync(config.fcmCaFile, 'utf8') } : {}),
+    });
   const credentials =
     config.credentials.kind === 'secrets'
       ? new SecretsCredentialProvider({
@@ -80,7 +91,10 @@ export function buildSenderDeps(config: SenderConfig, options: SenderWiringOptio
   return {
     fanOut: {
       devices: new DynamoDeviceRepository({ client: documents, tableName: config.devicesTableName }),
-      gateways: { ios: new ApnsGateway({ transport: apns, newApnsId: randomUUID }) },
+      gateways: {
+        ios: new ApnsGateway({ transport: apns, newApnsId: randomUUID }),
+        android: new FcmGateway({ transport: fcm }),
+      },
       credentials,
       deliveries: new DynamoDeliveryStore(documents, {
         tableName: config.deliveriesTableName,
@@ -98,6 +112,8 @@ export function buildSenderDeps(config: SenderConfig, options: SenderWiringOptio
     },
     ...(config.dlqUrl && sqs ? { deadLetters: new SqsDeadLetterSink(sqs, config.dlqUrl) } : {}),
     ...(config.callQueueUrl && sqs ? { redelivery: new SqsRedelivery(sqs, config.callQueueUrl) } : {}),
-    close: () => apns.close(),
+    close: async () => {
+      await Promise.all([apns.close(), fcm.close()]);
+    },
   };
 }

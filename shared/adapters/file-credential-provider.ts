@@ -1,6 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import type { ApnsCredential } from '../domain/apns-credential';
-import { parseApnsCredential } from '../domain/apns-credential-schema';
+import type { Platform } from '../domain/device';
+import {
+  type AnyPushCredential,
+  credentialKey,
+  credentialPlatform,
+  parsePushCredential,
+} from '../domain/push-credential-schema';
 import { errorName } from '../lib/helpers';
 import type { CredentialProvider } from '../ports/credential-provider';
 import type { LogSink } from '../ports/log';
@@ -9,67 +14,76 @@ import type { ApnsTransport } from './apns/apns-transport';
 import { reportCertificateDaysLeft } from './apns/credential-material';
 
 export interface FileCredentialProviderOptions {
-  /** APNS_CREDENTIALS_FILE: one credential (docs/contracts.md, push credentials), or an array of them. */
-  readonly path: string;
+  /**
+   * APNS_CREDENTIALS_FILE (and FCM_CREDENTIALS_FILE): each file holds one credential (docs/contracts.md,
+   * push credentials) or an array of them, APNs or FCM by `auth`. The first of two for one app wins.
+   */
+  readonly path: string | readonly string[];
   readonly log: LogSink;
   readonly metrics?: MetricsSink;
   readonly apns?: Pick<ApnsTransport, 'certificateDaysLeft'>;
 }
 
+type ByApp = Map<string, AnyPushCredential>;
+
 /**
- * Credentials from a local JSON file (local runs). Read on first use; `refresh` reads it again, so
- * editing the file stands in for rotating the secret. Malformed entries are logged by index and skipped.
+ * Credentials from local JSON files (local runs). Read on first use; `refresh` reads them again, so
+ * editing a file stands in for rotating the secret. Malformed entries are logged by index and skipped.
  */
 export class FileCredentialProvider implements CredentialProvider {
-  private byBundle: Promise<Map<string, ApnsCredential>> | undefined;
+  private byApp: Promise<ByApp> | undefined;
   private readonly raw = new Map<string, string>();
+  private readonly paths: readonly string[];
 
-  constructor(private readonly options: FileCredentialProviderOptions) {}
-
-  async get(bundleId: string): Promise<ApnsCredential | undefined> {
-    this.byBundle ??= this.read(undefined);
-    return (await this.byBundle).get(bundleId);
+  constructor(private readonly options: FileCredentialProviderOptions) {
+    this.paths = typeof options.path === 'string' ? [options.path] : options.path;
   }
 
-  async refresh(bundleId: string): Promise<ApnsCredential | undefined> {
-    this.byBundle = this.read(this.byBundle);
-    return (await this.byBundle).get(bundleId);
+  async get(bundleId: string, platform: Platform = 'ios'): Promise<AnyPushCredential | undefined> {
+    this.byApp ??= this.read(undefined);
+    return (await this.byApp).get(credentialKey(bundleId, platform));
   }
 
-  private async read(
-    last: Promise<Map<string, ApnsCredential>> | undefined,
-  ): Promise<Map<string, ApnsCredential>> {
-    const { path, log } = this.options;
-    let items: unknown[];
+  async refresh(bundleId: string, platform: Platform = 'ios'): Promise<AnyPushCredential | undefined> {
+    this.byApp = this.read(this.byApp);
+    return (await this.byApp).get(credentialKey(bundleId, platform));
+  }
+
+  private async read(last: Promise<ByApp> | undefined): Promise<ByApp> {
+    const previous = (await last?.catch(() => undefined)) ?? new Map<string, AnyPushCredential>();
+    const byApp: ByApp = new Map();
+    for (const path of this.paths) {
+      for (const [index, item] of (await this.items(path)).entries())
+        this.add(byApp, previous, path, index, item);
+    }
+    return byApp;
+  }
+
+  private async items(path: string): Promise<unknown[]> {
     try {
       const parsed: unknown = JSON.parse(await readFile(path, 'utf8'));
-      items = Array.isArray(parsed) ? parsed : [parsed];
+      return Array.isArray(parsed) ? parsed : [parsed];
     } catch (error) {
-      log.error('APNs credentials file not readable', {
-        path,
-        error: errorName(error),
-      });
-      return new Map();
+      this.options.log.error('push credentials file not readable', { path, error: errorName(error) });
+      return [];
     }
-    const previous = (await last?.catch(() => undefined)) ?? new Map<string, ApnsCredential>();
-    const byBundle = new Map<string, ApnsCredential>();
-    items.forEach((item, index) => {
-      const result = parseApnsCredential(item);
-      if (!result.ok) {
-        log.error('malformed APNs credential skipped', { path, index, problems: result.problems });
-        return;
-      }
-      const { bundleId } = result.credential;
-      if (byBundle.has(bundleId)) return;
-      // Same content → same object, so the APNs client keeps its connection and refresh() reports "unchanged".
-      const same = previous.get(bundleId);
-      const text = JSON.stringify(item);
-      const credential = same && this.raw.get(bundleId) === text ? same : result.credential;
-      this.raw.set(bundleId, text);
-      byBundle.set(bundleId, credential);
-      const { metrics, apns } = this.options;
-      if (metrics && apns) reportCertificateDaysLeft(metrics, apns, credential);
-    });
-    return byBundle;
+  }
+
+  private add(byApp: ByApp, previous: ByApp, path: string, index: number, item: unknown): void {
+    const result = parsePushCredential(item);
+    if (!result.ok) {
+      this.options.log.error('malformed push credential skipped', { path, index, problems: result.problems });
+      return;
+    }
+    const key = credentialKey(result.credential.bundleId, credentialPlatform(result.credential));
+    if (byApp.has(key)) return;
+    // Same content → same object, so the clients keep their connections and refresh() reports "unchanged".
+    const same = previous.get(key);
+    const text = JSON.stringify(item);
+    const credential = same && this.raw.get(key) === text ? same : result.credential;
+    this.raw.set(key, text);
+    byApp.set(key, credential);
+    const { metrics, apns } = this.options;
+    if (metrics && apns && credential.auth !== 'fcm') reportCertificateDaysLeft(metrics, apns, credential);
   }
 }

@@ -1,6 +1,11 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import type { ApnsCredential } from '../domain/apns-credential';
-import { parseApnsCredential } from '../domain/apns-credential-schema';
+import type { Platform } from '../domain/device';
+import {
+  type AnyPushCredential,
+  credentialKey,
+  credentialPlatform,
+  parsePushCredential,
+} from '../domain/push-credential-schema';
 import { EnvDefault } from '../platform/env-names';
 import { type CredentialProvider, CredentialUnavailableError } from '../ports/credential-provider';
 import type { LogSink } from '../ports/log';
@@ -9,7 +14,7 @@ import type { ApnsTransport } from './apns/apns-transport';
 import { reportCertificateDaysLeft } from './apns/credential-material';
 
 export interface SecretsCredentialProviderOptions {
-  /** Secret ids (ARNs in AWS) from APNS_SECRET_ARNS, one per app bundle. */
+  /** Secret ids (ARNs in AWS) from APNS_SECRET_ARNS and FCM_SECRET_ARNS, one per app (APNs or FCM). */
   readonly secretIds: readonly string[];
   /** CREDENTIAL_CACHE_SECONDS. @default 300 */
   readonly maxAgeSeconds?: number;
@@ -25,13 +30,14 @@ export interface SecretsCredentialProviderOptions {
 
 interface Entry {
   readonly raw: string;
-  readonly credential?: ApnsCredential;
+  readonly credential?: AnyPushCredential;
 }
 
 /**
- * APNs credentials from Secrets Manager through Powertools Parameters, cached for `maxAgeSeconds`
- * and indexed by bundle id. A rotated secret is picked up at expiry or on `refresh` without a redeploy;
- * an unchanged secret keeps its credential object (so the APNs client keeps its connection).
+ * Push credentials (APNs and FCM, by their `auth`) from Secrets Manager through Powertools Parameters,
+ * cached for `maxAgeSeconds` and indexed by (platform, bundle id). A rotated secret is picked up at
+ * expiry or on `refresh` without a redeploy; an unchanged secret keeps its credential object (so the
+ * APNs client keeps its connection and the FCM client its access token).
  */
 export class SecretsCredentialProvider implements CredentialProvider {
   private readonly secrets: SecretsProvider;
@@ -39,7 +45,7 @@ export class SecretsCredentialProvider implements CredentialProvider {
   private readonly minRefreshIntervalMs: number;
   private readonly entries = new Map<string, Entry>();
   private readonly unreadable = new Set<string>();
-  private byBundle = new Map<string, ApnsCredential>();
+  private byBundle = new Map<string, AnyPushCredential>();
   private loadedAt = Number.NEGATIVE_INFINITY;
   private forcedAt = Number.NEGATIVE_INFINITY;
   private loading: Promise<void> | undefined;
@@ -50,23 +56,23 @@ export class SecretsCredentialProvider implements CredentialProvider {
     this.minRefreshIntervalMs = options.minRefreshIntervalMs ?? 5000;
   }
 
-  async get(bundleId: string): Promise<ApnsCredential | undefined> {
+  async get(bundleId: string, platform: Platform = 'ios'): Promise<AnyPushCredential | undefined> {
     if (Date.now() - this.loadedAt >= this.maxAgeSeconds * 1000) await this.load(false);
-    return this.lookup(bundleId);
+    return this.lookup(bundleId, platform);
   }
 
-  async refresh(bundleId: string): Promise<ApnsCredential | undefined> {
+  async refresh(bundleId: string, platform: Platform = 'ios'): Promise<AnyPushCredential | undefined> {
     if (Date.now() - this.forcedAt >= this.minRefreshIntervalMs) {
       this.forcedAt = Date.now();
       await this.load(true);
     } else {
       await this.loading;
     }
-    return this.lookup(bundleId);
+    return this.lookup(bundleId, platform);
   }
 
-  private lookup(bundleId: string): ApnsCredential | undefined {
-    const credential = this.byBundle.get(bundleId);
+  private lookup(bundleId: string, platform: Platform): AnyPushCredential | undefined {
+    const credential = this.byBundle.get(credentialKey(bundleId, platform));
     if (!credential && this.unreadable.size > 0) {
       throw new CredentialUnavailableError(
         `no credential for ${bundleId} while ${this.unreadable.size} secret(s) are unreadable`,
@@ -90,19 +96,23 @@ export class SecretsCredentialProvider implements CredentialProvider {
 
   private async loadAll(force: boolean): Promise<void> {
     await Promise.all(this.options.secretIds.map((id) => this.loadOne(id, force)));
-    const byBundle = new Map<string, ApnsCredential>();
+    const byBundle = new Map<string, AnyPushCredential>();
     for (const [secretId, entry] of this.entries) {
-      if (!entry.credential) continue;
-      if (byBundle.has(entry.credential.bundleId)) {
-        this.options.log.warn('two APNs credential secrets for one bundle: the first one is used', {
+      const credential = entry.credential;
+      if (!credential) continue;
+      const platform = credentialPlatform(credential);
+      const key = credentialKey(credential.bundleId, platform);
+      if (byBundle.has(key)) {
+        this.options.log.warn('two credential secrets for one app: the first one is used', {
           secretId,
-          bundleId: entry.credential.bundleId,
+          bundleId: credential.bundleId,
+          platform,
         });
         continue;
       }
-      byBundle.set(entry.credential.bundleId, entry.credential);
+      byBundle.set(key, credential);
       const { metrics, apns } = this.options;
-      if (metrics && apns) reportCertificateDaysLeft(metrics, apns, entry.credential);
+      if (metrics && apns && credential.auth !== 'fcm') reportCertificateDaysLeft(metrics, apns, credential);
     }
     this.byBundle = byBundle;
     this.loadedAt = Date.now();
@@ -117,13 +127,13 @@ export class SecretsCredentialProvider implements CredentialProvider {
     } catch (error) {
       // Keep serving the last good value; without one, lookups say "unavailable", not "no credential".
       this.unreadable.add(secretId);
-      this.options.log.error('APNs credential secret not readable', { secretId, error: causeName(error) });
+      this.options.log.error('push credential secret not readable', { secretId, error: causeName(error) });
       return;
     }
     if (this.entries.get(secretId)?.raw === raw) return;
-    const parsed = parseApnsCredential(raw);
+    const parsed = parsePushCredential(raw);
     if (!parsed.ok) {
-      this.options.log.error('malformed APNs credential secret skipped', {
+      this.options.log.error('malformed push credential secret skipped', {
         secretId,
         problems: parsed.problems,
       });

@@ -88,7 +88,8 @@ export function pushKindOf(event: CallEvent): PushKind {
 
 /**
  * The fields every platform's push payload carries for a call, in this order. `callId` lets the app drop
- * a late or repeated push. Each push-gateway adapter wraps them in its platform's message.
+ * a late or repeated push; `ringTimeoutSeconds` (incoming calls) tells it when the ring window ends
+ * (`createdAt` + it). Each push-gateway adapter wraps them in its platform's message.
  */
 export function callPayloadFields(event: CallEvent) {
   return {
@@ -97,6 +98,7 @@ export function callPayloadFields(event: CallEvent) {
     caller: event.caller,
     media: event.media,
     createdAt: event.createdAt,
+    ...(event.type === 'incoming_call' ? { ringTimeoutSeconds: event.ringTimeoutSeconds } : {}),
     ...(event.data === undefined ? {} : { data: event.data }),
   };
 }

@@ -37,6 +37,25 @@ export const bundleIdSchema = z
     error: 'must be a reverse-DNS bundle id such as com.example.app',
   });
 
+/**
+ * An Android package name (`com.example.my_app`): at least two dot-separated segments, each a letter
+ * followed by letters, digits or `_`, at most 155 characters.
+ */
+export const androidPackageSchema = z
+  .string({ error: required('string') })
+  .max(155, { error: 'must be at most 155 characters' })
+  .regex(/^[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)+$/, {
+    error: 'must be an Android package name such as com.example.my_app',
+  });
+
+/**
+ * An FCM registration token: opaque and case-sensitive, 1-4096 of `[A-Za-z0-9_:-]` (no fixed length),
+ * stored exactly as given.
+ */
+export const fcmTokenSchema = z
+  .string({ error: required('string') })
+  .regex(/^[A-Za-z0-9_:-]{1,4096}$/, { error: 'must be 1-4096 characters of A-Z a-z 0-9 _ : -' });
+
 export const apnsEnvironmentSchema = z.enum(['sandbox', 'production'], {
   error: (issue) => (issue.input === undefined ? 'is required' : 'must be "sandbox" or "production"'),
 });
@@ -54,10 +73,15 @@ export const localeSchema = z
     error: 'must be a BCP-47 language tag such as en-US',
   });
 
-/** Body of `PUT /v1/devices/{deviceId}`; unknown fields are rejected. */
-export const registerDeviceBodySchema = z
+const notAnObject = {
+  error: (issue: { code?: string }) => (issue.code === 'invalid_type' ? 'must be a JSON object' : undefined),
+};
+
+/** An iOS device's body; `platform` may be left out, so every body from before Android stays valid. */
+export const iosDeviceBodySchema = z
   .strictObject(
     {
+      platform: z.literal('ios').default('ios'),
       bundleId: bundleIdSchema,
       environment: apnsEnvironmentSchema,
       voipToken: apnsTokenSchema,
@@ -65,14 +89,45 @@ export const registerDeviceBodySchema = z
       appVersion: appVersionSchema.optional(),
       locale: localeSchema.optional(),
     },
-    { error: (issue) => (issue.code === 'invalid_type' ? 'must be a JSON object' : undefined) },
+    notAnObject,
   )
   .refine((body) => body.alertToken === undefined || body.alertToken !== body.voipToken, {
     path: ['alertToken'],
     error: 'must differ from voipToken',
   });
 
+/** An Android device's body: the package name and the FCM registration token. */
+export const androidDeviceBodySchema = z.strictObject(
+  {
+    platform: z.literal('android'),
+    bundleId: androidPackageSchema,
+    fcmToken: fcmTokenSchema,
+    appVersion: appVersionSchema.optional(),
+    locale: localeSchema.optional(),
+  },
+  notAnObject,
+);
+
+/** Body of `PUT /v1/devices/{deviceId}`, by `platform` (default `ios`); unknown fields are rejected. */
+export const registerDeviceBodySchema = z.discriminatedUnion(
+  'platform',
+  [iosDeviceBodySchema, androidDeviceBodySchema],
+  {
+    // Its own issues are a body that is not an object, or a `platform` that is neither.
+    error: (issue) =>
+      (issue.code as string) === 'invalid_type' ? 'must be a JSON object' : 'must be "ios" or "android"',
+  },
+);
+
 export type RegisterDeviceBody = z.output<typeof registerDeviceBodySchema>;
+
+/** Fields only one platform's body has: on the other's they are refused with the platform named. */
+const PLATFORM_ONLY_FIELDS: Readonly<Record<string, RegisterDeviceBody['platform']>> = {
+  environment: 'ios',
+  voipToken: 'ios',
+  alertToken: 'ios',
+  fcmToken: 'android',
+};
 
 /** Path parameters of `PUT|DELETE /v1/devices/{deviceId}`. */
 export const devicePathParametersSchema = z.object({ deviceId: deviceIdSchema });
@@ -113,5 +168,13 @@ export function parseDeviceId(input: unknown): string {
 }
 
 export function parseRegisterDeviceBody(input: unknown): RegisterDeviceBody {
-  return parseOrThrow(registerDeviceBodySchema, input, 'body');
+  const result = z.safeParse(registerDeviceBodySchema, input);
+  if (result.success) return result.data;
+  const [first, ...rest] = toFieldProblems(result.error, 'body').map((problem) => {
+    const only = PLATFORM_ONLY_FIELDS[problem.field];
+    return only && problem.problem === 'is not a known field'
+      ? { field: problem.field, problem: `is only for platform "${only}"` }
+      : problem;
+  });
+  throw new ValidationError([first as FieldProblem, ...rest]);
 }

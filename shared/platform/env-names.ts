@@ -13,16 +13,32 @@ export const EnvName = {
   deviceTtlDays: 'DEVICE_TTL_DAYS',
   /** Sender: days a delivery record is kept (1-365). */
   deliveryTtlDays: 'DELIVERY_TTL_DAYS',
-  /** Sender: comma-separated Secrets Manager secret ids (ARNs in AWS), one per app bundle. */
+  /**
+   * Register, optional: the apps the deployment has a push credential for, `<ios|android>:<bundleId>`
+   * comma-separated; a device of any other app is refused (400 naming bundleId). Unset: any app.
+   */
+  knownApps: 'KNOWN_APPS',
+  /** Sender: comma-separated Secrets Manager secret ids (ARNs in AWS), one per iOS app bundle. */
   apnsSecretArns: 'APNS_SECRET_ARNS',
+  /**
+   * Sender: comma-separated Secrets Manager secret ids, one per Android package (FCM credential). Each
+   * secret's `auth` says what it holds, so either list may hold either kind.
+   */
+  fcmSecretArns: 'FCM_SECRET_ARNS',
   /** Sender: seconds a credential stays cached before it is read again (0-86400). */
   credentialCacheSeconds: 'CREDENTIAL_CACHE_SECONDS',
   /** Sender, optional: a URL (or `sandbox` / `production`) that overrides the host chosen by environment. */
   apnsEndpoint: 'APNS_ENDPOINT',
   /** Sender, optional: PEM file with an extra CA to trust for APNS_ENDPOINT. */
   apnsCaFile: 'APNS_CA_FILE',
-  /** Sender, optional, local only: JSON file with one credential (docs/contracts.md), or an array. */
+  /** Sender, optional, local only: JSON file with one credential (docs/contracts.md), or an array; APNs or FCM. */
   apnsCredentialsFile: 'APNS_CREDENTIALS_FILE',
+  /** Sender, optional: `production` (https://fcm.googleapis.com, the default) or an https URL (the simulator). */
+  fcmEndpoint: 'FCM_ENDPOINT',
+  /** Sender, optional: PEM file with an extra CA to trust for FCM_ENDPOINT and every FCM credential's token_uri. */
+  fcmCaFile: 'FCM_CA_FILE',
+  /** Sender, optional, local only: JSON file with one FCM credential (`auth: "fcm"`), or an array. */
+  fcmCredentialsFile: 'FCM_CREDENTIALS_FILE',
   /** Sender, optional: URL of the DLQ; malformed records are moved there at once with their reason. */
   dlqUrl: 'DLQ_URL',
   /**

@@ -1,3 +1,5 @@
+import type { Platform } from '../domain/device';
+
 /**
  * The metrics contract between the functions (which emit EMF through Powertools Metrics) and the
  * CDK app (which alarms and draws on them). Powertools adds the `service` dimension to every metric,
@@ -12,14 +14,14 @@ export const ServiceName = {
 } as const;
 
 export const MetricName = {
-  /** APNs answered 200. Dimensions: service. */
+  /** APNs or FCM took the push. Dimensions: service; and service, Platform (`ios` | `android`). */
   PushAccepted: 'PushAccepted',
   /**
    * APNs answered 200 to a VoIP push (incoming_call), counted beside PushAccepted: the pushes a phone
    * confirms with a receipt, so the receipt-rate alarm's denominator. Dimensions: service.
    */
   VoipPushAccepted: 'VoipPushAccepted',
-  /** Terminal failure (permanent answer, or retries exhausted). Dimensions: service. */
+  /** Terminal failure (permanent answer, or retries exhausted). Dimensions: service; and service, Platform. */
   PushFailed: 'PushFailed',
   /** Token removed after 410 or BadDeviceToken. Dimensions: service. */
   PushPruned: 'PushPruned',
@@ -42,10 +44,17 @@ export const MetricName = {
   EventRejected: 'EventRejected',
   /** APNs answered 403 (credential or environment problem). Dimensions: service. */
   ApnsAuthError: 'ApnsAuthError',
+  /**
+   * FCM or its token endpoint refused the credential (PERMISSION_DENIED, SENDER_ID_MISMATCH, a 401 that a
+   * new access token did not cure, an OAuth refusal such as invalid_grant). Dimensions: service.
+   */
+  FcmAuthError: 'FcmAuthError',
   /** ms from the event's createdAt to APNs' answer. Dimensions: service. */
   DeliveryLatency: 'DeliveryLatency',
   /** ms from sending the request to APNs' answer. Dimensions: service. */
   ApnsLatency: 'ApnsLatency',
+  /** ms from sending the request to FCM's answer (an access-token fetch included). Dimensions: service. */
+  FcmLatency: 'FcmLatency',
   /** ms the message waited in SQS (SentTimestamp to the sender picking it up). Dimensions: service. */
   QueueDelay: 'QueueDelay',
   /** Days until a certificate credential expires. Dimensions: service, BundleId. */
@@ -59,3 +68,14 @@ export const MetricName = {
 } as const;
 
 export type MetricNameValue = (typeof MetricName)[keyof typeof MetricName];
+
+/** The dimension that splits a metric by push platform, where a graph needs it. */
+export const PLATFORM_DIMENSION = 'Platform';
+
+/** The credential-error metric of a platform (each has its alarm). */
+export const credentialErrorMetric = (platform: Platform): MetricNameValue =>
+  platform === 'android' ? MetricName.FcmAuthError : MetricName.ApnsAuthError;
+
+/** The send-to-answer latency metric of a platform. */
+export const platformLatencyMetric = (platform: Platform): MetricNameValue =>
+  platform === 'android' ? MetricName.FcmLatency : MetricName.ApnsLatency;

@@ -1,4 +1,5 @@
-import type { ApnsCredential } from '../domain/apns-credential';
+import type { Platform } from '../domain/device';
+import type { AnyPushCredential } from '../domain/push-credential-schema';
 
 /** Error for a credential that could not be read right now (Secrets Manager unreachable): retry later. */
 export class CredentialUnavailableError extends Error {
@@ -9,18 +10,20 @@ export class CredentialUnavailableError extends Error {
 }
 
 /**
- * A push platform's credential, as the push gateways take it: today APNs' (token or certificate). Another
- * platform's credential joins this union, told apart by its `auth`.
+ * A push platform's credential, as the push gateways take it, told apart by `auth`: APNs' (`token` or
+ * `certificate`, for iOS) or FCM's (`fcm`, for Android). An APNs and an FCM credential may name the same
+ * bundle id (an app's iOS bundle and Android package often share it).
  */
-export type PushCredential = ApnsCredential;
+export type PushCredential = AnyPushCredential;
 
 /**
- * Push credentials by app bundle id (docs/contracts.md, credentials), cached by the adapter.
- * Adapters return the SAME object for an unchanged credential, so `refresh(b) !== get(b)` means rotation.
+ * Push credentials by (bundle id, platform) (docs/contracts.md, credentials), cached by the adapter.
+ * Adapters return the SAME object for an unchanged credential, so `refresh(b, p) !== get(b, p)` means
+ * rotation.
  */
 export interface CredentialProvider {
-  /** The cached credential of the bundle; undefined when no credential is configured for it. */
-  get(bundleId: string): Promise<PushCredential | undefined>;
+  /** The cached credential of the app on the platform; undefined when none is configured for it. */
+  get(bundleId: string, platform: Platform): Promise<PushCredential | undefined>;
   /** Reads the credential again from its source, bypassing the cache (after the platform refused it). */
-  refresh(bundleId: string): Promise<PushCredential | undefined>;
+  refresh(bundleId: string, platform: Platform): Promise<PushCredential | undefined>;
 }

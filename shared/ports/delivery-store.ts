@@ -88,7 +88,8 @@ export interface DeliveryCompletion {
   readonly leaseId: string;
   readonly status: Exclude<DeliveryStatus, 'sending'>;
   readonly bundleId: string;
-  readonly environment: ApnsEnvironment;
+  /** iOS only: the APNs host that answered. */
+  readonly environment?: ApnsEnvironment;
   readonly apnsId?: string;
   readonly statusCode?: number;
   readonly reason?: string;

@@ -2,7 +2,7 @@ import { AMBIGUOUS_DELIVERY, type DeviceOutcome } from '../domain/delivery-outco
 import { type Device, platformOf } from '../domain/device';
 import { tokenHash } from '../domain/token-hash';
 import { describeError, equalJitterBackoffMs } from '../lib/helpers';
-import { MetricName } from '../platform/metric-names';
+import { credentialErrorMetric, MetricName, platformLatencyMetric } from '../platform/metric-names';
 import type { PushCredential } from '../ports/credential-provider';
 import type { PreparedPush, PushAnswer, PushDecision } from '../ports/push-gateway';
 import { claimDelivery, completeDelivery, type DeliveryResult } from './delivery-state';
@@ -27,13 +27,12 @@ export async function pushToDevice(
   let credential: PushCredential | undefined;
   let claim: Awaited<ReturnType<typeof claimDelivery>>;
   try {
-    credential = await deps.credentials.get(device.bundleId);
+    const platform = platformOf(device);
+    credential = await deps.credentials.get(device.bundleId, platform);
     if (!credential) {
-      deps.log.error('no APNs credential for bundle', {
-        callId,
-        deviceId: device.deviceId,
-        bundleId: device.bundleId,
-      });
+      const message =
+        platform === 'android' ? 'no FCM credential for package' : 'no APNs credential for bundle';
+      deps.log.error(message, { callId, deviceId: device.deviceId, bundleId: device.bundleId, platform });
       return { ...base, outcome: 'failed', reason: 'no_credential', attempts: 0 };
     }
     claim = await claimDelivery(deps, call, device);
@@ -187,8 +186,10 @@ class DevicePush {
         }
         return this.result(attempt, 'failed', decision.reason);
       case 'refresh_credential': {
-        deps.metrics.count(MetricName.ApnsAuthError);
-        const fresh = this.refreshed ? undefined : await deps.credentials.refresh(device.bundleId);
+        deps.metrics.count(credentialErrorMetric(platformOf(device)));
+        const fresh = this.refreshed
+          ? undefined
+          : await deps.credentials.refresh(device.bundleId, platformOf(device));
         if (fresh && fresh !== this.credential) {
           this.log(attempt, 'retry_with_fresh_credential');
           this.refreshed = true;
@@ -262,10 +263,12 @@ class DevicePush {
   /** The platform refused the credential: counted (alarmed) unless already counted, and logged. */
   private credentialRefused(attempt: Attempt, reason: string, count = true): void {
     const { deps, call, device } = this.ctx;
-    if (count) deps.metrics.count(MetricName.ApnsAuthError);
-    deps.log.error('APNs rejected the credential', {
+    const platform = platformOf(device);
+    if (count) deps.metrics.count(credentialErrorMetric(platform));
+    deps.log.error(platform === 'android' ? 'FCM rejected the credential' : 'APNs rejected the credential', {
       callId: call.event.callId,
       bundleId: device.bundleId,
+      platform,
       environment: attempt.answer.environment,
       statusCode: attempt.answer.statusCode,
       reason,
@@ -291,17 +294,22 @@ class DevicePush {
     const { deps, call, device, token } = this.ctx;
     const { answer } = attempt;
     const deliveryLatencyMs = attempt.answeredAt - Date.parse(call.event.createdAt);
-    deps.metrics.milliseconds(MetricName.ApnsLatency, answer.latencyMs);
+    const platform = platformOf(device);
+    deps.metrics.milliseconds(platformLatencyMetric(platform), answer.latencyMs);
     if (answer.decision.kind === 'accepted')
       deps.metrics.milliseconds(MetricName.DeliveryLatency, deliveryLatencyMs);
     deps.log.info('push attempt', {
       callId: call.event.callId,
       deviceId: device.deviceId,
+      platform,
       bundleId: device.bundleId,
       environment: answer.environment,
       pushType: call.kind,
       tokenHash: tokenHash(token),
-      apnsId: answer.pushId,
+      // FCM names a message only when it took it: `messageId` then, never an `apnsId`.
+      ...(platform === 'android'
+        ? { messageId: answer.pushId === '' ? undefined : answer.pushId }
+        : { apnsId: answer.pushId }),
       statusCode: answer.statusCode,
       reason: answer.reason,
       attempt: attempt.number,

@@ -1,8 +1,8 @@
 import { type CallEvent, pushKindOf, ringWindowEndMs } from '../domain/call-event';
 import { type DeviceOutcome, outcomeReason, TERMINAL_OUTCOMES } from '../domain/delivery-outcome';
-import type { Device, Platform, PushKind } from '../domain/device';
+import { type Device, type Platform, type PushKind, platformOf } from '../domain/device';
 import { mapBounded } from '../lib/helpers';
-import { MetricName } from '../platform/metric-names';
+import { MetricName, PLATFORM_DIMENSION } from '../platform/metric-names';
 import type { PreparedPush } from '../ports/push-gateway';
 import { pushToDevice } from './device-push';
 import type { FanOutContext, FanOutDeps, PreparedCall } from './fan-out-deps';
@@ -75,7 +75,9 @@ export async function fanOutCall(
       pushToDevice(deps, call, device),
     );
   }
-  for (const outcome of outcomes) countOutcome(deps, event, call.kind, outcome);
+  outcomes.forEach((outcome, i) => {
+    countOutcome(deps, event, call.kind, outcome, platformOf(devices[i] as Device));
+  });
   return {
     kind: 'done',
     callId: event.callId,
@@ -91,7 +93,13 @@ const COUNTERS = {
   duplicate: MetricName.PushDuplicate,
 } as const;
 
-function countOutcome(deps: FanOutDeps, event: CallEvent, kind: PushKind, outcome: DeviceOutcome): void {
+function countOutcome(
+  deps: FanOutDeps,
+  event: CallEvent,
+  kind: PushKind,
+  outcome: DeviceOutcome,
+  platform: Platform,
+): void {
   if (!TERMINAL_OUTCOMES.includes(outcome.outcome)) {
     deps.log.warn('push deferred to a redelivery', {
       callId: event.callId,
@@ -102,6 +110,9 @@ function countOutcome(deps: FanOutDeps, event: CallEvent, kind: PushKind, outcom
   }
   const counter = COUNTERS[outcome.outcome as keyof typeof COUNTERS];
   if (counter) deps.metrics.count(counter);
+  // The dashboard's split by platform: accepted and failed pushes.
+  if (outcome.outcome === 'delivered' || outcome.outcome === 'failed')
+    deps.metrics.countBy(COUNTERS[outcome.outcome], PLATFORM_DIMENSION, platform);
   // The receipt-rate alarm's denominator: only VoIP pushes get receipts (missed-call alerts never do).
   if (outcome.outcome === 'delivered' && kind === 'voip') deps.metrics.count(MetricName.VoipPushAccepted);
   deps.metrics.countBy(MetricName.PushOutcome, 'Reason', outcomeReason(outcome));

@@ -5,6 +5,8 @@ import {
   parseDeviceId,
   parseRegisterDeviceBody,
 } from '../domain/device-rules';
+import { ValidationError } from '../domain/errors';
+import { isKnownApp, type KnownApps } from '../domain/known-apps';
 import { tokenHash } from '../domain/token-hash';
 import type { DeviceRepository } from '../ports/device-repository';
 import type { LogSink } from '../ports/log';
@@ -12,6 +14,8 @@ import type { LogSink } from '../ports/log';
 export interface RegisterDeviceDeps {
   readonly repository: DeviceRepository;
   readonly limits?: Partial<DeviceLimits>;
+  /** The apps the deployment holds a credential for (KNOWN_APPS); undefined accepts any app. */
+  readonly knownApps?: KnownApps;
   readonly clock?: () => Date;
   readonly log?: LogSink;
 }
@@ -26,8 +30,9 @@ export interface RegisterDeviceRequest {
 }
 
 /**
- * PUT /v1/devices/{deviceId}: validates the request, stores the device (a repeat keeps createdAt and
- * bumps updatedAt), takes its tokens from any other owner and evicts beyond the per-user cap.
+ * PUT /v1/devices/{deviceId}: validates the request (an iOS or an Android body, by `platform`), refuses
+ * an app the deployment cannot push to, stores the device (a repeat keeps createdAt and bumps
+ * updatedAt), takes its tokens from any other owner and evicts beyond the per-user cap.
  */
 export async function registerDevice(
   deps: RegisterDeviceDeps,
@@ -35,6 +40,12 @@ export async function registerDevice(
 ): Promise<Device> {
   const deviceId = parseDeviceId(request.deviceId);
   const body = parseRegisterDeviceBody(request.body);
+  if (!isKnownApp(deps.knownApps, body.platform, body.bundleId)) {
+    throw ValidationError.forField(
+      'bundleId',
+      `is not an app this deployment has a ${body.platform === 'android' ? 'FCM' : 'APNs'} credential for`,
+    );
+  }
   const limits = { ...DEFAULT_DEVICE_LIMITS, ...deps.limits };
   const result = await deps.repository.register({
     userId: request.userId,
@@ -47,8 +58,10 @@ export async function registerDevice(
 
   const log = deps.log;
   if (log) {
+    const tokens =
+      body.platform === 'android' ? { fcm: body.fcmToken } : { voip: body.voipToken, alert: body.alertToken };
     for (const move of result.moved) {
-      const token = move.kind === 'voip' ? body.voipToken : body.alertToken;
+      const token = tokens[move.kind as keyof typeof tokens];
       log.info('token moved', {
         kind: move.kind,
         tokenHash: token === undefined ? undefined : tokenHash(token),
@@ -68,9 +81,14 @@ export async function registerDevice(
     log.info('device registered', {
       userId: request.userId,
       deviceId,
-      environment: body.environment,
-      voipTokenHash: tokenHash(body.voipToken),
-      alertTokenHash: body.alertToken === undefined ? undefined : tokenHash(body.alertToken),
+      platform: body.platform,
+      ...(body.platform === 'android'
+        ? { fcmTokenHash: tokenHash(body.fcmToken) }
+        : {
+            environment: body.environment,
+            voipTokenHash: tokenHash(body.voipToken),
+            alertTokenHash: body.alertToken === undefined ? undefined : tokenHash(body.alertToken),
+          }),
       created: result.device.createdAt === result.device.updatedAt,
     });
   }

@@ -1,8 +1,13 @@
 import {
   type Device,
   deviceOf,
-  type PushKind,
+  heldTokens,
+  type Platform,
+  platformOfToken,
+  pushTokenKind,
   registeredDevice,
+  registrationTokens,
+  type TokenKind,
   tokenAttribute,
 } from '../../shared/domain/device';
 import { chooseVictims, DEFAULT_DEVICE_TTL_DAYS } from '../../shared/domain/device-limits';
@@ -21,12 +26,14 @@ interface StoredDevice extends Device {
 interface TokenOwner {
   readonly userId: string;
   readonly deviceId: string;
-  readonly kind: PushKind;
+  readonly kind: TokenKind;
 }
 
 const keyOf = (userId: string, deviceId: string) => `${userId}\u0000${deviceId}`;
+/** Like the table's owner items: FCM tokens apart from APNs tokens, both exactly as given. */
+const ownerRef = (kind: TokenKind, token: string) => `${platformOfToken(kind)}:${token}`;
 
-function without(device: StoredDevice, kind: PushKind): StoredDevice {
+function without(device: StoredDevice, kind: TokenKind): StoredDevice {
   const { [tokenAttribute(kind)]: _removed, ...rest } = device;
   return rest;
 }
@@ -46,8 +53,7 @@ export class InMemoryDeviceRepository implements DeviceRepository {
     const current = this.devices.get(key);
     const nowIso = input.now.toISOString();
     const ttlDays = input.ttlDays ?? DEFAULT_DEVICE_TTL_DAYS;
-    const wanted: [PushKind, string][] = [['voip', input.voipToken]];
-    if (input.alertToken !== undefined) wanted.push(['alert', input.alertToken]);
+    const wanted = registrationTokens(input);
 
     const evicted: string[] = [];
     if (!current) {
@@ -59,30 +65,31 @@ export class InMemoryDeviceRepository implements DeviceRepository {
     }
 
     // Release tokens this device held before and no longer uses.
-    const newTokens = new Set(wanted.map(([, token]) => token));
-    for (const kind of ['voip', 'alert'] as const) {
-      const old = current?.[tokenAttribute(kind)];
-      const owner = old === undefined ? undefined : this.owners.get(old);
-      if (old && !newTokens.has(old) && owner?.userId === input.userId && owner.deviceId === input.deviceId) {
-        this.owners.delete(old);
+    const newTokens = new Set(wanted.map(([kind, token]) => ownerRef(kind, token)));
+    for (const [kind, old] of current ? heldTokens(current) : []) {
+      const ref = ownerRef(kind, old);
+      const owner = this.owners.get(ref);
+      if (!newTokens.has(ref) && owner?.userId === input.userId && owner.deviceId === input.deviceId) {
+        this.owners.delete(ref);
       }
     }
 
     const moved: TokenMove[] = [];
     for (const [kind, token] of wanted) {
-      const owner = this.owners.get(token);
+      const ref = ownerRef(kind, token);
+      const owner = this.owners.get(ref);
       if (owner && (owner.userId !== input.userId || owner.deviceId !== input.deviceId)) {
         const previous = this.devices.get(keyOf(owner.userId, owner.deviceId));
         if (previous) {
           let updated = previous;
-          for (const k of ['voip', 'alert'] as const) {
-            if (updated[tokenAttribute(k)] === token) updated = without(updated, k);
+          for (const [k, held] of heldTokens(previous)) {
+            if (ownerRef(k, held) === ref) updated = without(updated, k);
           }
           this.devices.set(keyOf(owner.userId, owner.deviceId), updated);
         }
         moved.push({ kind, fromUserId: owner.userId, fromDeviceId: owner.deviceId });
       }
-      this.owners.set(token, { userId: input.userId, deviceId: input.deviceId, kind });
+      this.owners.set(ref, { userId: input.userId, deviceId: input.deviceId, kind });
     }
 
     const device: StoredDevice = {
@@ -113,26 +120,29 @@ export class InMemoryDeviceRepository implements DeviceRepository {
   async pruneToken(input: PruneTokenInput): Promise<boolean> {
     const key = keyOf(input.userId, input.deviceId);
     const device = this.devices.get(key);
-    if (!device || device[tokenAttribute(input.kind)] !== input.token) return false;
+    if (!device) return false;
+    const kind = pushTokenKind(device, input.kind);
+    if (device[tokenAttribute(kind)] !== input.token) return false;
     if (input.registeredBefore && !(Date.parse(device.updatedAt) < input.registeredBefore.getTime()))
       return false;
-    this.devices.set(key, without(device, input.kind));
-    const owner = this.owners.get(input.token);
-    if (owner?.userId === input.userId && owner.deviceId === input.deviceId) this.owners.delete(input.token);
+    this.devices.set(key, without(device, kind));
+    const ref = ownerRef(kind, input.token);
+    const owner = this.owners.get(ref);
+    if (owner?.userId === input.userId && owner.deviceId === input.deviceId) this.owners.delete(ref);
     return true;
   }
 
-  /** Test helper: who owns a token now. */
-  ownerOf(token: string): TokenOwner | undefined {
-    return this.owners.get(token);
+  /** Test helper: who owns a token of a platform now. */
+  ownerOf(token: string, platform: Platform = 'ios'): TokenOwner | undefined {
+    return this.owners.get(ownerRef(platform === 'android' ? 'fcm' : 'voip', token));
   }
 
   private delete(device: StoredDevice): void {
     this.devices.delete(keyOf(device.userId, device.deviceId));
-    for (const token of [device.voipToken, device.alertToken]) {
-      const owner = token === undefined ? undefined : this.owners.get(token);
-      if (token && owner?.userId === device.userId && owner.deviceId === device.deviceId)
-        this.owners.delete(token);
+    for (const [kind, token] of heldTokens(device)) {
+      const ref = ownerRef(kind, token);
+      const owner = this.owners.get(ref);
+      if (owner?.userId === device.userId && owner.deviceId === device.deviceId) this.owners.delete(ref);
     }
   }
 

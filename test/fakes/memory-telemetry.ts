@@ -1,4 +1,4 @@
-import type { MetricNameValue } from '../../shared/platform/metric-names';
+import { type MetricNameValue, PLATFORM_DIMENSION } from '../../shared/platform/metric-names';
 import type { LogSink } from '../../shared/ports/log';
 import type { MetricsSink } from '../../shared/ports/metrics';
 
@@ -29,10 +29,15 @@ export class MemoryMetricsSink implements MetricsSink {
   flush(): void {
     this.flushes += 1;
   }
-  /** Sum of a metric's values, optionally only those with the given dimension value. */
+  /**
+   * The sum of a metric's values whose dimensions match. The `Platform` split is a second view of counts
+   * also emitted without it, so it is summed only when `dimensions` names a platform.
+   */
   sum(name: MetricNameValue, dimensions: Record<string, string> = {}): number {
+    const split = PLATFORM_DIMENSION in dimensions;
     return this.recorded
-      .filter((m) => m.name === name && Object.entries(dimensions).every(([k, v]) => m.dimensions[k] === v))
+      .filter((m) => m.name === name && (split || !(PLATFORM_DIMENSION in m.dimensions)))
+      .filter((m) => Object.entries(dimensions).every(([k, v]) => m.dimensions[k] === v))
       .reduce((total, m) => total + m.value, 0);
   }
 }

@@ -1,7 +1,8 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { tokenPk } from '../../shared/adapters/dynamodb/device-items';
 import { DynamoDeviceRepository } from '../../shared/adapters/dynamodb/device-repository';
-import type { PushKind } from '../../shared/domain/device';
+import type { Platform, TokenKind } from '../../shared/domain/device';
 import {
   describeDeviceRepositoryContract,
   registration as input,
@@ -25,11 +26,11 @@ function repo(clock: () => Date = () => new Date(T0)): DynamoDeviceRepository {
   return new DynamoDeviceRepository({ client: documents, tableName, clock });
 }
 
-async function owner(voipToken: string) {
+async function owner(token: string, platform: Platform = 'ios') {
   const got = await documents.send(
     new GetCommand({
       TableName: tableName,
-      Key: { pk: `TOKEN#${voipToken}`, sk: 'OWNER' },
+      Key: { pk: tokenPk(token, platform), sk: 'OWNER' },
       ConsistentRead: true,
     }),
   );
@@ -54,9 +55,9 @@ describeDeviceRepositoryContract('DynamoDeviceRepository on DynamoDB Local', () 
     setNow: (ms) => {
       now = ms;
     },
-    ownerOf: async (t) => {
-      const item = await owner(t);
-      return item && { userId: item.userId, deviceId: item.deviceId, kind: item.kind as PushKind };
+    ownerOf: async (t, platform) => {
+      const item = await owner(t, platform);
+      return item && { userId: item.userId, deviceId: item.deviceId, kind: item.kind as TokenKind };
     },
   };
 });

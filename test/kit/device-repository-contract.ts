@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { PushKind } from '../../shared/domain/device';
+import type { IosRegistration, Platform, TokenKind } from '../../shared/domain/device';
 import type { DeviceRepository, RegisterDeviceInput } from '../../shared/ports/device-repository';
 
 /** A repository under test, on storage that outlives it, with a clock the cases move. */
@@ -8,8 +8,11 @@ export interface RepositoryUnderTest {
   readonly repository: DeviceRepository;
   /** Moves the repository's clock to this moment, ms since epoch. */
   setNow(ms: number): void;
-  /** The (user, device) that holds `token` now, read from the storage itself. */
-  ownerOf(token: string): Promise<{ userId: string; deviceId: string; kind: PushKind } | undefined>;
+  /** The (user, device) that holds `token` of the platform (default ios) now, read from the storage itself. */
+  ownerOf(
+    token: string,
+    platform?: Platform,
+  ): Promise<{ userId: string; deviceId: string; kind: TokenKind } | undefined>;
 }
 
 export const token = (n: number, bytes = 32) => n.toString(16).padStart(2, '0').repeat(bytes);
@@ -25,7 +28,7 @@ export function registration(
   deviceId: string,
   voipToken: string,
   at = 0,
-  extra: Partial<RegisterDeviceInput> = {},
+  extra: Partial<Omit<IosRegistration, 'platform'>> & Partial<Pick<RegisterDeviceInput, 'ttlDays'>> = {},
 ): RegisterDeviceInput {
   return {
     userId,
@@ -45,6 +48,28 @@ export function registration(
  * DynamoDB Local, the in-memory fake the use-case tests rely on), so the fake cannot drift from the
  * adapter: one owner per token, moves, releases, the cap's eviction, prune conditions, TTL on reads.
  */
+/** An Android registration at T0 + `at` ms, cap 3, TTL 180 days. */
+export function androidRegistration(
+  userId: string,
+  deviceId: string,
+  fcmToken: string,
+  at = 0,
+): RegisterDeviceInput {
+  return {
+    platform: 'android',
+    userId,
+    deviceId,
+    bundleId: 'com.example.my_app',
+    fcmToken,
+    now: new Date(CONTRACT_T0 + at),
+    maxDevicesPerUser: 3,
+    ttlDays: 180,
+  };
+}
+
+/** An FCM-looking registration token: mixed case, `:`, `_` and `-`, about FCM's length today. */
+export const fcmToken = (n: number) => `f${n}Ab:APA91b_${'xY-z'.repeat(35)}${n}`;
+
 export function describeDeviceRepositoryContract(name: string, setup: () => RepositoryUnderTest): void {
   describe(`${name}: the DeviceRepository contract`, () => {
     it('registers, gets, lists and removes a device and releases its tokens when used in turn', async () => {
@@ -158,6 +183,84 @@ export function describeDeviceRepositoryContract(name: string, setup: () => Repo
       setNow(CONTRACT_T0 + 2 * 86_400_000);
       expect(await r.get(u, 'd1')).toBeUndefined();
       expect(await r.listByUser(u)).toEqual([]);
+    });
+
+    it('stores an Android device with its FCM token exactly as given when registered', async () => {
+      const { repository: r, ownerOf } = setup();
+      const u = aUser('u');
+      const t = fcmToken(1);
+      const { device } = await r.register(androidRegistration(u, 'pixel', t));
+      expect(device).toMatchObject({ platform: 'android', fcmToken: t, bundleId: 'com.example.my_app' });
+      expect(device.voipToken).toBeUndefined();
+      expect(device.environment).toBeUndefined();
+      expect(await r.get(u, 'pixel')).toMatchObject({ platform: 'android', fcmToken: t });
+      expect(await ownerOf(t, 'android')).toMatchObject({ userId: u, deviceId: 'pixel', kind: 'fcm' });
+    });
+
+    it('keeps two FCM tokens that differ only in case as two owners when two users register them', async () => {
+      const { repository: r, ownerOf } = setup();
+      const [a, b] = [aUser('a'), aUser('b')];
+      const t = fcmToken(2);
+      await r.register(androidRegistration(a, 'p1', t));
+      const { moved } = await r.register(androidRegistration(b, 'p2', t.toUpperCase(), 1000));
+      expect(moved).toEqual([]);
+      expect((await r.get(a, 'p1'))?.fcmToken).toBe(t);
+      expect(await ownerOf(t, 'android')).toMatchObject({ userId: a });
+      expect(await ownerOf(t.toUpperCase(), 'android')).toMatchObject({ userId: b });
+    });
+
+    it('does not collide with a hex APNs token of the same text when an FCM token is registered', async () => {
+      const { repository: r, ownerOf } = setup();
+      const [a, b] = [aUser('a'), aUser('b')];
+      const hex = token(40);
+      await r.register(registration(a, 'iphone', hex));
+      const { moved } = await r.register(androidRegistration(b, 'pixel', hex, 1000));
+      expect(moved).toEqual([]);
+      expect((await r.get(a, 'iphone'))?.voipToken).toBe(hex);
+      expect(await ownerOf(hex)).toMatchObject({ userId: a, kind: 'voip' });
+      expect(await ownerOf(hex, 'android')).toMatchObject({ userId: b, kind: 'fcm' });
+    });
+
+    it('moves an FCM token to its new owner and strips it from the old device when registered again', async () => {
+      const { repository: r, ownerOf } = setup();
+      const [a, b] = [aUser('a'), aUser('b')];
+      const t = fcmToken(3);
+      await r.register(androidRegistration(a, 'p1', t));
+      const { moved } = await r.register(androidRegistration(b, 'p2', t, 1000));
+      expect(moved).toEqual([{ kind: 'fcm', fromUserId: a, fromDeviceId: 'p1' }]);
+      expect((await r.get(a, 'p1'))?.fcmToken).toBeUndefined();
+      expect(await ownerOf(t, 'android')).toMatchObject({ userId: b, deviceId: 'p2' });
+    });
+
+    it('prunes the FCM token of an Android device for either push kind when it registered before the cutoff', async () => {
+      const { repository: r, ownerOf } = setup();
+      const u = aUser('u');
+      const t = fcmToken(4);
+      await r.register(androidRegistration(u, 'p1', t));
+      const base = { userId: u, deviceId: 'p1', token: t };
+      expect(await r.pruneToken({ ...base, kind: 'voip', registeredBefore: new Date(CONTRACT_T0) })).toBe(
+        false,
+      );
+      expect(
+        await r.pruneToken({ ...base, kind: 'alert', registeredBefore: new Date(CONTRACT_T0 + 1) }),
+      ).toBe(true);
+      expect(await r.get(u, 'p1')).toMatchObject({ platform: 'android' });
+      expect((await r.get(u, 'p1'))?.fcmToken).toBeUndefined();
+      expect(await ownerOf(t, 'android')).toBeUndefined();
+    });
+
+    it('releases the APNs tokens when a device registers again as Android', async () => {
+      const { repository: r, ownerOf } = setup();
+      const u = aUser('u');
+      const hex = token(41);
+      await r.register(registration(u, 'd1', hex, 0, { alertToken: token(42, 20) }));
+      const { device } = await r.register(androidRegistration(u, 'd1', fcmToken(5), 1000));
+      expect(device).toMatchObject({ platform: 'android', fcmToken: fcmToken(5) });
+      expect(device.voipToken).toBeUndefined();
+      expect(device.alertToken).toBeUndefined();
+      expect(await ownerOf(hex)).toBeUndefined();
+      expect(await ownerOf(token(42, 20))).toBeUndefined();
+      expect(await ownerOf(fcmToken(5), 'android')).toMatchObject({ deviceId: 'd1' });
     });
   });
 }

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { InMemoryDeliveryStore } from '../../local/memory-delivery-store';
 import { ApnsGateway } from '../../shared/adapters/apns/apns-gateway';
 import type { ApnsTransport } from '../../shared/adapters/apns/apns-transport';
+import { FcmGateway } from '../../shared/adapters/fcm/fcm-gateway';
+import type { FcmSender } from '../../shared/adapters/fcm/fcm-outcome';
 import type { Device } from '../../shared/domain/device';
 import type { CredentialProvider } from '../../shared/ports/credential-provider';
 import type { DeliveryStore } from '../../shared/ports/delivery-store';
@@ -16,9 +18,10 @@ import {
 } from '../../shared/use-cases/fan-out-deps';
 import { FakeApnsTransport } from '../fakes/fake-apns-transport';
 import { FakeDeviceRepository } from '../fakes/fake-device-repository';
+import { FakeFcmTransport } from '../fakes/fake-fcm-transport';
 import { MemoryLogSink, MemoryMetricsSink } from '../fakes/memory-telemetry';
 import { CALL_CREATED_AT } from './call-events';
-import { FakeCredentials } from './credentials';
+import { anFcmCredential, aTokenCredential, FakeCredentials } from './credentials';
 
 /** A clock the test moves: `sleep` records the wait and advances time at once. */
 export class FakeClock implements Clock {
@@ -39,6 +42,8 @@ export interface FanOutParts {
   readonly devices?: Pick<DeviceRepository, 'listByUser' | 'pruneToken'>;
   /** The APNs transport behind the APNs gateway. @default a FakeApnsTransport */
   readonly apns?: Pick<ApnsTransport, 'send'>;
+  /** The FCM transport behind the FCM gateway. @default a FakeFcmTransport */
+  readonly fcm?: Pick<FcmSender, 'send'>;
   readonly credentials?: CredentialProvider;
   readonly deliveries?: DeliveryStore;
   readonly clock?: Clock;
@@ -56,6 +61,7 @@ export function fanOutDeps(parts: FanOutParts = {}): FanOutDeps {
     devices: parts.devices ?? new FakeDeviceRepository(),
     gateways: {
       ios: new ApnsGateway({ transport: parts.apns ?? new FakeApnsTransport(), newApnsId: randomUUID }),
+      android: new FcmGateway({ transport: parts.fcm ?? new FakeFcmTransport(), now: clock.now }),
     },
     credentials: parts.credentials ?? new FakeCredentials(),
     deliveries: parts.deliveries ?? new InMemoryDeliveryStore(clock.now),
@@ -71,11 +77,13 @@ export function fanOutDeps(parts: FanOutParts = {}): FanOutDeps {
 export function fanOutHarness(devices: readonly Device[], options: Partial<FanOutOptions> = {}) {
   const clock = new FakeClock();
   const apns = new FakeApnsTransport();
+  const fcm = new FakeFcmTransport();
   const repo = new FakeDeviceRepository(devices);
   const deliveries = new InMemoryDeliveryStore(clock.now);
-  const credentials = new FakeCredentials();
+  const credentials = new FakeCredentials([aTokenCredential(), anFcmCredential()]);
   const log = new MemoryLogSink();
   const metrics = new MemoryMetricsSink();
-  const deps = fanOutDeps({ devices: repo, apns, deliveries, credentials, clock, log, metrics, options });
-  return { deps, clock, apns, repo, deliveries, credentials, log, metrics };
+  const parts = { devices: repo, apns, fcm, deliveries, credentials, clock, log, metrics, options };
+  const deps = fanOutDeps(parts);
+  return { deps, clock, apns, fcm, repo, deliveries, credentials, log, metrics };
 }

@@ -22,17 +22,23 @@ function sized(type: 'incoming_call' | 'missed_call', bytes: number): CallEvent 
 }
 
 describe('buildApnsPayload', () => {
-  it('carries type, callId, caller, media, createdAt and data at the top level when the call is incoming', () => {
-    const result = buildApnsPayload(event({ data: { room: 'r-1' } }));
+  it('carries type, callId, caller, media, createdAt, ringTimeoutSeconds and data at the top level when the call is incoming', () => {
+    const result = buildApnsPayload(event({ data: { room: 'r-1' }, ringTimeoutSeconds: 45 }));
     expect(result.ok && JSON.parse(result.payload)).toEqual({
       type: 'incoming_call',
       callId: 'c-1',
       caller: { id: 'u9', displayName: 'Ada' },
       media: 'audio',
       createdAt: '2026-11-28T10:00:00.000Z',
+      ringTimeoutSeconds: 45,
       data: { room: 'r-1' },
     });
     expect(result.ok && result.pushType).toBe('voip');
+  });
+
+  it('leaves ringTimeoutSeconds out when the call was missed, since nothing rings', () => {
+    const result = buildApnsPayload(event({ type: 'missed_call' }));
+    expect(result.ok && JSON.parse(result.payload)).not.toHaveProperty('ringTimeoutSeconds');
   });
 
   it('adds an alert with sound to the same fields when the call was missed', () => {

@@ -133,9 +133,11 @@ describe('openapi.yaml', () => {
   });
 
   it('rejects unknown fields in request bodies when the schema is strict', () => {
-    for (const name of ['RegisterDeviceBody', 'ReceiptBody']) {
-      expect(at(doc, 'components', 'schemas', name, 'additionalProperties')).toBe(false);
-    }
+    expect(at(doc, 'components', 'schemas', 'ReceiptBody', 'additionalProperties')).toBe(false);
+    // One body per platform (ios, the default, and android), each strict.
+    const bodies = at(doc, 'components', 'schemas', 'RegisterDeviceBody', 'oneOf') as Json[];
+    expect(bodies).toHaveLength(2);
+    for (const body of bodies) expect(body.additionalProperties).toBe(false);
     expect(at(doc, 'components', 'schemas', 'ReceiptBody', 'properties', 'stage', 'enum')).toEqual([
       'received',
       'reported',

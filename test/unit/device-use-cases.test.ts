@@ -40,6 +40,7 @@ describe('registerDevice', () => {
     expect(device).toEqual({
       userId: 'u1',
       deviceId: 'd1',
+      platform: 'ios',
       bundleId: 'com.example.app',
       environment: 'production',
       voipToken: 'ab'.repeat(32),

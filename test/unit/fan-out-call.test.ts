@@ -62,6 +62,7 @@ describe('fanOutCall: requests', () => {
       caller: { id: 'user-9', displayName: 'Ada' },
       media: 'audio',
       createdAt: CALL_CREATED_AT,
+      ringTimeoutSeconds: 30,
       data: { room: 'r-1' },
     });
     expect(h.metrics.sum(MetricName.PushAccepted)).toBe(1);

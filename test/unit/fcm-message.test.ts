@@ -43,6 +43,7 @@ describe('buildFcmMessage', () => {
         caller: '{"id":"user-9","displayName":"Ada","handle":"+15550100"}',
         media: 'audio',
         createdAt: '2026-11-28T10:00:00.000Z',
+        ringTimeoutSeconds: '30',
         data: '{"room":"r-1","nested":{"depth":[1,2]}}',
       },
       android: { priority: 'HIGH', ttl: '28s' },
@@ -52,7 +53,14 @@ describe('buildFcmMessage', () => {
 
   it('leaves data out when the event has none', () => {
     const { message } = built(call({ data: undefined }), CREATED);
-    expect(Object.keys(message.data)).toEqual(['type', 'callId', 'caller', 'media', 'createdAt']);
+    expect(Object.keys(message.data)).toEqual([
+      'type',
+      'callId',
+      'caller',
+      'media',
+      'createdAt',
+      'ringTimeoutSeconds',
+    ]);
   });
 
   it('rounds the ttl up to whole seconds when the ring window has a fraction left', () => {

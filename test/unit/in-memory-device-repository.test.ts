@@ -11,6 +11,6 @@ describeDeviceRepositoryContract('InMemoryDeviceRepository', () => {
     setNow: (ms) => {
       now = ms;
     },
-    ownerOf: async (token) => repository.ownerOf(token),
+    ownerOf: async (token, platform) => repository.ownerOf(token, platform),
   };
 });

@@ -60,6 +60,7 @@ describe('register handler routes', () => {
     expect(res.headers?.['content-type']).toBe('application/json');
     expect(res.json).toEqual({
       deviceId: 'phone-1',
+      platform: 'ios',
       bundleId: 'com.example.app',
       environment: 'sandbox',
       voipToken: VOIP,

@@ -48,6 +48,8 @@ describe('loadSenderConfig', () => {
     expect(() => loadSenderConfig({ DELIVERY_TTL_DAYS: 'x' })).toThrow(
       /DEVICES_TABLE_NAME.*DELIVERIES_TABLE_NAME.*DELIVERY_TTL_DAYS/,
     );
-    expect(() => loadSenderConfig(base)).toThrow(/APNS_SECRET_ARNS or APNS_CREDENTIALS_FILE is required/);
+    expect(() => loadSenderConfig(base)).toThrow(
+      /APNS_SECRET_ARNS, FCM_SECRET_ARNS, APNS_CREDENTIALS_FILE or FCM_CREDENTIALS_FILE is required/,
+    );
   });
 });

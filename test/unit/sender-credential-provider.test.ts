@@ -88,7 +88,7 @@ describe('SecretsCredentialProvider', () => {
     const { credentials, log } = provider(['arn:good', 'arn:bad', 'arn:junk']);
     expect(await credentials.get('com.a')).toBeDefined();
     expect(await credentials.get('com.b')).toBeUndefined();
-    const errors = log.withMessage('malformed APNs credential secret skipped');
+    const errors = log.withMessage('malformed push credential secret skipped');
     expect(errors.map((l) => l.data.secretId).sort()).toEqual(['arn:bad', 'arn:junk']);
     expect(JSON.stringify(log.lines)).not.toContain('SECRET-MATERIAL');
   });
@@ -131,7 +131,7 @@ describe('SecretsCredentialProvider', () => {
     );
     const { credentials, log } = provider(['arn:a']);
     await expect(credentials.get('com.a')).rejects.toBeInstanceOf(CredentialUnavailableError);
-    expect(log.withMessage('APNs credential secret not readable')[0]?.data).toEqual({
+    expect(log.withMessage('push credential secret not readable')[0]?.data).toEqual({
       secretId: 'arn:a',
       error: 'ThrottlingException',
     });
@@ -160,7 +160,7 @@ describe('FileCredentialProvider', () => {
     expect(await credentials.get('com.a')).toMatchObject({ auth: 'token' });
     expect(await credentials.get('com.b')).toMatchObject({ auth: 'certificate' });
     expect(await credentials.get('com.x')).toBeUndefined();
-    expect(log.withMessage('malformed APNs credential skipped')[0]?.data).toMatchObject({ index: 1 });
+    expect(log.withMessage('malformed push credential skipped')[0]?.data).toMatchObject({ index: 1 });
 
     const single = join(dir, 'single.json');
     writeFileSync(single, tokenSecret('com.one'));

@@ -73,8 +73,19 @@ class ApnsPush implements PreparedPush {
   }
 
   async send(target: PushTarget): Promise<PushAnswer> {
-    const { device } = target;
-    const environment = target.alternate ? otherEnvironment(device.environment) : device.environment;
+    const { device, credential } = target;
+    // Every iOS device is registered with its environment; one stored without would be a production app's.
+    const registered = device.environment ?? 'production';
+    const environment = target.alternate ? otherEnvironment(registered) : registered;
+    if (credential.auth === 'fcm') {
+      // The provider looks credentials up by platform, so this is a wiring bug: never send it to APNs.
+      return {
+        decision: { kind: 'fail', reason: 'credential_platform_mismatch', alarm: 'misconfigured' },
+        pushId: '',
+        environment,
+        latencyMs: 0,
+      };
+    }
     const request: ApnsRequest = {
       token: target.token,
       environment,
@@ -87,7 +98,7 @@ class ApnsPush implements PreparedPush {
       ...(this.kind === 'alert' ? { collapseId: this.call.event.callId } : {}),
       payload: this.payload,
     };
-    const outcome = await this.transport.send(target.credential, request);
+    const outcome = await this.transport.send(credential, request);
     return answerOf(outcome, request, environment);
   }
 }

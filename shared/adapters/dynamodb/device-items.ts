@@ -1,14 +1,34 @@
-import type { Device, PushKind } from '../../domain/device';
+import {
+  type Device,
+  heldTokens as deviceTokens,
+  type Platform,
+  platformOfToken,
+  type TokenKind,
+} from '../../domain/device';
 
 /** Item layout of the devices table; see docs/data-model.md. */
 export const userPk = (userId: string) => `USER#${userId}`;
 export const deviceSk = (deviceId: string) => `DEVICE#${deviceId}`;
-export const tokenPk = (token: string) => `TOKEN#${token}`;
+/**
+ * The partition key of a token's owner item, the only place it is spelt (the local phones map tokens to
+ * owners with it). APNs tokens (iOS) are lower-case hex: `TOKEN#<token>`. FCM tokens (Android) are
+ * case-sensitive and may be hex-looking too, so they live apart: `TOKEN#FCM#<token>`, exactly as
+ * registered; `#` is in neither alphabet, so the two can never collide.
+ */
+export const tokenPk = (token: string, platform: Platform = 'ios') =>
+  platform === 'android' ? `TOKEN#FCM#${token}` : `TOKEN#${token}`;
 export const DEVICE_SK_PREFIX = 'DEVICE#';
 export const OWNER_SK = 'OWNER';
 export const META_SK = 'META';
 
-export const TOKEN_KINDS: readonly PushKind[] = ['voip', 'alert'];
+/** A token as the table keys it: its kind (so its platform) and value. */
+export interface TokenRef {
+  readonly kind: TokenKind;
+  readonly token: string;
+}
+
+/** The owner item's partition key of a token reference: what the register snapshot's maps are keyed by. */
+export const tokenRefKey = (ref: TokenRef): string => tokenPk(ref.token, platformOfToken(ref.kind));
 
 export interface Key {
   readonly pk: string;
@@ -24,12 +44,12 @@ export interface DeviceItem extends Key, Device {
   readonly expiresAt: number;
 }
 
-/** `TOKEN#<token>` / `OWNER`: the one (user, device) that holds a token. */
+/** `TOKEN#<token>` (or `TOKEN#FCM#<token>`) / `OWNER`: the one (user, device) that holds a token. */
 export interface TokenOwnerItem extends Key {
   readonly type: 'tokenOwner';
   readonly userId: string;
   readonly deviceId: string;
-  readonly kind: PushKind;
+  readonly kind: TokenKind;
   /** ISO-8601; doubles as the optimistic-lock value of the item. */
   readonly registeredAt: string;
   readonly expiresAt: number;
@@ -47,18 +67,19 @@ export const deviceKey = (userId: string, deviceId: string): Key => ({
   pk: userPk(userId),
   sk: deviceSk(deviceId),
 });
-export const ownerKey = (token: string): Key => ({ pk: tokenPk(token), sk: OWNER_SK });
+export const ownerKey = (token: string, platform: Platform = 'ios'): Key => ({
+  pk: tokenPk(token, platform),
+  sk: OWNER_SK,
+});
+export const ownerKeyOf = (ref: TokenRef): Key => ({ pk: tokenRefKey(ref), sk: OWNER_SK });
 export const metaKey = (userId: string): Key => ({ pk: userPk(userId), sk: META_SK });
 
 export const expiresAtSeconds = (now: Date, ttlDays: number) =>
   Math.floor(now.getTime() / 1000) + ttlDays * 86_400;
 
-/** Tokens a device item holds, by kind. */
-export function heldTokens(item: DeviceItem): [PushKind, string][] {
-  const held: [PushKind, string][] = [];
-  if (item.voipToken) held.push(['voip', item.voipToken]);
-  if (item.alertToken) held.push(['alert', item.alertToken]);
-  return held;
+/** Tokens a device item holds. */
+export function heldTokens(item: DeviceItem): TokenRef[] {
+  return deviceTokens(item).map(([kind, token]) => ({ kind, token }));
 }
 
 export const isOwnedBy = (owner: TokenOwnerItem | undefined, userId: string, deviceId: string) =>

@@ -4,6 +4,7 @@ import {
   heldTokens,
   isOwnedBy,
   metaKey,
+  tokenRefKey,
   type UserMetaItem,
 } from './device-items';
 import type { DevicesTable } from './devices-table';
@@ -21,10 +22,12 @@ export async function tryRemoveDevice(table: DevicesTable, userId: string, devic
     table.getItem<UserMetaItem>(metaKey(userId)),
   ]);
   if (!device) return;
-  const owners = await table.readOwners(heldTokens(device).map(([, token]) => token));
+  const held = heldTokens(device);
+  const owners = await table.readOwners(held);
   const items: TransactItem[] = [deleteDevice(table.name, device)];
-  for (const [token, owner] of owners) {
-    if (owner && isOwnedBy(owner, userId, deviceId)) items.push(deleteOwner(table.name, token, owner));
+  for (const ref of held) {
+    const owner = owners.get(tokenRefKey(ref));
+    if (owner && isOwnedBy(owner, userId, deviceId)) items.push(deleteOwner(table.name, ref, owner));
   }
   if (meta) {
     items.push({

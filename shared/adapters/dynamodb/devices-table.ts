@@ -4,7 +4,14 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { type Key, ownerKey, type TokenOwnerItem, userPk } from './device-items';
+import {
+  type Key,
+  ownerKeyOf,
+  type TokenOwnerItem,
+  type TokenRef,
+  tokenRefKey,
+  userPk,
+} from './device-items';
 import type { TransactItem } from './transact-items';
 
 /** The devices table's requests: strongly consistent reads and one TransactWriteItems. */
@@ -21,11 +28,11 @@ export class DevicesTable {
     return answer.Item as T | undefined;
   }
 
-  /** The owner item of each token (undefined when none), by token; each token read once. */
-  async readOwners(tokens: readonly string[]): Promise<Map<string, TokenOwnerItem | undefined>> {
-    const unique = [...new Set(tokens)];
-    const owners = await Promise.all(unique.map((token) => this.getItem<TokenOwnerItem>(ownerKey(token))));
-    return new Map(unique.map((token, i) => [token, owners[i]]));
+  /** The owner item of each token (undefined when none), by `tokenRefKey`; each token read once. */
+  async readOwners(tokens: readonly TokenRef[]): Promise<Map<string, TokenOwnerItem | undefined>> {
+    const unique = [...new Map(tokens.map((ref) => [tokenRefKey(ref), ref])).entries()];
+    const owners = await Promise.all(unique.map(([, ref]) => this.getItem<TokenOwnerItem>(ownerKeyOf(ref))));
+    return new Map(unique.map(([key], i) => [key, owners[i]]));
   }
 
   /** All items of a user's partition (optionally only sort keys starting with `prefix`), every page. */

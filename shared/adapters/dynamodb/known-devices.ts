@@ -1,4 +1,4 @@
-import type { Device } from '../../domain/device';
+import { type Device, heldTokens, type Platform, platformOf, type TokenKind } from '../../domain/device';
 
 /**
  * What this process last wrote for a device: enough to try a refresh without reading first.
@@ -6,8 +6,9 @@ import type { Device } from '../../domain/device';
  */
 export interface KnownDevice {
   readonly createdAt: string;
-  readonly voipToken: string | undefined;
-  readonly alertToken: string | undefined;
+  readonly platform: Platform;
+  /** The tokens it holds, by kind (absent kinds: none). */
+  readonly tokens: Readonly<Partial<Record<TokenKind, string>>>;
 }
 
 /** Bounded, least recently used first out: the devices this process registered lately. */
@@ -32,8 +33,8 @@ export class KnownDevices {
     this.entries.delete(key);
     this.entries.set(key, {
       createdAt: device.createdAt,
-      voipToken: device.voipToken,
-      alertToken: device.alertToken,
+      platform: platformOf(device),
+      tokens: Object.fromEntries(heldTokens(device)),
     });
     if (this.entries.size > this.capacity) {
       const oldest = this.entries.keys().next();

@@ -1,10 +1,17 @@
-import { type DeviceItem, heldTokens, isOwnedBy, metaKey, type UserMetaItem } from './device-items';
+import {
+  type DeviceItem,
+  heldTokens,
+  isOwnedBy,
+  metaKey,
+  tokenRefKey,
+  type UserMetaItem,
+} from './device-items';
 import type { RegisterSnapshot } from './register-read';
 import { deleteDevice, deleteOwner, type TransactItem, versionIs } from './transact-items';
 
 /**
  * Deletes each victim and the owner items of its tokens that still name it, except tokens the
- * registration takes (`wanted`), whose owner items it overwrites.
+ * registration takes (`wanted`, by `tokenRefKey`), whose owner items it overwrites.
  */
 export function evictVictims(
   table: string,
@@ -16,10 +23,11 @@ export function evictVictims(
   const items: TransactItem[] = [];
   for (const victim of victims) {
     items.push(deleteDevice(table, victim));
-    for (const [, token] of heldTokens(victim)) {
-      const owner = owners.get(token);
-      if (!wanted.has(token) && owner && isOwnedBy(owner, userId, victim.deviceId)) {
-        items.push(deleteOwner(table, token, owner));
+    for (const ref of heldTokens(victim)) {
+      const key = tokenRefKey(ref);
+      const owner = owners.get(key);
+      if (!wanted.has(key) && owner && isOwnedBy(owner, userId, victim.deviceId)) {
+        items.push(deleteOwner(table, ref, owner));
       }
     }
   }

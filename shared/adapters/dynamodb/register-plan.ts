@@ -1,7 +1,7 @@
 import { deviceOf, registeredDevice } from '../../domain/device';
 import { chooseVictims, DEFAULT_DEVICE_TTL_DAYS } from '../../domain/device-limits';
 import type { RegisterDeviceInput, RegisterDeviceResult } from '../../ports/device-repository';
-import { type DeviceItem, deviceKey, expiresAtSeconds } from './device-items';
+import { type DeviceItem, deviceKey, expiresAtSeconds, tokenRefKey } from './device-items';
 import { evictVictims, putMetaForNewDevice } from './register-eviction';
 import { type RegisterSnapshot, wantedTokens } from './register-read';
 import { releaseOldTokens, takeTokens } from './register-tokens';
@@ -25,7 +25,7 @@ export function planRegister(
   const current = snapshot.devices.find((device) => device.deviceId === deviceId);
   const victims = chooseVictims(snapshot.devices, input.deviceId, input.maxDevicesPerUser);
   const victimIds = new Set(victims.map((victim) => victim.deviceId));
-  const wantedSet = new Set(wantedTokens(input).map(([, token]) => token));
+  const wantedSet = new Set(wantedTokens(input).map(tokenRefKey));
 
   const device: DeviceItem = {
     ...deviceKey(userId, deviceId),

@@ -1,4 +1,4 @@
-import type { PushKind } from '../../domain/device';
+import { registrationTokens } from '../../domain/device';
 import { chooseVictims } from '../../domain/device-limits';
 import type { RegisterDeviceInput } from '../../ports/device-repository';
 import {
@@ -8,6 +8,8 @@ import {
   heldTokens,
   META_SK,
   type TokenOwnerItem,
+  type TokenRef,
+  tokenRefKey,
   type UserMetaItem,
 } from './device-items';
 import type { DevicesTable } from './devices-table';
@@ -17,7 +19,7 @@ export interface RegisterSnapshot {
   /** The user's device items (the device being registered included, when it exists). */
   readonly devices: readonly DeviceItem[];
   readonly meta: UserMetaItem | undefined;
-  /** Owner items of every token involved (new, replaced, evicted), by token. */
+  /** Owner items of every token involved (new, replaced, evicted), by `tokenRefKey`. */
   readonly owners: ReadonlyMap<string, TokenOwnerItem | undefined>;
   /** Devices of other users that hold one of the new tokens, by `userId\0deviceId`. */
   readonly otherDevices: ReadonlyMap<string, DeviceItem | undefined>;
@@ -25,11 +27,9 @@ export interface RegisterSnapshot {
 
 export const deviceRef = (userId: string, deviceId: string) => `${userId}\u0000${deviceId}`;
 
-/** The tokens a registration asks for, by kind: the VoIP token, then the alert token if any. */
-export function wantedTokens(input: RegisterDeviceInput): [PushKind, string][] {
-  const wanted: [PushKind, string][] = [['voip', input.voipToken]];
-  if (input.alertToken !== undefined) wanted.push(['alert', input.alertToken]);
-  return wanted;
+/** The tokens a registration asks for: the VoIP token, then the alert token if any (iOS); the FCM token (Android). */
+export function wantedTokens(input: RegisterDeviceInput): TokenRef[] {
+  return registrationTokens(input).map(([kind, token]) => ({ kind, token }));
 }
 
 /**
@@ -41,7 +41,7 @@ export async function readForRegister(
   table: DevicesTable,
   input: RegisterDeviceInput,
 ): Promise<RegisterSnapshot> {
-  const wanted = wantedTokens(input).map(([, token]) => token);
+  const wanted = wantedTokens(input);
   const [partition, wantedOwners] = await Promise.all([
     table.queryUser(input.userId),
     table.readOwners(wanted),
@@ -51,13 +51,13 @@ export async function readForRegister(
   const current = devices.find((device) => device.deviceId === input.deviceId);
 
   const released = [current, ...chooseVictims(devices, input.deviceId, input.maxDevicesPerUser)].flatMap(
-    (item) => (item ? heldTokens(item).map(([, token]) => token) : []),
+    (item) => (item ? heldTokens(item) : []),
   );
   const otherRefs = [...wantedOwners.values()].filter(
     (owner): owner is TokenOwnerItem => owner !== undefined && owner.userId !== input.userId,
   );
   const [releasedOwners, others] = await Promise.all([
-    table.readOwners(released.filter((token) => !wantedOwners.has(token))),
+    table.readOwners(released.filter((ref) => !wantedOwners.has(tokenRefKey(ref)))),
     Promise.all(otherRefs.map((owner) => table.getItem<DeviceItem>(deviceKey(owner.userId, owner.deviceId)))),
   ]);
   const otherDevices = new Map<string, DeviceItem | undefined>();

@@ -1,17 +1,19 @@
-import { registeredDevice } from '../../domain/device';
+import { registeredDevice, registrationTokens, type TokenKind, tokenAttribute } from '../../domain/device';
 import { DEFAULT_DEVICE_TTL_DAYS } from '../../domain/device-limits';
 import type { RegisterDeviceInput, RegisterDeviceResult } from '../../ports/device-repository';
-import { deviceKey, expiresAtSeconds, ownerKey } from './device-items';
+import { deviceKey, expiresAtSeconds, ownerKeyOf } from './device-items';
 import type { KnownDevice } from './known-devices';
 import { wantedTokens } from './register-read';
 import type { TransactItem } from './transact-items';
 
+const TOKEN_KINDS: readonly TokenKind[] = ['voip', 'alert', 'fcm'];
+
 /**
  * The one TransactWriteItems of a refresh: the device re-registers with the tokens it already holds.
  * Written without reading, it is right only if the device is the one `known` describes (same
- * `createdAt`, so not removed and registered anew; same tokens) and every token's owner item still
- * names this device. The conditions say exactly that, so when any of it is false the transaction is
- * cancelled, nothing is written, and the caller reads and plans instead (planRegister).
+ * `createdAt`, so not removed and registered anew; same platform and tokens) and every token's owner
+ * item still names this device. The conditions say exactly that, so when any of it is false the
+ * transaction is cancelled, nothing is written, and the caller reads and plans instead (planRegister).
  *
  * When they hold, the writes equal what planRegister writes for this case: no token moves, nothing is
  * released or evicted, META untouched; the device gets the input's attributes (absent optional ones
@@ -24,53 +26,51 @@ export function planRefresh(
   input: RegisterDeviceInput,
   known: KnownDevice,
 ): { items: TransactItem[]; result: RegisterDeviceResult } | undefined {
-  if (input.voipToken !== known.voipToken || input.alertToken !== known.alertToken) return undefined;
-  if (input.alertToken !== undefined && input.alertToken === input.voipToken) return undefined;
+  const platform = input.platform ?? 'ios';
+  if (platform !== known.platform) return undefined;
+  const wanted = Object.fromEntries(registrationTokens(input)) as Partial<Record<TokenKind, string>>;
+  if (TOKEN_KINDS.some((kind) => wanted[kind] !== known.tokens[kind])) return undefined;
+  if (wanted.alert !== undefined && wanted.alert === wanted.voip) return undefined;
   const { userId, deviceId } = input;
   const nowIso = input.now.toISOString();
   const expiresAt = expiresAtSeconds(input.now, input.ttlDays ?? DEFAULT_DEVICE_TTL_DAYS);
+  const device = registeredDevice(input, known.createdAt, nowIso);
 
-  const set = [
-    '#bundleId = :bundleId',
-    '#environment = :environment',
-    '#updatedAt = :now',
-    '#expiresAt = :exp',
-  ];
+  const set = ['#updatedAt = :now', '#expiresAt = :exp'];
   const remove: string[] = [];
+  const conditions = ['attribute_exists(pk)', '#createdAt = :createdAt'];
   const names: Record<string, string> = {
-    '#bundleId': 'bundleId',
-    '#environment': 'environment',
     '#updatedAt': 'updatedAt',
     '#expiresAt': 'expiresAt',
     '#version': 'version',
     '#createdAt': 'createdAt',
-    '#voipToken': 'voipToken',
-    '#alertToken': 'alertToken',
   };
   const values: Record<string, unknown> = {
-    ':bundleId': input.bundleId,
-    ':environment': input.environment,
     ':now': nowIso,
     ':exp': expiresAt,
     ':one': 1,
     ':createdAt': known.createdAt,
-    ':voip': input.voipToken,
   };
-  for (const [attribute, value] of [
-    ['appVersion', input.appVersion],
-    ['locale', input.locale],
-  ] as const) {
+  // The device's own attributes, as the full path's Put writes them: set when present, else removed.
+  for (const attribute of ['platform', 'bundleId', 'environment', 'appVersion', 'locale'] as const) {
     names[`#${attribute}`] = attribute;
+    const value = device[attribute];
     if (value === undefined) remove.push(`#${attribute}`);
     else {
       set.push(`#${attribute} = :${attribute}`);
       values[`:${attribute}`] = value;
     }
   }
-  let alertCondition = 'attribute_not_exists(#alertToken)';
-  if (input.alertToken !== undefined) {
-    alertCondition = '#alertToken = :alert';
-    values[':alert'] = input.alertToken;
+  // The tokens are not written: the condition holds them to what `known` says.
+  for (const kind of TOKEN_KINDS) {
+    const attribute = tokenAttribute(kind);
+    names[`#${attribute}`] = attribute;
+    const value = wanted[kind];
+    if (value === undefined) conditions.push(`attribute_not_exists(#${attribute})`);
+    else {
+      conditions.push(`#${attribute} = :${attribute}`);
+      values[`:${attribute}`] = value;
+    }
   }
 
   const items: TransactItem[] = [
@@ -79,17 +79,17 @@ export function planRefresh(
         TableName: table,
         Key: deviceKey(userId, deviceId),
         UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''} ADD #version :one`,
-        ConditionExpression: `attribute_exists(pk) AND #createdAt = :createdAt AND #voipToken = :voip AND ${alertCondition}`,
+        ConditionExpression: conditions.join(' AND '),
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       },
     },
   ];
-  for (const [kind, token] of wantedTokens(input)) {
+  for (const ref of wantedTokens(input)) {
     items.push({
       Update: {
         TableName: table,
-        Key: ownerKey(token),
+        Key: ownerKeyOf(ref),
         UpdateExpression: 'SET #registeredAt = :now, #expiresAt = :exp',
         ConditionExpression: '#userId = :userId AND #deviceId = :deviceId AND #kind = :kind',
         ExpressionAttributeNames: {
@@ -104,12 +104,11 @@ export function planRefresh(
           ':exp': expiresAt,
           ':userId': userId,
           ':deviceId': deviceId,
-          ':kind': kind,
+          ':kind': ref.kind,
         },
       },
     });
   }
 
-  const device = registeredDevice(input, known.createdAt, nowIso);
   return { items, result: { device, moved: [], evicted: [] } };
 }

@@ -5,8 +5,9 @@ import {
   deviceKey,
   heldTokens,
   isOwnedBy,
-  ownerKey,
+  ownerKeyOf,
   type TokenOwnerItem,
+  tokenRefKey,
 } from './device-items';
 import { deviceRef, type RegisterSnapshot, wantedTokens } from './register-read';
 import { deleteOwner, ownerUnchanged, type TransactItem } from './transact-items';
@@ -35,10 +36,12 @@ export function takeTokens(
   const items: TransactItem[] = [];
   const moved: TokenMove[] = [];
   const losers = new Map<string, Loser>();
-  for (const [kind, token] of wantedTokens(input)) {
-    const owner = snapshot.owners.get(token);
+  for (const ref of wantedTokens(input)) {
+    const { kind } = ref;
+    const key = tokenRefKey(ref);
+    const owner = snapshot.owners.get(key);
     const item: TokenOwnerItem = {
-      ...ownerKey(token),
+      ...ownerKeyOf(ref),
       type: 'tokenOwner',
       userId,
       deviceId,
@@ -55,13 +58,13 @@ export function takeTokens(
         ? snapshot.devices.find((d) => d.deviceId === owner.deviceId)
         : snapshot.otherDevices.get(deviceRef(owner.userId, owner.deviceId));
     if (!previous) continue;
-    for (const [heldKind, heldToken] of heldTokens(previous)) {
-      if (heldToken !== token) continue;
-      const ref = deviceRef(previous.userId, previous.deviceId);
-      const loser = losers.get(ref) ?? { item: previous, attributes: new Set(), token: new Map() };
-      loser.attributes.add(tokenAttribute(heldKind));
-      loser.token.set(tokenAttribute(heldKind), heldToken);
-      losers.set(ref, loser);
+    for (const held of heldTokens(previous)) {
+      if (tokenRefKey(held) !== key) continue;
+      const holder = deviceRef(previous.userId, previous.deviceId);
+      const loser = losers.get(holder) ?? { item: previous, attributes: new Set(), token: new Map() };
+      loser.attributes.add(tokenAttribute(held.kind));
+      loser.token.set(tokenAttribute(held.kind), held.token);
+      losers.set(holder, loser);
     }
   }
   for (const loser of losers.values()) items.push(removeLostTokens(table, loser));
@@ -89,7 +92,7 @@ function removeLostTokens(table: string, loser: Loser): TransactItem {
   };
 }
 
-/** Releases the tokens the device held before and no longer uses: deletes owner items still naming it. */
+/** Releases the tokens the device held before and no longer uses (`wanted` by `tokenRefKey`): deletes owner items still naming it. */
 export function releaseOldTokens(
   table: string,
   input: RegisterDeviceInput,
@@ -98,10 +101,11 @@ export function releaseOldTokens(
   wanted: ReadonlySet<string>,
 ): TransactItem[] {
   const items: TransactItem[] = [];
-  for (const [, token] of current ? heldTokens(current) : []) {
-    const owner = owners.get(token);
-    if (!wanted.has(token) && owner && isOwnedBy(owner, input.userId, input.deviceId))
-      items.push(deleteOwner(table, token, owner));
+  for (const ref of current ? heldTokens(current) : []) {
+    const key = tokenRefKey(ref);
+    const owner = owners.get(key);
+    if (!wanted.has(key) && owner && isOwnedBy(owner, input.userId, input.deviceId))
+      items.push(deleteOwner(table, ref, owner));
   }
   return items;
 }

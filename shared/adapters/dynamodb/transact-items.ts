@@ -1,5 +1,5 @@
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { type DeviceItem, deviceKey, ownerKey, type TokenOwnerItem } from './device-items';
+import { type DeviceItem, deviceKey, ownerKeyOf, type TokenOwnerItem, type TokenRef } from './device-items';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -39,8 +39,8 @@ export const versionIs = (version: number | undefined): Condition =>
       };
 
 /** Deletes a token's owner item, on condition it still names the same holder as when read. */
-export function deleteOwner(table: string, token: string, owner: TokenOwnerItem): TransactItem {
-  return { Delete: { TableName: table, Key: ownerKey(token), ...ownerUnchanged(owner) } };
+export function deleteOwner(table: string, ref: TokenRef, owner: TokenOwnerItem): TransactItem {
+  return { Delete: { TableName: table, Key: ownerKeyOf(ref), ...ownerUnchanged(owner) } };
 }
 
 /** Deletes a device item, on condition nobody wrote it since it was read. */

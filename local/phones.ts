@@ -38,8 +38,8 @@ export type TokenOwnerLookup = (token: string, platform: Platform) => Promise<To
 
 export interface PhonesOptions {
   readonly apiUrl: string;
-  /** The APNs simulator's control API (`GET /pushes`). */
-  readonly apnsControlUrl: string;
+  /** The APNs simulator's control API (`GET /pushes`); without it no iPhone listens. */
+  readonly apnsControlUrl?: string;
   /** The FCM simulator's control API (`GET /messages`); without it no Android phone listens. */
   readonly fcmControlUrl?: string;
   readonly owners: TokenOwnerLookup;
@@ -297,7 +297,8 @@ export function startPhones(options: PhonesOptions): Phones {
     };
     void poll();
   }
-  watch<ApnsPushLike>({ url: `${options.apnsControlUrl}/pushes`, field: 'pushes', read: readApnsPush });
+  if (options.apnsControlUrl)
+    watch<ApnsPushLike>({ url: `${options.apnsControlUrl}/pushes`, field: 'pushes', read: readApnsPush });
   if (options.fcmControlUrl)
     watch<FcmMessageLike>({
       url: `${options.fcmControlUrl}/messages`,

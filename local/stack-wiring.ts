@@ -26,6 +26,9 @@ import { ServiceName } from '../shared/platform/metric-names';
 import type { ApiRoutes, HttpLambdaHandler, LogFn } from './api-server';
 import { devKeyPaths, devTokenCredential } from './apns-simulator/dev-credentials';
 import { startApnsSimulator } from './apns-simulator/simulator';
+import { devFcmCredential, devFcmKeyPaths } from './fcm-simulator/dev-credentials';
+import { startFcmSimulator } from './fcm-simulator/simulator';
+import { knownAppsOfCredentialFiles } from './known-apps-local';
 import { startPoller } from './poller';
 import { LOCAL_CREDENTIALS } from './services/dynamodb-local';
 import type { TableNames } from './services/tables';
@@ -44,6 +47,8 @@ export interface StackWiring {
   readonly dlqUrl: string;
   /** Port for the bundled APNs simulator (free when the stack started). */
   readonly apnsPort: number;
+  /** Port for the bundled FCM simulator. @default any free port */
+  readonly fcmPort?: number;
   readonly env: FunctionEnv;
   readonly log: LogFn;
 }
@@ -53,6 +58,12 @@ export interface PushPath {
   readonly apnsEndpoint?: string;
   /** The simulator's control API (`GET /pushes`, faults); absent when APNS_ENDPOINT is set. */
   readonly apnsControlUrl?: string;
+  /** Where Android pushes go: the FCM simulator's URL, or FCM_ENDPOINT. */
+  readonly fcmEndpoint?: string;
+  /** The FCM simulator's control API (`GET /messages`, faults); absent when FCM_ENDPOINT is set. */
+  readonly fcmControlUrl?: string;
+  /** KNOWN_APPS for the register function: the apps of the credentials the sender loads. */
+  readonly knownApps?: string;
   stop(): Promise<void>;
 }
 
@@ -71,6 +82,18 @@ export function apnsEndpointOverride(env: FunctionEnv): string | undefined {
     return new URL(raw).toString().replace(/\/$/, '');
   } catch {
     throw new Error(`${EnvName.apnsEndpoint} must be a URL, "sandbox" or "production", got "${raw}"`);
+  }
+}
+
+/** FCM_ENDPOINT as a URL (`production` names Google's host); undefined when unset. */
+export function fcmEndpointOverride(env: FunctionEnv): string | undefined {
+  const raw = env[EnvName.fcmEndpoint]?.trim();
+  if (!raw) return undefined;
+  if (raw.toLowerCase() === 'production') return 'https://fcm.googleapis.com';
+  try {
+    return new URL(raw).toString().replace(/\/$/, '');
+  } catch {
+    throw new Error(`${EnvName.fcmEndpoint} must be a URL or "production", got "${raw}"`);
   }
 }
 
@@ -113,27 +136,64 @@ export async function apiRoutes(wiring: ApiWiring): Promise<ApiRoutes> {
   };
 }
 
-/**
- * The sender's environment: the stack's tables, DLQ and endpoints; APNs as the developer asked
- * (APNS_ENDPOINT, APNS_CA_FILE, APNS_CREDENTIALS_FILE) or else the simulator with its dev CA and the
- * dev token credential (DEVKEY0001, bundle com.example.voip) written to `devCredentialsFile`.
- */
-function senderEnv(wiring: StackWiring, simulatorUrl: string | undefined, devCredentialsFile: () => string) {
-  const env = wiring.env;
-  const credentialsFile = env[EnvName.apnsCredentialsFile];
-  if (!simulatorUrl && !credentialsFile) {
-    throw new Error(
-      `${EnvName.apnsEndpoint} is set: ${EnvName.apnsCredentialsFile} must name your APNs credential file`,
-    );
+/** Where each platform's pushes go: a bundled simulator (with its dev CA) or the developer's endpoint. */
+interface ProviderTarget {
+  /** The simulator's URL; undefined when the developer named an endpoint. */
+  readonly simulatorUrl: string | undefined;
+  /** Writes the dev credential file for the simulator; called only when no credential file is given. */
+  readonly devCredentialsFile: () => string;
+}
+
+/** One platform's endpoint, CA and credential file, as the developer set them or for the simulator. */
+function providerEnv(
+  env: FunctionEnv,
+  names: { endpoint: string; caFile: string; credentialsFile: string },
+  target: ProviderTarget,
+  devCaFile: string,
+) {
+  const credentialsFile = env[names.credentialsFile];
+  if (!target.simulatorUrl && !credentialsFile) {
+    throw new Error(`${names.endpoint} is set: ${names.credentialsFile} must name your credential file`);
   }
-  const caFile = env[EnvName.apnsCaFile] ?? (simulatorUrl ? devKeyPaths.caCertificate : undefined);
+  const caFile = env[names.caFile] ?? (target.simulatorUrl ? devCaFile : undefined);
+  return {
+    [names.endpoint]: target.simulatorUrl ?? env[names.endpoint],
+    [names.credentialsFile]: credentialsFile ?? target.devCredentialsFile(),
+    ...(caFile ? { [names.caFile]: caFile } : {}),
+  };
+}
+
+/**
+ * The sender's environment: the stack's tables, DLQ and endpoints; APNs and FCM as the developer asked
+ * (APNS_ENDPOINT / FCM_ENDPOINT with their CA and credential files) or else the simulators with the dev
+ * CA and the dev credentials (APNs key DEVKEY0001 and the dev service account, app com.example.voip).
+ */
+function senderEnv(wiring: StackWiring, apns: ProviderTarget, fcm: ProviderTarget): FunctionEnv {
+  const env = wiring.env;
   return {
     ...env,
     [EnvName.devicesTable]: wiring.tableNames.devices,
     [EnvName.deliveriesTable]: wiring.tableNames.deliveries,
-    [EnvName.apnsEndpoint]: simulatorUrl ?? env[EnvName.apnsEndpoint],
-    [EnvName.apnsCredentialsFile]: credentialsFile ?? devCredentialsFile(),
-    ...(caFile ? { [EnvName.apnsCaFile]: caFile } : {}),
+    ...providerEnv(
+      env,
+      {
+        endpoint: EnvName.apnsEndpoint,
+        caFile: EnvName.apnsCaFile,
+        credentialsFile: EnvName.apnsCredentialsFile,
+      },
+      apns,
+      devKeyPaths.caCertificate,
+    ),
+    ...providerEnv(
+      env,
+      {
+        endpoint: EnvName.fcmEndpoint,
+        caFile: EnvName.fcmCaFile,
+        credentialsFile: EnvName.fcmCredentialsFile,
+      },
+      fcm,
+      devFcmKeyPaths.caCertificate,
+    ),
     [EnvName.dlqUrl]: wiring.dlqUrl,
     [EnvName.callQueueUrl]: wiring.queueUrl,
     [EnvName.dynamodbEndpoint]: wiring.dynamodbEndpoint,
@@ -142,7 +202,7 @@ function senderEnv(wiring: StackWiring, simulatorUrl: string | undefined, devCre
 }
 
 /**
- * Starts the APNs simulator (unless APNS_ENDPOINT says otherwise) and the poller that feeds the call
+ * Starts the APNs and FCM simulators (unless APNS_ENDPOINT / FCM_ENDPOINT say otherwise) and the poller that feeds the call
  * queue to the sender Lambda's handler, as the SQS event source mapping does in AWS.
  */
 export async function startPushPath(wiring: StackWiring): Promise<PushPath> {
@@ -161,16 +221,46 @@ export async function startPushPath(wiring: StackWiring): Promise<PushPath> {
       apnsControlUrl = simulator.controlUrl;
       wiring.log('info', 'apns simulator started', { apnsEndpoint: simulatorUrl, apnsControlUrl });
     }
+    const fcmOverride = fcmEndpointOverride(wiring.env);
+    let fcmControlUrl: string | undefined;
+    let fcmSimulatorUrl: string | undefined;
+    let fcmTokenUrl = '';
+    if (!fcmOverride) {
+      const simulator = await startFcmSimulator({ port: wiring.fcmPort ?? 0, controlPort: 0 });
+      stops.push(() => simulator.close());
+      fcmSimulatorUrl = simulator.url;
+      fcmTokenUrl = simulator.tokenUrl;
+      fcmControlUrl = simulator.controlUrl;
+      wiring.log('info', 'fcm simulator started', { fcmEndpoint: fcmSimulatorUrl, fcmControlUrl });
+    }
 
-    const config = loadSenderConfig(
-      senderEnv(wiring, simulatorUrl, () => {
-        const dir = mkdtempSync(join(tmpdir(), 'voip-push-apns-'));
+    let devDir: string | undefined;
+    const devFile = (name: string, credential: unknown) => () => {
+      if (!devDir) {
+        const dir = mkdtempSync(join(tmpdir(), 'voip-push-dev-'));
+        devDir = dir;
         stops.push(async () => rmSync(dir, { recursive: true, force: true }));
-        const file = join(dir, 'dev-credentials.json');
-        writeFileSync(file, JSON.stringify([devTokenCredential()]), { mode: 0o600 });
-        return file;
-      }),
+      }
+      const file = join(devDir, name);
+      writeFileSync(file, JSON.stringify([credential]), { mode: 0o600 });
+      return file;
+    };
+    const env = senderEnv(
+      wiring,
+      { simulatorUrl, devCredentialsFile: devFile('apns-credentials.json', devTokenCredential()) },
+      {
+        simulatorUrl: fcmSimulatorUrl,
+        devCredentialsFile: devFile('fcm-credentials.json', devFcmCredential(fcmTokenUrl)),
+      },
     );
+    const config = loadSenderConfig(env);
+    const knownApps =
+      wiring.env[EnvName.knownApps] ??
+      knownAppsOfCredentialFiles(
+        [env[EnvName.apnsCredentialsFile], env[EnvName.fcmCredentialsFile]].filter((path): path is string =>
+          Boolean(path),
+        ),
+      );
     const sqsClient = new SQSClient({
       endpoint: wiring.sqsEndpoint,
       region: wiring.region,
@@ -190,7 +280,15 @@ export async function startPushPath(wiring: StackWiring): Promise<PushPath> {
       log: (level, message, data) => wiring.log(level === 'warn' ? 'error' : level, message, data ?? {}),
     });
     stops.push(() => poller.stop());
-    return { apnsEndpoint: override ?? simulatorUrl, ...(apnsControlUrl ? { apnsControlUrl } : {}), stop };
+    const fcmEndpoint = fcmOverride ?? fcmSimulatorUrl;
+    return {
+      apnsEndpoint: override ?? simulatorUrl,
+      ...(apnsControlUrl ? { apnsControlUrl } : {}),
+      ...(fcmEndpoint ? { fcmEndpoint } : {}),
+      ...(fcmControlUrl ? { fcmControlUrl } : {}),
+      ...(knownApps ? { knownApps } : {}),
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

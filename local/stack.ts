@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { LocalEnvName } from '../shared/platform/env-names';
+import { EnvName, LocalEnvName } from '../shared/platform/env-names';
 import type { LogFn } from './api-server';
 import { startApiServer } from './api-server';
 import { startStackConsole } from './console/stack-console';
@@ -31,7 +31,14 @@ export const QUEUE_VISIBILITY_TIMEOUT_SECONDS = 30;
 export const LOCAL_DIR = process.env[LocalEnvName.stateDir]
   ? resolve(process.env[LocalEnvName.stateDir] as string)
   : resolve(import.meta.dirname, '..', '.local');
-export const DEFAULT_PORTS = { api: 3000, dynamodb: 8000, sqs: 4566, apns: 2197, console: 3030 } as const;
+export const DEFAULT_PORTS = {
+  api: 3000,
+  dynamodb: 8000,
+  sqs: 4566,
+  apns: 2197,
+  fcm: 2198,
+  console: 3030,
+} as const;
 
 /** What `READY {json}` prints and `.local/stack.json` holds (docs/contracts.md, local stack). */
 export interface LocalStackInfo {
@@ -44,6 +51,8 @@ export interface LocalStackInfo {
   readonly dynamodbEndpoint: string;
   /** Absent until the APNs simulator is wired in, or when APNS_ENDPOINT points elsewhere it names that. */
   readonly apnsEndpoint?: string;
+  /** Where Android pushes go: the FCM simulator, or FCM_ENDPOINT. */
+  readonly fcmEndpoint?: string;
   /** The local console (local/console), unless started with `console: false`. */
   readonly consoleUrl?: string;
 }
@@ -55,13 +64,14 @@ export interface LocalStackOptions {
   readonly dynamodbPort?: number;
   readonly sqsPort?: number;
   readonly apnsPort?: number;
+  readonly fcmPort?: number;
   /** Where DynamoDB Local and fauxqs keep their data; `null` keeps everything in memory. @default `.local` */
   readonly dataDir?: string | null;
   /** @default DEFAULT_TABLE_NAMES */
   readonly tableNames?: TableNames;
   /** @default DEFAULT_QUEUE_NAMES */
   readonly queueNames?: { readonly queue: string; readonly dlq: string };
-  /** APNS_ENDPOINT, APNS_CA_FILE, APNS_CREDENTIALS_FILE, VOIP_LOCAL_PORT. @default process.env */
+  /** APNS_* and FCM_* (ENDPOINT, CA_FILE, CREDENTIALS_FILE), KNOWN_APPS, VOIP_LOCAL_PORT. @default process.env */
   readonly env?: FunctionEnv;
   /** @default the `.local/jwt` key */
   readonly signingKey?: LocalSigningKey;
@@ -77,6 +87,10 @@ export interface LocalStack {
   readonly info: LocalStackInfo;
   /** Not part of the READY contract: the APNs simulator's control API (`GET /pushes`), when it runs. */
   readonly apnsControlUrl?: string;
+  /** Not part of the READY contract: the FCM simulator's control API (`GET /messages`), when it runs. */
+  readonly fcmControlUrl?: string;
+  /** Not part of the READY contract: the phones emulator (rings and receipts), unless PHONE_RECEIPTS=off. */
+  readonly phones?: Phones;
   /** Stops every component (the DynamoDB Local java process included); safe to call twice. */
   stop(): Promise<void>;
 }
@@ -180,13 +194,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       env,
       log,
       apnsPort: await preferredOrFreePort(options.apnsPort ?? DEFAULT_PORTS.apns),
+      fcmPort: await preferredOrFreePort(options.fcmPort ?? DEFAULT_PORTS.fcm),
     };
     const push = await startPushPath(wiring);
     stops.push(() => push.stop());
 
     const api = await startApiServer({
       port: apiPort,
-      routes: await apiRoutes(wiring),
+      routes: await apiRoutes({
+        ...wiring,
+        env: push.knownApps ? { ...env, [EnvName.knownApps]: push.knownApps } : env,
+      }),
       log,
       ...(options.signingKey ? { signingKey: options.signingKey } : {}),
     });
@@ -195,12 +213,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // The phones: they answer the simulator's accepted VoIP pushes with receipts (local/phones.ts).
     const phoneSettings = phonesOptionsFromEnv(env);
     let phones: Phones | undefined;
-    if (push.apnsControlUrl && phoneSettings.enabled) {
+    if ((push.apnsControlUrl || push.fcmControlUrl) && phoneSettings.enabled) {
       const { signingKey } = options;
       phones = startPhones({
         ...phoneSettings,
         apiUrl: api.url,
-        apnsControlUrl: push.apnsControlUrl,
+        ...(push.apnsControlUrl ? { apnsControlUrl: push.apnsControlUrl } : {}),
+        ...(push.fcmControlUrl ? { fcmControlUrl: push.fcmControlUrl } : {}),
         owners: dynamoTokenOwners(DynamoDBDocumentClient.from(dynamoClient), tableNames.devices),
         ...(signingKey ? { mintToken: (userId: string) => mintDevToken(userId, { key: signingKey }) } : {}),
         log,
@@ -217,6 +236,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dlqUrl: queues.dlqUrl,
       dynamodbEndpoint: dynamo.endpoint,
       ...(push.apnsEndpoint ? { apnsEndpoint: push.apnsEndpoint } : {}),
+      ...(push.fcmEndpoint ? { fcmEndpoint: push.fcmEndpoint } : {}),
     };
     let consoleUrl: string | undefined;
     if (options.console !== false) {
@@ -227,7 +247,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         tableNames,
         dynamodb: dynamo,
         sqs,
-        simulators: push.apnsControlUrl ? [{ platform: 'ios', controlUrl: push.apnsControlUrl }] : [],
+        simulators: [
+          ...(push.apnsControlUrl ? [{ platform: 'ios', controlUrl: push.apnsControlUrl }] : []),
+          ...(push.fcmControlUrl ? [{ platform: 'android', controlUrl: push.fcmControlUrl }] : []),
+        ],
         ...(phones ? { phoneEvents: phones.events } : {}),
         ...(options.logLines ? { logLines: options.logLines } : {}),
         log,
@@ -238,6 +261,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     return {
       info: { ...info, ...(consoleUrl ? { consoleUrl } : {}) },
       ...(push.apnsControlUrl ? { apnsControlUrl: push.apnsControlUrl } : {}),
+      ...(push.fcmControlUrl ? { fcmControlUrl: push.fcmControlUrl } : {}),
+      ...(phones ? { phones } : {}),
       stop,
     };
   } catch (error) {

@@ -44,6 +44,7 @@ const { LOCAL_DIR, startLocalStack } = await import('./stack');
 const STACK_FILE = join(LOCAL_DIR, 'stack.json');
 /** Beside the contract: where `npm run demo` finds the simulator's control API. */
 const SIMULATOR_FILE = join(LOCAL_DIR, 'apns-simulator.json');
+const FCM_SIMULATOR_FILE = join(LOCAL_DIR, 'fcm-simulator.json');
 
 // Another stack running from this directory: say which, and leave its files alone.
 mkdirSync(LOCAL_DIR, { recursive: true });
@@ -64,6 +65,7 @@ const log = createStackLog();
 function removeStateFiles(): void {
   rmSync(STACK_FILE, { force: true });
   rmSync(SIMULATOR_FILE, { force: true });
+  rmSync(FCM_SIMULATOR_FILE, { force: true });
 }
 
 function exit(code: number): never {
@@ -116,5 +118,8 @@ const json = JSON.stringify(stack.info);
 writeFileSync(STACK_FILE, `${JSON.stringify(stack.info, null, 2)}\n`);
 if (stack.apnsControlUrl) {
   writeFileSync(SIMULATOR_FILE, `${JSON.stringify({ controlUrl: stack.apnsControlUrl }, null, 2)}\n`);
+}
+if (stack.fcmControlUrl) {
+  writeFileSync(FCM_SIMULATOR_FILE, `${JSON.stringify({ controlUrl: stack.fcmControlUrl }, null, 2)}\n`);
 }
 process.stdout.write(`READY ${json}\n`);

@@ -3,10 +3,9 @@ import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DlqMessageView, PhoneRow, PushRow } from '../../local/console/console-types';
 import { type ProcessOutputTap, parseLogRecord, tapProcessOutput } from '../../local/log-lines';
-import { freePort } from '../../local/services/free-port';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { consoleGet, readSnapshot, registerDevice, waitFor } from '../support/console-client';
-import { stackSqsClient } from '../support/local-stack';
+import { freeStackPorts, stackSqsClient } from '../support/local-stack';
 
 /**
  * The console's own API against a whole in-process stack: what the page relies on, what bad input
@@ -21,10 +20,8 @@ let consoleUrl: string;
 beforeAll(async () => {
   tap = tapProcessOutput((line) => (parseLogRecord(line) ? null : line), ['stdout']);
   stack = await startLocalStack({
+    ...(await freeStackPorts()),
     apiPort: 0,
-    dynamodbPort: await freePort(),
-    sqsPort: await freePort(),
-    apnsPort: await freePort(),
     dataDir: null,
     env: {},
     logLines: tap.lines,

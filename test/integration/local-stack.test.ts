@@ -5,11 +5,10 @@ import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { mintDevToken } from '../../local/jwt';
-import { freePort } from '../../local/services/free-port';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { apnsEndpointOverride } from '../../local/stack-wiring';
 import { aCallBody } from '../kit/call-events';
-import { stackDynamoClient, stackSqsClient } from '../support/local-stack';
+import { freeStackPorts, stackDynamoClient, stackSqsClient } from '../support/local-stack';
 import { childPids, isAlive } from '../support/processes';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'voip-push-stack-'));
@@ -20,14 +19,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function ports() {
-  return {
-    apiPort: await freePort(),
-    dynamodbPort: await freePort(),
-    sqsPort: await freePort(),
-    apnsPort: await freePort(),
-  };
-}
+const ports = freeStackPorts;
 
 describe('startLocalStack', () => {
   it('reports every endpoint, creates the tables and the queue with its DLQ when started', async () => {

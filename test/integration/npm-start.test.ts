@@ -114,6 +114,7 @@ describe('npm start', () => {
         'consoleUrl',
         'dlqUrl',
         'dynamodbEndpoint',
+        'fcmEndpoint',
         'queueUrl',
         'region',
         'sqsEndpoint',
@@ -123,6 +124,8 @@ describe('npm start', () => {
     expect(info.consoleUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const stackFile = readFileSync(join(localDir, 'stack.json'), 'utf8');
     const simulatorFile = readFileSync(join(localDir, 'apns-simulator.json'), 'utf8');
+    const fcmSimulatorFile = readFileSync(join(localDir, 'fcm-simulator.json'), 'utf8');
+    expect(JSON.parse(fcmSimulatorFile).controlUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(JSON.parse(stackFile)).toEqual(info);
     const unauthorized = await fetch(`${info.apiUrl}/v1/devices`);
     expect(unauthorized.status).toBe(401);
@@ -138,6 +141,7 @@ describe('npm start', () => {
     expect(second.stderr).toContain(`apiUrl ${info.apiUrl}`);
     expect(readFileSync(join(localDir, 'stack.json'), 'utf8')).toBe(stackFile);
     expect(readFileSync(join(localDir, 'apns-simulator.json'), 'utf8')).toBe(simulatorFile);
+    expect(readFileSync(join(localDir, 'fcm-simulator.json'), 'utf8')).toBe(fcmSimulatorFile);
     expect((await fetch(`${info.apiUrl}/v1/devices`)).status).toBe(401);
 
     // One log format on stdout: Powertools' (level in capitals, timestamp), the stack's own lines too.
@@ -155,6 +159,7 @@ describe('npm start', () => {
     expect([pid, ...tree].filter(isAlive)).toEqual([]);
     expect(existsSync(join(localDir, 'stack.json'))).toBe(false);
     expect(existsSync(join(localDir, 'stack.lock'))).toBe(false);
+    expect(existsSync(join(localDir, 'fcm-simulator.json'))).toBe(false);
     expect(readdirSync(localDir)).toContain('dynamodb');
 
     // Right away again, on the same port and data, with --pretty: no port or lock left behind, and

@@ -3,12 +3,11 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import type { LogFn } from '../../local/api-server';
 import { mintDevToken } from '../../local/jwt';
-import { freePort } from '../../local/services/free-port';
 import { DEFAULT_TABLE_NAMES, type LocalStack, startLocalStack } from '../../local/stack';
 import { DynamoDeliveryStore } from '../../shared/adapters/dynamodb/delivery-store';
 import type { DeliveryRecord } from '../../shared/ports/delivery-store';
 import { aCallBody } from '../kit/call-events';
-import { stackDynamoClient, stackSqsClient } from '../support/local-stack';
+import { freeStackPorts, stackDynamoClient, stackSqsClient } from '../support/local-stack';
 
 const started: LocalStack[] = [];
 afterAll(async () => {
@@ -25,10 +24,7 @@ async function stack(env: Record<string, string>) {
   const lines: Line[] = [];
   const log: LogFn = (_level, message, data) => lines.push({ message, data });
   const started_ = await startLocalStack({
-    apiPort: await freePort(),
-    dynamodbPort: await freePort(),
-    sqsPort: await freePort(),
-    apnsPort: await freePort(),
+    ...(await freeStackPorts()),
     dataDir: null,
     env: { POWERTOOLS_LOG_LEVEL: 'SILENT', ...env },
     log,

@@ -22,6 +22,7 @@ import { PushJournal } from './push-journal';
 import { apnsSimulatorPushes } from './sources/apns-simulator-pushes';
 import { DeadLetters, type QueuePeek } from './sources/dead-letters';
 import { DeviceDirectory } from './sources/devices';
+import { fcmSimulatorPushes } from './sources/fcm-simulator-pushes';
 import type { ProviderPushSource } from './sources/provider-pushes';
 import { watchPushAttempts } from './sources/sender-attempts';
 import { type FaultControl, simulatorFaults } from './sources/simulator-faults';
@@ -29,7 +30,7 @@ import { placeTestCall } from './sources/test-call';
 
 /** A provider simulator the console reads pushes from and sets faults on. */
 export interface SimulatorLink {
-  /** `ios` for the APNs simulator. */
+  /** `ios` for the APNs simulator, `android` for the FCM simulator. */
   readonly platform: string;
   readonly controlUrl: string;
 }
@@ -37,6 +38,7 @@ export interface SimulatorLink {
 /** How each platform's simulator records become push records; a new provider adds its entry. */
 const PUSH_SOURCES: Readonly<Record<string, (controlUrl: string) => ProviderPushSource>> = {
   ios: (controlUrl) => apnsSimulatorPushes(controlUrl),
+  android: (controlUrl) => fcmSimulatorPushes(controlUrl),
 };
 
 export interface ConsoleOptions {

@@ -4,7 +4,7 @@
  * the `apns-*` headers are kept (the simulator records no others, and `authorization` must never show).
  */
 import { tokenHash } from '../../../shared/domain/token-hash';
-import type { ProviderPushRecord, ProviderPushSource } from './provider-pushes';
+import { type ProviderPushRecord, type ProviderPushSource, pollingPushSource } from './provider-pushes';
 
 interface SimulatorPush {
   readonly token: string;
@@ -33,37 +33,8 @@ export function toProviderRecord(push: SimulatorPush): ProviderPushRecord | unde
 
 /** Polls the simulator's control API for pushes since the last look. */
 export function apnsSimulatorPushes(controlUrl: string, intervalMs = 100): ProviderPushSource {
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-  let seen = 0;
-  let polling: Promise<void> = Promise.resolve();
-  return {
-    platform: 'ios',
-    start(onRecord, onError) {
-      const poll = async () => {
-        try {
-          const res = await fetch(`${controlUrl}/pushes?since=${seen}`);
-          const { pushes, total } = (await res.json()) as { pushes: SimulatorPush[]; total: number };
-          for (const push of pushes) {
-            const record = toProviderRecord(push);
-            if (record) onRecord(record);
-          }
-          seen = total;
-        } catch (error) {
-          if (!stopped) onError?.(error);
-        }
-      };
-      const loop = () => {
-        polling = poll().finally(() => {
-          if (!stopped) timer = setTimeout(loop, intervalMs);
-        });
-      };
-      loop();
-    },
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await polling;
-    },
-  };
+  return pollingPushSource<SimulatorPush>(
+    { platform: 'ios', url: `${controlUrl}/pushes`, field: 'pushes', toRecord: toProviderRecord },
+    intervalMs,
+  );
 }

@@ -1,8 +1,9 @@
 /**
- * `npm run demo [-- <stack.json>]`: against a running `npm start`, registers a device with a dev token,
- * queues an `incoming_call` for its user, waits until the APNs simulator accepted the push, and prints
- * the push's headers and the latency from the event's `createdAt` to APNs' answer, then the phone side:
- * the receipts the local phones posted and their `phoneLatencyMs` / `endToEndMs`.
+ * `npm run demo [-- <stack.json>]`: against a running `npm start`, registers an iPhone and an Android
+ * phone for one user with a dev token, queues one `incoming_call` for that user, waits until the APNs
+ * and FCM simulators accepted their push, and prints each push and the latency from the event's
+ * `createdAt` to the provider, then the phone side: the receipts the local phones posted and their
+ * `phoneLatencyMs` / `endToEndMs`.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -28,38 +29,98 @@ function readJson<T>(path: string, hint: string): T {
   }
 }
 
-interface AcceptedPush {
-  readonly headers: Record<string, string>;
-  readonly payload: unknown;
+/** What a simulator's control API lists: APNs `pushes` (headers, payload), FCM `messages` (message). */
+interface Accepted {
+  readonly headers?: Record<string, string>;
+  readonly payload?: unknown;
+  readonly message?: Record<string, unknown>;
   readonly receivedAt: number;
 }
 
-async function waitForPush(controlUrl: string, token: string, timeoutMs: number): Promise<AcceptedPush> {
+interface Phone {
+  readonly platform: 'ios' | 'android';
+  readonly deviceId: string;
+  readonly token: string;
+  readonly body: Record<string, unknown>;
+  /** `<file in the stack's directory>`, `<list path>`, `<field>` of its simulator. */
+  readonly simulator: { readonly file: string; readonly path: string; readonly field: 'pushes' | 'messages' };
+}
+
+function demoPhones(): Phone[] {
+  const voipToken = randomBytes(32).toString('hex');
+  const fcmToken = `demo${randomBytes(8).toString('hex')}:APA91b${randomBytes(60).toString('base64url')}`;
+  return [
+    {
+      platform: 'ios',
+      deviceId: 'demo-iphone',
+      token: voipToken,
+      body: { bundleId: DEMO_BUNDLE_ID, environment: 'sandbox', voipToken },
+      simulator: { file: 'apns-simulator.json', path: 'pushes', field: 'pushes' },
+    },
+    {
+      platform: 'android',
+      deviceId: 'demo-pixel',
+      token: fcmToken,
+      body: { platform: 'android', bundleId: DEMO_BUNDLE_ID, fcmToken },
+      simulator: { file: 'fcm-simulator.json', path: 'messages', field: 'messages' },
+    },
+  ];
+}
+
+async function waitForPush(controlUrl: string, phone: Phone, timeoutMs: number): Promise<Accepted> {
   const deadline = Date.now() + timeoutMs;
+  const { path, field } = phone.simulator;
   while (Date.now() < deadline) {
-    const res = await fetch(`${controlUrl}/pushes?token=${token}`);
-    const { pushes } = (await res.json()) as { pushes: AcceptedPush[] };
-    if (pushes[0]) return pushes[0];
+    const res = await fetch(`${controlUrl}/${path}?token=${encodeURIComponent(phone.token)}`);
+    const first = ((await res.json()) as Record<string, Accepted[]>)[field]?.[0];
+    if (first) return first;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`the simulator saw no push within ${timeoutMs} ms: see the npm start output`);
+  throw new Error(
+    `the ${phone.platform} simulator saw no push within ${timeoutMs} ms: see the npm start output`,
+  );
+}
+
+/** The simulator's control URL from the file `npm start` writes beside stack.json; none when an endpoint is set. */
+function simulatorControlUrl(phone: Phone): string | undefined {
+  try {
+    return readJson<{ controlUrl?: string }>(join(dirname(stackFile), phone.simulator.file), 'no simulator')
+      .controlUrl;
+  } catch {
+    return undefined; // APNS_ENDPOINT / FCM_ENDPOINT points elsewhere: no simulator runs.
+  }
+}
+
+function printPush(phone: Phone, push: Accepted, createdAt: Date): void {
+  const provider = phone.platform === 'ios' ? 'APNs' : 'FCM';
+  console.log(`${provider} simulator accepted the push to ${phone.deviceId}:`);
+  for (const [name, value] of Object.entries(push.headers ?? {}).sort()) console.log(`  ${name}: ${value}`);
+  if (push.payload !== undefined) console.log(`  payload: ${JSON.stringify(push.payload)}`);
+  if (push.message !== undefined) {
+    const { token: _token, ...message } = push.message; // the raw token stays out of the output
+    console.log(`  message: ${JSON.stringify(message)}`);
+  }
+  console.log(
+    `  latency from createdAt to the push reaching ${provider}: ${push.receivedAt - createdAt.getTime()} ms`,
+  );
 }
 
 async function main(): Promise<void> {
   const info = readJson<LocalStackInfo>(stackFile, 'start the stack first with `npm start`');
   const userId = `demo-${randomUUID().slice(0, 8)}`;
-  const voipToken = randomBytes(32).toString('hex');
   const token = await mintDevToken(userId);
+  const phones = demoPhones();
 
-  const put = await fetch(`${info.apiUrl}/v1/devices/demo-iphone`, {
-    method: 'PUT',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ bundleId: DEMO_BUNDLE_ID, environment: 'sandbox', voipToken }),
-  });
-  if (put.status !== 200) throw new Error(`registration failed: ${put.status} ${await put.text()}`);
-  console.log(
-    `registered device demo-iphone for ${userId} (PUT ${info.apiUrl}/v1/devices/demo-iphone → 200)`,
-  );
+  for (const phone of phones) {
+    const url = `${info.apiUrl}/v1/devices/${phone.deviceId}`;
+    const put = await fetch(url, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(phone.body),
+    });
+    if (put.status !== 200) throw new Error(`registration failed: ${put.status} ${await put.text()}`);
+    console.log(`registered ${phone.platform} device ${phone.deviceId} for ${userId} (PUT ${url} → 200)`);
+  }
 
   const callId = `c-demo-${Date.now()}`;
   const createdAt = new Date();
@@ -87,28 +148,26 @@ async function main(): Promise<void> {
   sqs.destroy();
   console.log(`queued incoming_call ${callId} on ${info.queueUrl}`);
 
-  let simulator: { controlUrl?: string } = {};
-  try {
-    simulator = readJson(join(dirname(stackFile), 'apns-simulator.json'), 'no simulator');
-  } catch {
-    // APNS_ENDPOINT points elsewhere: no simulator runs.
+  for (const phone of phones) {
+    const controlUrl = simulatorControlUrl(phone);
+    if (!controlUrl) {
+      console.log(`${phone.platform}: pushes go to your endpoint: watch the npm start log for ${callId}`);
+      continue;
+    }
+    printPush(phone, await waitForPush(controlUrl, phone, 15_000), createdAt);
   }
-  if (!simulator.controlUrl) {
-    console.log(`APNS_ENDPOINT is ${info.apnsEndpoint}: watch the npm start log for the push of ${callId}`);
-    return;
+  for (const phone of phones) {
+    await showPhoneReceipts(info, phone.deviceId, {
+      callId,
+      userId,
+      deviceId: phone.deviceId,
+      pushType: 'voip',
+    });
   }
-  const push = await waitForPush(simulator.controlUrl, voipToken, 15_000);
-  console.log('APNs simulator accepted the push:');
-  for (const [name, value] of Object.entries(push.headers).sort()) console.log(`  ${name}: ${value}`);
-  console.log(`  payload: ${JSON.stringify(push.payload)}`);
-  console.log(
-    `latency from createdAt to the push reaching APNs: ${push.receivedAt - createdAt.getTime()} ms`,
-  );
-  await showPhoneReceipts(info, { callId, userId, deviceId: 'demo-iphone', pushType: 'voip' });
 }
 
 /** Waits for the phones' receipts on the delivery record and prints the latencies the receipts API measured. */
-async function showPhoneReceipts(info: LocalStackInfo, key: DeliveryKey): Promise<void> {
+async function showPhoneReceipts(info: LocalStackInfo, deviceId: string, key: DeliveryKey): Promise<void> {
   const dynamo = new DynamoDBClient({
     endpoint: info.dynamodbEndpoint,
     region: info.region,
@@ -126,7 +185,7 @@ async function showPhoneReceipts(info: LocalStackInfo, key: DeliveryKey): Promis
   dynamo.destroy();
   const { acceptedAt, createdAt } = record ?? {};
   if (!record?.receivedAt || !acceptedAt || !createdAt) {
-    console.log('no receipt from the phone within 5 s (PHONE_RECEIPTS=off, or PHONE_RECEIPT_DROP_RATE?)');
+    console.log(`no receipt from ${deviceId} within 5 s (PHONE_RECEIPTS=off, or PHONE_RECEIPT_DROP_RATE?)`);
     return;
   }
   for (const [stage, at] of [
@@ -136,7 +195,7 @@ async function showPhoneReceipts(info: LocalStackInfo, key: DeliveryKey): Promis
     if (!at) continue;
     const { phoneLatencyMs, endToEndMs } = receiptLatencies({ acceptedAt, createdAt }, at);
     console.log(
-      `phone receipt ${stage}: phoneLatencyMs ${phoneLatencyMs} (APNs accept → receipt), endToEndMs ${endToEndMs}`,
+      `${deviceId} receipt ${stage}: phoneLatencyMs ${phoneLatencyMs} (provider accept → receipt), endToEndMs ${endToEndMs}`,
     );
   }
 }

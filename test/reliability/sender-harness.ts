@@ -13,12 +13,19 @@ import {
   type ApnsSimulatorOptions,
   startApnsSimulator,
 } from '../../local/apns-simulator/simulator';
+import { devFcmCredential, devFcmKeyPaths } from '../../local/fcm-simulator/dev-credentials';
+import {
+  type FcmSimulator,
+  type FcmSimulatorOptions,
+  startFcmSimulator,
+} from '../../local/fcm-simulator/simulator';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/services/dynamodb-local';
 import { createTables, type TableNames } from '../../local/services/tables';
 import { ApnsClient, type ApnsClientOptions } from '../../shared/adapters/apns/apns-client';
 import type { ApnsTransport } from '../../shared/adapters/apns/apns-transport';
 import { documentClientOf } from '../../shared/adapters/dynamodb/clients';
 import { DynamoDeviceRepository } from '../../shared/adapters/dynamodb/device-repository';
+import { FcmClient, type FcmClientOptions } from '../../shared/adapters/fcm/fcm-client';
 import { loggerSink } from '../../shared/adapters/powertools-log';
 import type { ApnsCredential } from '../../shared/domain/apns-credential';
 import { ServiceName } from '../../shared/platform/metric-names';
@@ -31,6 +38,10 @@ import { createTestQueues, testSqsClient } from '../support/local-aws';
 import { findSecrets, type KnownSecret, LogCapture, pemSecrets } from '../support/log-capture';
 import { deleteAll, drain, receive } from './sqs-poller';
 
+/** An FCM registration token as FCM issues them: case-sensitive, `<instance id>:APA91b<base64url>`. */
+const fcmTestToken = () =>
+  `${randomBytes(8).toString('base64url')}:APA91b${randomBytes(105).toString('base64url')}`;
+
 /** Fast retries so a fault test takes seconds; the policy (what is retried, for how long) is the sender's. */
 export const FAST_FAN_OUT: Partial<FanOutOptions> = { backoffBaseMs: 5, backoffCapMs: 40 };
 
@@ -40,6 +51,8 @@ export interface HarnessOptions {
   readonly dynamodbEndpoint?: string;
   readonly simulator?: ApnsSimulatorOptions;
   readonly apns?: Omit<ApnsClientOptions, 'endpoint' | 'ca'>;
+  readonly fcmSimulator?: FcmSimulatorOptions;
+  readonly fcm?: Omit<FcmClientOptions, 'endpoint' | 'ca'>;
   readonly fanOut?: Partial<FanOutOptions>;
   /**
    * The sender's RETRY_AMBIGUOUS_PUSHES (through its config, as deployed). Also the only case where the
@@ -57,17 +70,22 @@ export interface HarnessOptions {
 export interface SenderInstance {
   readonly handler: SenderHandler;
   readonly apns: ApnsClient;
+  readonly fcm: FcmClient;
 }
+
+/** Which phones `seedDevices` registers: iPhones, Android phones, or the two in turn. */
+export type SeedPlatform = 'ios' | 'android' | 'alternate';
 
 export interface SeededDevice {
   readonly userId: string;
   readonly deviceId: string;
   readonly token: string;
+  readonly platform: 'ios' | 'android';
 }
 
 /**
  * The sender's push path with real local services: DynamoDB Local tables, a fauxqs queue + DLQ, the
- * APNs simulator, and sender instances built by the Lambda's own `buildSenderDeps` + `createSenderHandler`
+ * APNs and FCM simulators, and sender instances built by the Lambda's own `buildSenderDeps` + `createSenderHandler`
  * with a real Powertools Logger whose stdout is captured (the conservation check reads those lines).
  */
 export class SenderHarness {
@@ -78,6 +96,7 @@ export class SenderHarness {
   private readonly devicesByUser = new Map<string, SeededDevice[]>();
   private readonly tempDir = mkdtempSync(join(tmpdir(), 'voip-push-rel-'));
   readonly credentialsFile = join(this.tempDir, 'apns-credentials.json');
+  readonly fcmCredentialsFile = join(this.tempDir, 'fcm-credentials.json');
 
   private constructor(
     readonly options: HarnessOptions,
@@ -87,9 +106,11 @@ export class SenderHarness {
     readonly queueUrl: string,
     readonly dlqUrl: string,
     readonly simulator: ApnsSimulator,
+    readonly fcmSimulator: FcmSimulator,
   ) {
     this.capture = new LogCapture(options.name);
     this.writeCredentials(devTokenCredential());
+    writeFileSync(this.fcmCredentialsFile, JSON.stringify([devFcmCredential(fcmSimulator.tokenUrl)]));
   }
 
   static async start(options: HarnessOptions): Promise<SenderHarness> {
@@ -109,7 +130,17 @@ export class SenderHarness {
       maxReceiveCount: options.maxReceiveCount ?? 5,
     });
     const simulator = await startApnsSimulator({ controlPort: false, ...options.simulator });
-    return new SenderHarness(options, dynamo, tables, sqs, queues.queueUrl, queues.dlqUrl, simulator);
+    const fcmSimulator = await startFcmSimulator({ controlPort: false, ...options.fcmSimulator });
+    return new SenderHarness(
+      options,
+      dynamo,
+      tables,
+      sqs,
+      queues.queueUrl,
+      queues.dlqUrl,
+      simulator,
+      fcmSimulator,
+    );
   }
 
   writeCredentials(credential: ApnsCredential | readonly ApnsCredential[]): void {
@@ -126,12 +157,19 @@ export class SenderHarness {
       ...this.options.apns,
     });
     const apns = overrides.apns ? overrides.apns(client) : client;
+    const fcm = new FcmClient({
+      endpoint: this.fcmSimulator.url,
+      ca: this.fcmSimulator.caPem,
+      requestTimeoutMs: 1000,
+      connectTimeoutMs: 1000,
+      ...this.options.fcm,
+    });
     const logger = new Logger({ serviceName: ServiceName.sender, logLevel: 'INFO' });
     const deps = buildSenderDeps(
       {
         devicesTableName: this.tables.devices,
         deliveriesTableName: this.tables.deliveries,
-        credentials: { kind: 'file', path: this.credentialsFile },
+        credentials: { kind: 'file', path: [this.credentialsFile, this.fcmCredentialsFile] },
         deliveryTtlDays: 7,
         retryAmbiguousPushes: this.options.retryAmbiguousPushes ?? false,
         dlqUrl: this.dlqUrl,
@@ -142,6 +180,7 @@ export class SenderHarness {
         dynamoClient: this.dynamo,
         sqsClient: this.sqs,
         apns,
+        fcm,
         fanOut: { ...FAST_FAN_OUT, ...this.options.fanOut },
       },
     );
@@ -151,13 +190,17 @@ export class SenderHarness {
         ? { ...deps, fanOut: { ...deps.fanOut, credentials: custom }, deadlineMarginMs: 1000 }
         : { ...deps, deadlineMarginMs: 1000 },
     );
-    const instance = { handler, apns: client };
+    const instance = { handler, apns: client, fcm };
     this.senders.push(instance);
     return instance;
   }
 
   /** Registers `count` devices for each user through the device repository (as the register API does). */
-  async seedDevices(userIds: readonly string[], count: number): Promise<SeededDevice[]> {
+  async seedDevices(
+    userIds: readonly string[],
+    count: number,
+    platforms: SeedPlatform = 'ios',
+  ): Promise<SeededDevice[]> {
     const repository = new DynamoDeviceRepository({
       client: documentClientOf(this.dynamo),
       tableName: this.tables.devices,
@@ -165,15 +208,16 @@ export class SenderHarness {
     const seeded: SeededDevice[] = [];
     for (const userId of userIds) {
       for (let i = 0; i < count; i++) {
-        const device = { userId, deviceId: `${userId}-d${i}`, token: randomBytes(32).toString('hex') };
-        await repository.register({
-          userId,
-          deviceId: device.deviceId,
-          bundleId: DEV_BUNDLE_ID,
-          environment: 'sandbox',
-          voipToken: device.token,
-          now: new Date(),
-        });
+        const android = platforms === 'android' || (platforms === 'alternate' && i % 2 === 1);
+        const device: SeededDevice = android
+          ? { userId, deviceId: `${userId}-d${i}`, token: fcmTestToken(), platform: 'android' }
+          : { userId, deviceId: `${userId}-d${i}`, token: randomBytes(32).toString('hex'), platform: 'ios' };
+        const common = { userId, deviceId: device.deviceId, bundleId: DEV_BUNDLE_ID, now: new Date() };
+        await repository.register(
+          android
+            ? { ...common, platform: 'android', fcmToken: device.token }
+            : { ...common, environment: 'sandbox', voipToken: device.token },
+        );
         seeded.push(device);
         this.devicesByUser.set(userId, [...(this.devicesByUser.get(userId) ?? []), device]);
       }
@@ -258,6 +302,10 @@ export class SenderHarness {
         .map((d) => ({ label: `token of ${d.deviceId}`, value: d.token })),
       ...pemSecrets('APNs .p8 key', readFileSync(devKeyPaths.tokenSigningKey, 'utf8')),
       ...pemSecrets('APNs client key', readFileSync(devKeyPaths.clientKey, 'utf8')),
+      ...pemSecrets(
+        'FCM service-account key',
+        String(JSON.parse(readFileSync(devFcmKeyPaths.serviceAccount, 'utf8')).private_key),
+      ),
     ];
     const found = findSecrets(text, secrets).map((f) => `${f.label} at line ${f.line}`);
     if (/eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}/.test(text)) found.push('a JWT');
@@ -267,8 +315,9 @@ export class SenderHarness {
 
   async close(): Promise<void> {
     this.capture.stop();
-    await Promise.allSettled(this.senders.map((s) => s.apns.close()));
+    await Promise.allSettled(this.senders.flatMap((s) => [s.apns.close(), s.fcm.close()]));
     await this.simulator.close();
+    await this.fcmSimulator.close();
     this.sqs.destroy();
     this.dynamo.destroy();
     rmSync(this.tempDir, { recursive: true, force: true });

@@ -1,6 +1,12 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mintDevToken } from '../../local/jwt';
+import {
+  type LogRecord,
+  type ProcessOutputTap,
+  parseLogRecord,
+  tapProcessOutput,
+} from '../../local/log-lines';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { fcmEndpointOverride } from '../../local/stack-wiring';
 import { aCallBody } from '../kit/call-events';
@@ -9,22 +15,28 @@ import { freeStackPorts, stackSqsClient } from '../support/local-stack';
 
 /**
  * One call to a user with an iPhone and an Android phone, through the local stack as `npm start` runs
- * it: both simulators accept one push each within the ring window, and each phone rings exactly once.
+ * it: both simulators accept one push each within the ring window, each phone rings exactly once, and
+ * the sender writes one log line per push (its stdout is tapped as `npm start` taps it).
  * The stack knows its apps from the credentials it loads, so a device of any other app gets a 400.
  */
 let stack: LocalStack;
+let tap: ProcessOutputTap;
+const records: LogRecord[] = [];
 
 beforeAll(async () => {
+  tap = tapProcessOutput((line) => (parseLogRecord(line) ? null : line), ['stdout']);
+  tap.lines.subscribe((record) => records.push(record));
   stack = await startLocalStack({
     ...(await freeStackPorts()),
     dataDir: null,
     console: false,
-    env: { POWERTOOLS_LOG_LEVEL: 'SILENT', PHONE_RECEIPT_DELAY_MS: '10' },
+    env: { PHONE_RECEIPT_DELAY_MS: '10' },
   });
 }, 90_000);
 
 afterAll(async () => {
   await stack?.stop();
+  tap?.restore();
 });
 
 async function register(userId: string, deviceId: string, body: Record<string, unknown>) {
@@ -100,6 +112,15 @@ describe('the local stack with an iPhone and an Android phone', () => {
     expect(fcm.messages).toHaveLength(1);
     expect(fcm.messages[0]?.message.android?.priority).toBe('HIGH');
     expect(fcm.messages[0]?.message.data).toMatchObject({ type: 'incoming_call', callId: 'c-mixed-1' });
+
+    const attempts = records.filter((r) => r.message === 'push attempt' && r.callId === 'c-mixed-1');
+    expect(attempts.map((r) => [r.platform, r.deviceId, r.outcome]).sort()).toEqual([
+      ['android', 'mixed-pixel', 'delivered'],
+      ['ios', 'mixed-iphone', 'delivered'],
+    ]);
+    expect(attempts.find((r) => r.platform === 'android')?.messageId).toMatch(/^projects\/.+\/messages\/.+/);
+    expect(JSON.stringify(records)).not.toContain(androidToken);
+    expect(JSON.stringify(records)).not.toContain(voipToken);
 
     // Each phone confirms its ring; the Android receipt carries no apnsId.
     const receipts = await waitFor(

@@ -210,15 +210,30 @@ describe('FCM gateway: answers', () => {
     expect(h.fcm.sent.map((s) => s.message.android.ttl)).toEqual(['29s', '19s', '9s']);
     expect(h.clock.slept).toEqual([10_000, 10_000]);
     expect(h.clock.now()).toBeLessThan(T0 + 30_000);
-    expect(outcome).toMatchObject({ reason: 'retries_exhausted', attempts: 3 });
-    expect(outcome?.outcome).not.toBe('delivered');
+    expect(outcome).toMatchObject({ outcome: 'failed', reason: 'retries_exhausted', attempts: 3 });
+  });
+
+  it('defers to a redelivery when the invocation ends before a Retry-After that fits the ring window', async () => {
+    const device = anAndroidDevice();
+    const h = fanOutHarness([device]);
+    h.fcm.script(device.fcmToken as string, fcmReject(503, 'UNAVAILABLE', { retryAfterMs: 5000 }));
+    const result = await fanOutCall(h.deps, aCallEvent(), {
+      queueDelayMs: 0,
+      deadlineMs: T0 + 3000,
+    } as never);
+    expect(result).toMatchObject({ kind: 'done', retryLater: true });
+    expect(result.kind === 'done' && result.outcomes[0]).toMatchObject({
+      outcome: 'deferred',
+      reason: 'retries_exhausted',
+    });
   });
 
   it('sends once and never waits past the ring window when Retry-After is longer than the call rings', async () => {
     const { h, outcome } = await answered(fcmReject(429, 'QUOTA_EXCEEDED', { retryAfterMs: 60_000 }));
     expect(h.fcm.sent).toHaveLength(1);
     expect(h.clock.slept).toEqual([]);
-    expect(outcome).toMatchObject({ reason: 'retries_exhausted', attempts: 1 });
+    // Not deferred: a redelivery within the ring window would come before FCM's Retry-After.
+    expect(outcome).toMatchObject({ outcome: 'failed', reason: 'retries_exhausted', attempts: 1 });
   });
 
   it('fails without sending when less than a second of the ring window is left at a retry', async () => {

@@ -10,7 +10,7 @@ import { aDevice } from '../fakes/fake-device-repository';
 import { type FakeFcmAnswer, fcmOk, fcmReject } from '../fakes/fake-fcm-transport';
 import { fcmToken } from '../fixtures/fcm/messages';
 import { aCallEvent, CALL_CREATED_AT } from '../kit/call-events';
-import { anFcmCredential, FakeCredentials } from '../kit/credentials';
+import { anFcmCredential, aTokenCredential, FakeCredentials } from '../kit/credentials';
 import { fanOutDeps, fanOutHarness } from '../kit/sender-deps';
 
 /**
@@ -241,6 +241,61 @@ describe('FCM gateway: answers', () => {
     // The retry would go at 29.5 s: FCM would drop a ttl under a second, and a late ring is worse.
     expect(h.fcm.sent).toHaveLength(1);
     expect(outcome).toMatchObject({ outcome: 'failed', reason: 'ring_window_over' });
+  });
+});
+
+describe('FCM gateway: answers outside the table and transport failures', () => {
+  it('fails as Unknown, not retried, when FCM answers a code it never documented', async () => {
+    const { h, outcome } = await answered(fcmReject(418, 'SOMETHING_NEW'));
+    expect(outcome).toMatchObject({ outcome: 'failed', reason: 'Unknown', attempts: 1 });
+    expect(h.metrics.sum(MetricName.FcmAuthError)).toBe(0);
+  });
+
+  it('fails without refreshing the credential when FCM answers 401 THIRD_PARTY_AUTH_ERROR', async () => {
+    const { h, outcome } = await answered(fcmReject(401, 'THIRD_PARTY_AUTH_ERROR'));
+    expect(outcome).toMatchObject({ outcome: 'failed', reason: 'THIRD_PARTY_AUTH_ERROR', attempts: 1 });
+    expect(h.credentials.refreshes).toBe(0);
+  });
+
+  it('retries when the request certainly did not reach FCM, and delivers', async () => {
+    const { outcome } = await answered(
+      { kind: 'transport-error', error: 'goaway', message: 'refused', maybeDelivered: false },
+      fcmOk(),
+    );
+    expect(outcome).toMatchObject({ outcome: 'delivered', attempts: 2 });
+  });
+
+  it('never rings twice: fails ambiguous, not retried, when FCM may have taken the ring', async () => {
+    const { h, outcome } = await answered(
+      { kind: 'transport-error', error: 'reset', message: 'reset', maybeDelivered: true },
+      fcmOk(),
+    );
+    expect(outcome).toMatchObject({ outcome: 'failed', reason: 'ambiguous_delivery', attempts: 1 });
+    expect(h.fcm.sent).toHaveLength(1);
+  });
+
+  it('retries when the token endpoint is unavailable and refreshes the credential when it refuses it', async () => {
+    const unavailable = await answered({ kind: 'token-error', message: 'down', retryable: true }, fcmOk());
+    expect(unavailable.outcome).toMatchObject({ outcome: 'delivered', attempts: 2 });
+    expect(unavailable.h.credentials.refreshes).toBe(0);
+    const refused = await answered({
+      kind: 'token-error',
+      status: 400,
+      oauthError: 'invalid_grant',
+      message: 'no',
+      retryable: false,
+    });
+    expect(refused.outcome).toMatchObject({ outcome: 'failed', reason: 'oauth_token_refused' });
+    expect(refused.h.credentials.refreshes).toBe(1);
+    expect(refused.h.metrics.sum(MetricName.FcmAuthError)).toBe(1);
+  });
+
+  it('sends nothing to FCM when the provider hands an APNs credential for an Android device', async () => {
+    const device = anAndroidDevice();
+    const h = fanOutHarness([device]);
+    h.credentials.current.set('android:com.example.app', aTokenCredential());
+    expect(await ring(h)).toMatchObject({ outcome: 'failed', reason: 'credential_platform_mismatch' });
+    expect(h.fcm.sent).toHaveLength(0);
   });
 });
 

@@ -19,11 +19,16 @@ export function formatKnownApps(apps: readonly App[]): string {
   return apps.map((app) => `${app.platform}:${app.bundleId}`).join(',');
 }
 
-/** Reads a KNOWN_APPS value; throws naming the first entry that is not `<platform>:<bundleId>`. */
+/**
+ * Reads a KNOWN_APPS value; throws naming the first entry that is not `<platform>:<bundleId>`, or when
+ * it names no app at all (`,`): that would refuse every registration.
+ */
 export function parseKnownApps(text: string): KnownApps {
   const apps = new Map<Platform, Set<string>>(PLATFORMS.map((platform) => [platform, new Set<string>()]));
+  let count = 0;
   for (const entry of text.split(',').map((part) => part.trim())) {
     if (entry === '') continue;
+    count += 1;
     const [platform, bundleId, extra] = entry.split(':');
     const set = apps.get(platform as Platform);
     if (!set || !bundleId || extra !== undefined || !/^[A-Za-z0-9._-]{1,155}$/.test(bundleId)) {
@@ -31,6 +36,7 @@ export function parseKnownApps(text: string): KnownApps {
     }
     set.add(bundleId);
   }
+  if (count === 0) throw new Error(`names no app; leave it unset to accept any app`);
   return apps;
 }
 

@@ -25,9 +25,28 @@ export function parsePushCredential(raw: unknown): ParsePushCredentialResult {
       return { ok: false, problems: ['not JSON'] };
     }
   }
-  const isFcm = typeof value === 'object' && value !== null && (value as { auth?: unknown }).auth === 'fcm';
-  return isFcm ? parseFcmCredential(value) : parseApnsCredential(value);
+  if (isBareServiceAccount(value)) return { ok: false, problems: [BARE_SERVICE_ACCOUNT] };
+  return looksLikeFcm(value) ? parseFcmCredential(value) : parseApnsCredential(value);
 }
+
+const BARE_SERVICE_ACCOUNT =
+  '(root): a bare service-account JSON; wrap it as { bundleId, auth: "fcm", serviceAccount }';
+
+type Fields = Record<string, unknown>;
+const isObject = (value: unknown): value is Fields =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The Firebase console's download stored as it is: it names no app. */
+const isBareServiceAccount = (value: unknown): boolean =>
+  isObject(value) && value.type === 'service_account' && value.auth === undefined;
+
+/**
+ * Read as FCM's when it says so or carries a service account, so a wrong `auth` (`"FCM"`, missing) is
+ * named as such rather than as a mismatch against every APNs form.
+ */
+const looksLikeFcm = (value: unknown): boolean =>
+  isObject(value) &&
+  ((typeof value.auth === 'string' && value.auth.toLowerCase() === 'fcm') || 'serviceAccount' in value);
 
 /** The platform a credential pushes to. */
 export function credentialPlatform(credential: Pick<AnyPushCredential, 'auth'>): Platform {

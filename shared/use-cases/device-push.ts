@@ -232,7 +232,9 @@ class DevicePush {
       await deps.clock.sleep(delayMs);
       return 'send_again';
     }
-    const outcome = deferredIfRinging(deps, call);
+    // Asked to wait past the ring window: a redelivery (seconds away) could only disobey the platform.
+    const waitOutlastsRing = decision.retryAfterMs !== undefined && now + delayMs >= call.windowEndMs;
+    const outcome = waitOutlastsRing ? 'failed' : deferredIfRinging(deps, call);
     this.log(attempt, outcome);
     return this.result(attempt, outcome, 'retries_exhausted');
   }

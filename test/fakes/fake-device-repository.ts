@@ -1,4 +1,4 @@
-import { type Device, tokenAttribute } from '../../shared/domain/device';
+import { type Device, pushTokenKind, tokenAttribute } from '../../shared/domain/device';
 import type { DeviceRepository, PruneTokenInput } from '../../shared/ports/device-repository';
 
 /** Minimal DeviceRepository for the sender: listByUser and pruneToken over devices given up front. */
@@ -38,8 +38,10 @@ export class FakeDeviceRepository implements Pick<DeviceRepository, 'listByUser'
   async pruneToken(input: PruneTokenInput): Promise<boolean> {
     this.pruned.push(input);
     const device = this.device(input.userId, input.deviceId);
-    const field = tokenAttribute(input.kind);
-    if (!device || device[field] !== input.token) return false;
+    if (!device) return false;
+    // An Android device's FCM token serves both push kinds, as in the real repository.
+    const field = tokenAttribute(pushTokenKind(device, input.kind));
+    if (device[field] !== input.token) return false;
     if (input.registeredBefore && Date.parse(device.updatedAt) >= input.registeredBefore.getTime())
       return false;
     const { [field]: _removed, ...rest } = device;

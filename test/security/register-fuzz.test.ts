@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { startTestApi, type TestApi, tokenFor } from '../support/local-api';
@@ -234,4 +235,126 @@ describe('registration API under hostile requests', () => {
     }
     expect(await snapshot()).toBe(before);
   });
+});
+
+describe('Android registration under hostile FCM tokens', () => {
+  const ANDROID_ID = 'android-base';
+  const ANDROID = { platform: 'android', bundleId: 'com.example.voip', fcmToken: 'fTok:APA91b_base-1' };
+  const FCM_TOKEN = /^[A-Za-z0-9_:-]{1,4096}$/;
+
+  /** Every item of the devices table (devices and token owners), so a stray owner item shows too. */
+  async function table(): Promise<string> {
+    const items: unknown[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await api.dynamo.send(
+        new ScanCommand({ TableName: api.tableNames.devices, ExclusiveStartKey: start as never }),
+      );
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return JSON.stringify(items.map((item) => JSON.stringify(item)).sort());
+  }
+
+  const put = (body: unknown, id = ANDROID_ID) =>
+    api.call('PUT', `/v1/devices/${id}`, {
+      token,
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+    });
+
+  /** A rejected PUT: a 4xx JSON error (400 naming `field` when given), nothing written anywhere. */
+  async function expectRefused(body: unknown, field?: string) {
+    const before = await table();
+    const res = await put(body);
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    expect(isErrorBody(res.json)).toBe(true);
+    if (field !== undefined) {
+      expect(res.status).toBe(400);
+      expect((res.json as { error: { details: Array<{ field: string }> } }).error.details).toContainEqual(
+        expect.objectContaining({ field }),
+      );
+    }
+    expect(await table()).toBe(before);
+  }
+
+  beforeAll(async () => {
+    expect((await put(ANDROID)).status).toBe(200);
+  });
+
+  it.each([
+    ['empty', ''],
+    ['one character over 4096', 'a'.repeat(4097)],
+    ['a NUL', 'fTok\u0000x'],
+    ['a newline', 'fTok\nx'],
+    ['a tab', 'fTok\tx'],
+    ['a DEL', 'fTok\u007fx'],
+    ['an escape', '\u001b[31mred'],
+    ['accents', 'tökén'],
+    ['an astral character', '𝕏'.repeat(3)],
+    ['a right-to-left override', 'abc\u202edef'],
+    ['a byte-order mark', '\ufeffabc'],
+    ['a lone surrogate', 'abc\ud83d'],
+    ['a full-width colon', 'abc\uff1adef'],
+    ['a space', 'abc def'],
+    ['a slash', '../../etc/passwd'],
+    ['a percent escape', 'abc%00def'],
+    ['a quote', "abc'--"],
+  ])('answers 400 naming fcmToken and writes nothing when the token has %s', async (_what, fcmToken) => {
+    await expectRefused({ ...ANDROID, fcmToken }, 'fcmToken');
+  });
+
+  it.each([
+    ['a number', 12345],
+    ['null', null],
+    ['an array', ['fTok']],
+    ['an object', { token: 'fTok' }],
+    ['true', true],
+  ])('answers 400 naming fcmToken and writes nothing when the token is %s', async (_what, fcmToken) => {
+    await expectRefused({ ...ANDROID, fcmToken }, 'fcmToken');
+  });
+
+  it('answers 400 and writes nothing when the fcmToken is missing or comes with an APNs token', async () => {
+    const { fcmToken: _token, ...noToken } = ANDROID;
+    await expectRefused(noToken, 'fcmToken');
+    await expectRefused({ ...ANDROID, voipToken: 'ab'.repeat(32) }, 'voipToken');
+  });
+
+  it('answers a 4xx and writes nothing when the token makes the body too large', async () => {
+    await expectRefused({ ...ANDROID, fcmToken: 'a'.repeat(9000) });
+  });
+
+  it('keeps a 4096-character token exactly as given, case and all, when it is at the bound', async () => {
+    const long = `Ab:_-${'xY9'.repeat(1364)}`.slice(0, 4096);
+    const res = await put({ ...ANDROID, fcmToken: long }, 'android-long');
+    expect(res.status).toBe(200);
+    expect((res.json as { fcmToken: string }).fcmToken).toBe(long);
+  });
+
+  it('answers 200 exactly when the generated token is 1-4096 of A-Z a-z 0-9 _ : -, else 400 with nothing written', async () => {
+    const tokens = fc.oneof(
+      fc.stringMatching(/^[A-Za-z0-9_:-]{1,200}$/),
+      fc.string({ maxLength: 40 }),
+      fc.string({ unit: 'grapheme', maxLength: 20 }),
+      fc.string({ unit: 'binary', maxLength: 20 }),
+      fc.integer({ min: 4090, max: 4200 }).map((n) => 'k'.repeat(n)),
+    );
+    await fc.assert(
+      fc.asyncProperty(tokens, async (fcmToken) => {
+        const before = await table();
+        const res = await put({ ...ANDROID, fcmToken });
+        expect(res.status).toBeLessThan(500);
+        if (FCM_TOKEN.test(fcmToken)) {
+          expect(res.status).toBe(200);
+          expect((res.json as { fcmToken: string }).fcmToken).toBe(fcmToken);
+        } else {
+          expect(res.status).toBe(400);
+          expect(isErrorBody(res.json)).toBe(true);
+          expect(await table()).toBe(before);
+        }
+      }),
+      { numRuns: 300, seed: 2026 },
+    );
+  }, 58_000);
 });

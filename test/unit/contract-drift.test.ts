@@ -122,6 +122,14 @@ describe('openapi.yaml', () => {
     });
   });
 
+  it('documents the 400 for an app outside KNOWN_APPS when PUT /v1/devices/{deviceId} is read', () => {
+    const put = operations.find((o) => o.name === 'PUT /v1/devices/{deviceId}')?.op;
+    expect(at(put, 'responses', '400', '$ref')).toBe('#/components/responses/InvalidRequest');
+    expect(String(put?.description)).toMatch(
+      /`bundleId` the deployment has no credential for is refused \(400\)/,
+    );
+  });
+
   it('uses the very schemas the handlers validate with when the bodies are generated', () => {
     const plain = (schema: z.ZodType) => {
       const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: 'input' }) as Json;

@@ -3,6 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { devServiceAccountJson } from '../../local/fcm-simulator/dev-credentials';
 import { parseFcmCredential } from '../../shared/domain/fcm-credential-schema';
+import { parsePushCredential } from '../../shared/domain/push-credential-schema';
 
 const TOKEN_URI = 'https://127.0.0.1:8443/token';
 const account = devServiceAccountJson(TOKEN_URI);
@@ -155,6 +156,39 @@ describe('parseFcmCredential', () => {
         for (const problem of result.problems) expect(problem).not.toContain(value);
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('parsePushCredential with FCM secrets', () => {
+  const pushProblems = (raw: unknown): readonly string[] => {
+    const result = parsePushCredential(raw);
+    if (result.ok) throw new Error('expected a rejection');
+    return result.problems;
+  };
+
+  it('reads an FCM credential when auth is fcm', () => {
+    expect(parsePushCredential(JSON.stringify(secret()))).toMatchObject({
+      ok: true,
+      credential: { auth: 'fcm' },
+    });
+  });
+
+  it('names auth, not every APNs form, when a service-account wrapper has a wrong or missing auth', () => {
+    expect(pushProblems(secret({}, { auth: 'FCM' }))).toEqual(['auth: invalid_value']);
+    const { auth: _auth, ...noAuth } = secret();
+    expect(pushProblems(noAuth)).toEqual(['auth: invalid_value']);
+  });
+
+  it('says to wrap it when the secret is the console download as it is', () => {
+    expect(pushProblems(JSON.stringify(account))).toEqual([
+      '(root): a bare service-account JSON; wrap it as { bundleId, auth: "fcm", serviceAccount }',
+    ]);
+  });
+
+  it('still reads APNs credentials and their problems as before when auth is not fcm', () => {
+    expect(pushProblems({ bundleId: 'com.example.voip', auth: 'token' }).join()).not.toContain(
+      'serviceAccount',
     );
   });
 });

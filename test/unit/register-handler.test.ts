@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from '@jest/globals';
 import { createRegisterHandler, type RegisterApiEvent } from '../../functions/register/create-handler';
+import { type KnownApps, parseKnownApps } from '../../shared/domain/known-apps';
 import type { HttpResult } from '../../shared/platform/http/responses';
 import { InMemoryDeviceRepository } from '../fakes/in-memory-device-repository';
 import { anHttpApiEvent } from '../kit/http-api';
@@ -32,12 +33,13 @@ function event(call: Call): RegisterApiEvent {
   });
 }
 
-function setup() {
+function setup(knownApps?: KnownApps) {
   const repository = new InMemoryDeviceRepository();
   const handler = createRegisterHandler({
     repository,
     logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
     limits: { maxDevicesPerUser: 20, deviceTtlDays: 180 },
+    ...(knownApps ? { knownApps } : {}),
   });
   const call = async (c: Call) => {
     const result = (await handler(event(c), context)) as HttpResult;
@@ -267,5 +269,52 @@ describe('register handler errors', () => {
     const res = await call({ method: 'GET', path: '/v1/devices' });
     expect(res.statusCode).toBe(429);
     expect(res.json.error.code).toBe('throttled');
+  });
+});
+
+describe('register handler with KNOWN_APPS', () => {
+  const known = parseKnownApps('ios:com.example.app,android:com.example.android_app');
+  const androidBody = { platform: 'android', bundleId: 'com.example.android_app', fcmToken: 'f:APA91b-x_1' };
+
+  it.each([
+    ['an iOS app', { ...validBody, bundleId: 'com.other.app' }, 'APNs'],
+    ['an Android app', { ...androidBody, bundleId: 'com.other.app' }, 'FCM'],
+    // Each platform has its own list: an iOS bundle id does not admit an Android package of that name.
+    ['an Android package known only as an iOS app', { ...androidBody, bundleId: 'com.example.app' }, 'FCM'],
+  ])(
+    'answers 400 naming bundleId, storing nothing, when the body names %s not in KNOWN_APPS',
+    async (_what, body, platform) => {
+      const { call, repository } = setup(known);
+      const res = await call({ method: 'PUT', path: '/v1/devices/a', body });
+      expect(res.statusCode).toBe(400);
+      expect(res.json.error.code).toBe('invalid_request');
+      expect(res.json.error.details).toEqual([
+        { field: 'bundleId', problem: expect.stringContaining(platform) },
+      ]);
+      expect(await repository.listByUser('user-1')).toEqual([]);
+    },
+  );
+
+  it('answers 200 when the iOS or the Android app is in KNOWN_APPS', async () => {
+    const { call } = setup(known);
+    const ios = await call({ method: 'PUT', path: '/v1/devices/a', body: validBody });
+    const android = await call({ method: 'PUT', path: '/v1/devices/b', body: androidBody });
+    expect([ios.statusCode, android.statusCode]).toEqual([200, 200]);
+    expect(android.json).toMatchObject({ platform: 'android', fcmToken: androidBody.fcmToken });
+  });
+
+  it('answers 200 for any app when KNOWN_APPS is unset', async () => {
+    const { call } = setup();
+    const ios = await call({
+      method: 'PUT',
+      path: '/v1/devices/a',
+      body: { ...validBody, bundleId: 'com.other.app' },
+    });
+    const android = await call({
+      method: 'PUT',
+      path: '/v1/devices/b',
+      body: { ...androidBody, bundleId: 'org.any.app' },
+    });
+    expect([ios.statusCode, android.statusCode]).toEqual([200, 200]);
   });
 });

@@ -5,6 +5,7 @@ import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
+import { devServiceAccountJson } from '../../local/fcm-simulator/dev-credentials';
 import { FileCredentialProvider } from '../../shared/adapters/file-credential-provider';
 import { SecretsCredentialProvider } from '../../shared/adapters/secrets-credential-provider';
 import { MetricName } from '../../shared/platform/metric-names';
@@ -143,6 +144,75 @@ describe('SecretsCredentialProvider', () => {
     const first = await credentials.get('com.a');
     sm.on(GetSecretValueCommand).rejects(new Error('network'));
     expect(await credentials.refresh('com.a')).toBe(first);
+  });
+});
+
+describe('SecretsCredentialProvider with FCM secrets', () => {
+  const account = devServiceAccountJson('https://127.0.0.1:8443/token');
+  const fcmSecret = (bundleId: string, overrides: Record<string, unknown> = {}) =>
+    JSON.stringify({ bundleId, auth: 'fcm', serviceAccount: { ...account, ...overrides } });
+  const keyBody = (account.private_key as string).split('\n')[1] as string;
+
+  beforeEach(() => {
+    sm.reset();
+  });
+
+  it.each([
+    [
+      'a private_key that is not a key',
+      fcmSecret('com.bad', { private_key: 'SECRET-MATERIAL' }),
+      'serviceAccount.private_key',
+    ],
+    ['no client_email', fcmSecret('com.bad', { client_email: undefined }), 'serviceAccount.client_email'],
+    [
+      'a token_uri that is not https',
+      fcmSecret('com.bad', { token_uri: 'http://SECRET-MATERIAL/token' }),
+      'serviceAccount.token_uri',
+    ],
+    [
+      'the service account as a string',
+      JSON.stringify({ bundleId: 'com.bad', auth: 'fcm', serviceAccount: JSON.stringify(account) }),
+      'serviceAccount',
+    ],
+    [
+      'auth in capitals',
+      JSON.stringify({ bundleId: 'com.bad', auth: 'FCM', serviceAccount: account }),
+      'auth',
+    ],
+    ['no auth', JSON.stringify({ bundleId: 'com.bad', serviceAccount: account }), 'auth'],
+    ['the bare console download', JSON.stringify(account), 'bare service-account JSON'],
+  ])(
+    'skips an FCM secret with %s, naming the field, while the other apps still load',
+    async (_what, bad, field) => {
+      secretValue('arn:bad', bad);
+      secretValue('arn:fcm', fcmSecret('com.good'));
+      secretValue('arn:apns', tokenSecret('com.good'));
+      const { credentials, log } = provider(['arn:bad', 'arn:fcm', 'arn:apns']);
+      expect(await credentials.get('com.bad', 'android')).toBeUndefined();
+      expect(await credentials.get('com.good', 'android')).toMatchObject({
+        auth: 'fcm',
+        bundleId: 'com.good',
+      });
+      expect(await credentials.get('com.good', 'ios')).toMatchObject({ auth: 'token' });
+      const [line] = log.withMessage('malformed push credential secret skipped');
+      expect(line?.data.secretId).toBe('arn:bad');
+      expect(line?.data.problems).toEqual(expect.arrayContaining([expect.stringContaining(field)]));
+      const logged = JSON.stringify(log.lines);
+      expect(logged).not.toContain('SECRET-MATERIAL');
+      expect(logged).not.toContain(keyBody);
+    },
+  );
+
+  it('uses the rotated service-account key after refresh and keeps the object while the secret is unchanged', async () => {
+    secretValue('arn:fcm', fcmSecret('com.a'));
+    const { credentials } = provider(['arn:fcm']);
+    const first = await credentials.get('com.a', 'android');
+    expect(await credentials.refresh('com.a', 'android')).toBe(first);
+    secretValue('arn:fcm', fcmSecret('com.a', { private_key_id: 'rotated-key-2' }));
+    const rotated = await credentials.refresh('com.a', 'android');
+    expect(rotated).not.toBe(first);
+    expect(rotated?.auth === 'fcm' && rotated.serviceAccount.private_key_id).toBe('rotated-key-2');
+    expect(await credentials.get('com.a', 'android')).toBe(rotated);
   });
 });
 

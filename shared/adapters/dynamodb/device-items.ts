@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   type Device,
   heldTokens as deviceTokens,
@@ -13,10 +14,17 @@ export const deviceSk = (deviceId: string) => `DEVICE#${deviceId}`;
  * The partition key of a token's owner item, the only place it is spelt (the local phones map tokens to
  * owners with it). APNs tokens (iOS) are lower-case hex: `TOKEN#<token>`. FCM tokens (Android) are
  * case-sensitive and may be hex-looking too, so they live apart: `TOKEN#FCM#<token>`, exactly as
- * registered; `#` is in neither alphabet, so the two can never collide.
+ * registered; `#` is in neither alphabet, so the two can never collide. An FCM token too long for a
+ * partition key (DynamoDB: 2048 bytes; the API takes 4096 characters) is keyed by its SHA-256 instead:
+ * `TOKEN#FCM#SHA256#<hex>`, still exact and case-sensitive.
  */
+const MAX_KEYED_FCM_TOKEN = 1024;
 export const tokenPk = (token: string, platform: Platform = 'ios') =>
-  platform === 'android' ? `TOKEN#FCM#${token}` : `TOKEN#${token}`;
+  platform !== 'android'
+    ? `TOKEN#${token}`
+    : token.length > MAX_KEYED_FCM_TOKEN
+      ? `TOKEN#FCM#SHA256#${createHash('sha256').update(token).digest('hex')}`
+      : `TOKEN#FCM#${token}`;
 export const DEVICE_SK_PREFIX = 'DEVICE#';
 export const OWNER_SK = 'OWNER';
 export const META_SK = 'META';

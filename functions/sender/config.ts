@@ -29,7 +29,7 @@ const schema = z
     [EnvName.callQueueUrl]: optionalUrl(),
     [EnvName.dynamodbEndpoint]: optionalUrl(),
     [EnvName.sqsEndpoint]: optionalUrl(),
-    [EnvName.retryAmbiguousPushes]: flag(false),
+    [EnvName.retryAmbiguousPushes]: flag(true),
   })
   .check(
     z.refine(

@@ -27,6 +27,11 @@ export const MetricName = {
   PushPruned: 'PushPruned',
   /** A retry of a push after 429 / 5xx / transport error. Dimensions: service. */
   PushRetried: 'PushRetried',
+  /**
+   * A retry of a VoIP push the platform may already have taken (reset, dropped connection or timeout
+   * after the request was sent): the phone may get it twice and shows one call. Dimensions: service.
+   */
+  AmbiguousRetry: 'AmbiguousRetry',
   /** A duplicate delivery suppressed (already sent for this call, recipient, device and push type). Dimensions: service. */
   PushDuplicate: 'PushDuplicate',
   /** Every terminal outcome, by reason. Dimensions: service, Reason. */

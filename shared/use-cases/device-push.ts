@@ -209,7 +209,8 @@ class DevicePush {
    * Retries while attempts remain and the wait (backoff, or the platform's Retry-After) ends before the
    * ring window (or the invocation's deadline) does; then the push is deferred if the call still rings
    * long enough for a redelivery, else failed. A VoIP push the platform may already have (`maybe_delivered`)
-   * is not retried unless retryAmbiguousPushes is on: a second accepted push could ring the phone twice.
+   * is retried too (counted AmbiguousRetry: the app shows one call however many pushes it gets), unless
+   * retryAmbiguousPushes is off.
    */
   private async retry(attempt: Attempt, decision: Extract<PushDecision, { kind: 'retry' }>): Promise<Next> {
     const { deps, call } = this.ctx;
@@ -228,6 +229,8 @@ class DevicePush {
     if (attempt.number < opts.maxAttempts && now + delayMs < stopAt) {
       this.log(attempt, 'retry');
       deps.metrics.count(MetricName.PushRetried);
+      if (attempt.answer.delivery === 'maybe_delivered' && call.kind === 'voip')
+        deps.metrics.count(MetricName.AmbiguousRetry);
       this.retries += 1;
       await deps.clock.sleep(delayMs);
       return 'send_again';

@@ -37,9 +37,11 @@ export interface FanOutOptions {
   readonly missedCallTtlSeconds: number;
   /**
    * Retry a VoIP push whose transport outcome was ambiguous (`maybeDelivered`: reset, dropped connection,
-   * timeout) as Apple's documentation allows, accepting that the phone may ring twice. Off by default: such
-   * a push ends `failed` / `ambiguous_delivery` (at most one accepted push per device per call).
-   * Sender env RETRY_AMBIGUOUS_PUSHES.
+   * timeout after sending) while the call rings. On by default: a missed call is the worst outcome, and a
+   * second push for a call the phone already shows is not a second ring (the app de-duplicates by
+   * `callId`). Off (RETRY_AMBIGUOUS_PUSHES=false) is the strict mode: such a push ends `failed` /
+   * `ambiguous_delivery`, at most one accepted push per device per call. Each such retry counts
+   * AmbiguousRetry. Sender env RETRY_AMBIGUOUS_PUSHES.
    */
   readonly retryAmbiguousPushes: boolean;
 }
@@ -53,7 +55,7 @@ export const DEFAULT_FAN_OUT_OPTIONS: FanOutOptions = {
   maxAttempts: 8,
   redeliveryMinWindowMs: 5_000,
   missedCallTtlSeconds: 86_400,
-  retryAmbiguousPushes: false,
+  retryAmbiguousPushes: true,
 };
 
 /** The ports the fan-out use case runs on; the handler wires adapters, tests wire fakes. */

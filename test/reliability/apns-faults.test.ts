@@ -7,9 +7,10 @@ import { type HarnessOptions, SenderHarness } from './sender-harness';
 /**
  * APNs misbehaving while calls fan out: every case runs 10 calls × 6 devices through the real sender
  * (queue → handler → APNs simulator) and checks the conservation invariant: each device of each call gets
- * exactly one terminal outcome and APNs accepts at most one push per device per call. A push whose outcome
- * is ambiguous (APNs may have taken it) is not retried: it ends `failed` / `ambiguous_delivery`, unless the
- * sender runs with RETRY_AMBIGUOUS_PUSHES.
+ * exactly one terminal outcome and APNs accepts at most one push per device per call, or, where the
+ * outcome was ambiguous (APNs may have taken it) and the sender retried it as it does by default, a repeat
+ * only after an attempt logged `maybeDelivered`. Strict mode (RETRY_AMBIGUOUS_PUSHES=false) ends such a
+ * push `failed` / `ambiguous_delivery`.
  */
 let harness: SenderHarness | undefined;
 
@@ -155,20 +156,21 @@ describe('sender under APNs faults: conservation', () => {
     expect(h.simulator.stats().faults.reset).toBe(6);
   });
 
-  it('accepts at most one push per device and ends the in-flight ones failed ambiguous_delivery when the connection drops with streams in flight', async () => {
-    // APNs took the in-flight pushes but the answers died with the connection: ambiguous outcomes. A retry
-    // could ring those phones twice, so they end failed; requests not yet sent go to a new connection.
-    const h = await runCalls({ name: 'apns-drop', simulator: { latencyMs: 10 } }, [
-      { kind: 'drop-connection', after: 15, count: 1 },
-    ]);
+  it('accepts at most one push per device and ends the in-flight ones failed ambiguous_delivery when the connection drops with streams in flight in strict mode', async () => {
+    // APNs took the in-flight pushes but the answers died with the connection: ambiguous outcomes. In
+    // strict mode they end failed; requests not yet sent go to a new connection.
+    const h = await runCalls(
+      { name: 'apns-drop', simulator: { latencyMs: 10 }, retryAmbiguousPushes: false },
+      [{ kind: 'drop-connection', after: 15, count: 1 }],
+    );
     const { delivered, failed } = await expectAtMostOnce(h);
     expect(h.simulator.stats().faults['drop-connection']).toBe(1);
     expect(failed.length).toBeGreaterThan(0);
     expect(h.simulator.pushes()).toHaveLength(delivered + failed.filter((d) => d.accepted === 1).length);
   });
 
-  it('delivers every device and repeats only pushes logged maybeDelivered when the connection drops and RETRY_AMBIGUOUS_PUSHES is on', async () => {
-    // The operator's choice of a possible second ring over a possible miss: the app de-duplicates by callId.
+  it('delivers every device and repeats only pushes logged maybeDelivered when the connection drops (the default)', async () => {
+    // A possible second push over a possible miss: the app de-duplicates by callId.
     const h = await runCalls(
       { name: 'apns-drop-retry', simulator: { latencyMs: 10 }, retryAmbiguousPushes: true },
       [{ kind: 'drop-connection', after: 15, count: 1 }],
@@ -180,8 +182,8 @@ describe('sender under APNs faults: conservation', () => {
     expect(ambiguousLines.every((l) => l.outcome === 'retry')).toBe(true);
   });
 
-  it('sends nothing more to the devices whose answers hang past the request timeout and ends them failed ambiguous_delivery', async () => {
-    const h = await runCalls({ name: 'apns-hang', apns: fastTimeouts }, [
+  it('sends nothing more to the devices whose answers hang past the request timeout and ends them failed ambiguous_delivery in strict mode', async () => {
+    const h = await runCalls({ name: 'apns-hang', apns: fastTimeouts, retryAmbiguousPushes: false }, [
       { kind: 'hang', after: 10, count: 5 },
     ]);
     const { failed } = await expectAtMostOnce(h);
@@ -190,9 +192,9 @@ describe('sender under APNs faults: conservation', () => {
     expect(h.simulator.pushes()).toHaveLength(55);
   });
 
-  it('accepts at most one push per device and ends the late ones failed ambiguous_delivery when answers come after the timeout', async () => {
-    // APNs took these pushes, but answered after the request timed out: a retry would have rung twice.
-    const h = await runCalls({ name: 'apns-late', apns: fastTimeouts }, [
+  it('accepts at most one push per device and ends the late ones failed ambiguous_delivery when answers come after the timeout in strict mode', async () => {
+    // APNs took these pushes, but answered after the request timed out: strict mode sends no second one.
+    const h = await runCalls({ name: 'apns-late', apns: fastTimeouts, retryAmbiguousPushes: false }, [
       { kind: 'latency', ms: 450, after: 10, count: 3 },
     ]);
     // The sender is done at its 300 ms timeout; APNs records the late pushes at 450 ms.

@@ -56,7 +56,7 @@ export interface HarnessOptions {
   readonly fanOut?: Partial<FanOutOptions>;
   /**
    * The sender's RETRY_AMBIGUOUS_PUSHES (through its config, as deployed). Also the only case where the
-   * conservation check lets a repeat after an attempt logged `maybeDelivered` pass. @default false
+   * conservation check lets a repeat after an attempt logged `maybeDelivered` pass. @default true, as deployed
    */
   readonly retryAmbiguousPushes?: boolean;
   readonly visibilityTimeoutSeconds?: number;
@@ -171,7 +171,7 @@ export class SenderHarness {
         deliveriesTableName: this.tables.deliveries,
         credentials: { kind: 'file', path: [this.credentialsFile, this.fcmCredentialsFile] },
         deliveryTtlDays: 7,
-        retryAmbiguousPushes: this.options.retryAmbiguousPushes ?? false,
+        retryAmbiguousPushes: this.options.retryAmbiguousPushes ?? true,
         dlqUrl: this.dlqUrl,
       },
       {
@@ -286,7 +286,7 @@ export class SenderHarness {
       pushes: this.simulator.pushes(),
       logs: this.capture.jsonLines(),
       deadLetters: await this.deadLetters(),
-      allowAmbiguousRepeats: this.options.retryAmbiguousPushes ?? false,
+      allowAmbiguousRepeats: this.options.retryAmbiguousPushes ?? true,
     });
   }
 

@@ -5,7 +5,7 @@ import type { Device } from '../../shared/domain/device';
 import { tokenHash } from '../../shared/domain/token-hash';
 import { MetricName } from '../../shared/platform/metric-names';
 import { fanOutCall } from '../../shared/use-cases/fan-out-call';
-import { DEFAULT_FAN_OUT_OPTIONS } from '../../shared/use-cases/fan-out-deps';
+import { DEFAULT_FAN_OUT_OPTIONS, type FanOutOptions } from '../../shared/use-cases/fan-out-deps';
 import { type FakeAnswer, ok, reject, transport } from '../fakes/fake-apns-transport';
 import { aDevice } from '../fakes/fake-device-repository';
 import { aCallEvent, CALL_CREATED_AT } from '../kit/call-events';
@@ -30,8 +30,12 @@ async function run(
 }
 
 async function answerOnce(...answers: FakeAnswer[]) {
+  return answerWith({}, ...answers);
+}
+
+async function answerWith(options: Partial<FanOutOptions>, ...answers: FakeAnswer[]) {
   const device = aDevice({ userId: 'user-1' });
-  const h = fanOutHarness([device]);
+  const h = fanOutHarness([device], options);
   h.apns.script(device.voipToken as string, ...answers);
   const result = await run(h);
   return { h, device, result, outcome: result.outcomes[0] };
@@ -294,10 +298,29 @@ describe('fanOutCall: ambiguous transport outcomes (APNs may have taken the push
     ['a reset stream', transport('reset')],
     ['a timeout', transport('timeout')],
     ['a dropped connection', transport('closed')],
+  ])('retries by default and counts AmbiguousRetry when a VoIP push gets %s', async (_row, answer) => {
+    const { h, outcome } = await answerOnce(answer, ok());
+    expect(outcome).toMatchObject({ outcome: 'delivered', attempts: 2 });
+    expect(h.apns.sent).toHaveLength(2);
+    expect(h.metrics.sum(MetricName.AmbiguousRetry)).toBe(1);
+    expect(h.metrics.sum(MetricName.PushRetried)).toBe(1);
+  });
+
+  it('counts no AmbiguousRetry for a retry APNs never took (503)', async () => {
+    const { h, outcome } = await answerOnce(reject(503, 'ServiceUnavailable'), ok());
+    expect(outcome).toMatchObject({ outcome: 'delivered', attempts: 2 });
+    expect(h.metrics.sum(MetricName.PushRetried)).toBe(1);
+    expect(h.metrics.sum(MetricName.AmbiguousRetry)).toBe(0);
+  });
+
+  it.each([
+    ['a reset stream', transport('reset')],
+    ['a timeout', transport('timeout')],
+    ['a dropped connection', transport('closed')],
   ])(
-    'ends failed ambiguous_delivery without a second send when a VoIP push gets %s',
+    'ends failed ambiguous_delivery without a second send in strict mode when a VoIP push gets %s',
     async (_row, answer) => {
-      const { h, device, result, outcome } = await answerOnce(answer, ok());
+      const { h, device, result, outcome } = await answerWith({ retryAmbiguousPushes: false }, answer, ok());
       expect(outcome).toMatchObject({ outcome: 'failed', reason: 'ambiguous_delivery', attempts: 1 });
       expect(result.retryLater).toBe(false);
       expect(h.apns.sent).toHaveLength(1);
@@ -320,9 +343,9 @@ describe('fanOutCall: ambiguous transport outcomes (APNs may have taken the push
     },
   );
 
-  it('sends nothing more for the device when the event is delivered again after an ambiguous outcome', async () => {
+  it('sends nothing more for the device when the event is delivered again after an ambiguous outcome in strict mode', async () => {
     const device = aDevice({ userId: 'user-1' });
-    const h = fanOutHarness([device]);
+    const h = fanOutHarness([device], { retryAmbiguousPushes: false });
     h.apns.script(device.voipToken as string, transport('timeout'), ok());
     const event = aCallEvent({ ringTimeoutSeconds: 120 });
     await run(h, event);
@@ -334,7 +357,7 @@ describe('fanOutCall: ambiguous transport outcomes (APNs may have taken the push
     expect(h.metrics.sum(MetricName.PushDuplicate)).toBe(1);
   });
 
-  it('retries an ambiguous VoIP push and delivers when RETRY_AMBIGUOUS_PUSHES is on', async () => {
+  it('retries an ambiguous VoIP push again and delivers when RETRY_AMBIGUOUS_PUSHES is on', async () => {
     const device = aDevice({ userId: 'user-1' });
     const h = fanOutHarness([device], { retryAmbiguousPushes: true });
     h.apns.script(device.voipToken as string, transport('timeout'), transport('reset'), ok());
@@ -352,7 +375,7 @@ describe('fanOutCall: ambiguous transport outcomes (APNs may have taken the push
   it('retries a missed-call alert whose outcome was ambiguous when the switch is off', async () => {
     // The rule is for VoIP pushes (a second ring); a missed-call alert keeps the reference's retry.
     const device = aDevice({ userId: 'user-1' });
-    const h = fanOutHarness([device]);
+    const h = fanOutHarness([device], { retryAmbiguousPushes: false });
     h.apns.script(device.alertToken as string, transport('timeout'), ok());
     const result = await run(h, aCallEvent({ type: 'missed_call' }));
     expect(result.outcomes[0]).toMatchObject({ outcome: 'delivered', attempts: 2 });

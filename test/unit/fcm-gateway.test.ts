@@ -34,8 +34,12 @@ async function ring(h: ReturnType<typeof fanOutHarness>, event = aCallEvent()) {
 
 /** One Android device of user-1 whose sends FCM answers with `answers` (the last repeats). */
 async function answered(...answers: FakeFcmAnswer[]) {
+  return answeredWith({}, ...answers);
+}
+
+async function answeredWith(options: Parameters<typeof fanOutHarness>[1], ...answers: FakeFcmAnswer[]) {
   const device = anAndroidDevice();
-  const h = fanOutHarness([device]);
+  const h = fanOutHarness([device], options);
   h.fcm.script(device.fcmToken as string, ...answers);
   const outcome = await ring(h);
   return { h, device, outcome };
@@ -265,8 +269,19 @@ describe('FCM gateway: answers outside the table and transport failures', () => 
     expect(outcome).toMatchObject({ outcome: 'delivered', attempts: 2 });
   });
 
-  it('never rings twice: fails ambiguous, not retried, when FCM may have taken the ring', async () => {
+  it('retries a ring FCM may have taken, counted AmbiguousRetry (the app shows one call)', async () => {
     const { h, outcome } = await answered(
+      { kind: 'transport-error', error: 'reset', message: 'reset', maybeDelivered: true },
+      fcmOk(),
+    );
+    expect(outcome).toMatchObject({ outcome: 'delivered', attempts: 2 });
+    expect(h.fcm.sent).toHaveLength(2);
+    expect(h.metrics.sum(MetricName.AmbiguousRetry)).toBe(1);
+  });
+
+  it('fails ambiguous, not retried, in strict mode when FCM may have taken the ring', async () => {
+    const { h, outcome } = await answeredWith(
+      { retryAmbiguousPushes: false },
       { kind: 'transport-error', error: 'reset', message: 'reset', maybeDelivered: true },
       fcmOk(),
     );

@@ -16,7 +16,7 @@ describe('loadSenderConfig', () => {
       devicesTableName: 'devices',
       deliveriesTableName: 'deliveries',
       deliveryTtlDays: 7,
-      retryAmbiguousPushes: false,
+      retryAmbiguousPushes: true,
       credentials: { kind: 'secrets', secretIds: ['arn:a', 'arn:b'], cacheSeconds: 300 },
       dynamodbEndpoint: 'http://127.0.0.1:8000',
       dlqUrl: 'http://127.0.0.1:9324/q/dlq',
@@ -34,9 +34,9 @@ describe('loadSenderConfig', () => {
     expect(config.deliveryTtlDays).toBe(3);
   });
 
-  it('turns ambiguous retries on only when RETRY_AMBIGUOUS_PUSHES is true', () => {
+  it('retries ambiguous pushes unless RETRY_AMBIGUOUS_PUSHES is false', () => {
     const env = { ...base, APNS_SECRET_ARNS: 'arn:a' };
-    expect(loadSenderConfig(env).retryAmbiguousPushes).toBe(false);
+    expect(loadSenderConfig(env).retryAmbiguousPushes).toBe(true);
     expect(loadSenderConfig({ ...env, RETRY_AMBIGUOUS_PUSHES: 'false' }).retryAmbiguousPushes).toBe(false);
     expect(loadSenderConfig({ ...env, RETRY_AMBIGUOUS_PUSHES: 'true' }).retryAmbiguousPushes).toBe(true);
     expect(() => loadSenderConfig({ ...env, RETRY_AMBIGUOUS_PUSHES: 'yes' })).toThrow(

@@ -1,9 +1,12 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { type DeployConfig, isDisposable } from '../config';
+import type { Platform } from '../../shared/domain/device';
+import { appsOf, type DeployConfig, isDisposable } from '../config';
 import { ApnsSecrets } from '../constructs/apns-secrets';
 import { CallQueue } from '../constructs/call-queue';
+import type { CredentialSecrets } from '../constructs/credential-secrets';
 import { DataTables } from '../constructs/data-tables';
+import { FcmSecrets } from '../constructs/fcm-secrets';
 
 export interface StatefulStackProps extends StackProps {
   readonly config: DeployConfig;
@@ -11,12 +14,13 @@ export interface StatefulStackProps extends StackProps {
 
 /**
  * What holds data or credentials and must survive a redeploy of the code: the two tables, the call
- * queue and its DLQ, one APNs secret per app. Retained on stack deletion except in `dev`.
+ * queue and its DLQ, one APNs secret per iOS app and one FCM secret per Android app. Retained on stack deletion except in `dev`.
  */
 export class StatefulStack extends Stack {
   readonly tables: DataTables;
   readonly callQueue: CallQueue;
-  readonly secrets: ApnsSecrets;
+  readonly apnsSecrets: ApnsSecrets;
+  readonly fcmSecrets: FcmSecrets;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -28,9 +32,16 @@ export class StatefulStack extends Stack {
       consumerTimeout: Duration.seconds(config.senderTimeoutSeconds),
       senderPrincipals: config.senderPrincipals,
     });
-    this.secrets = new ApnsSecrets(this, 'ApnsSecrets', {
-      bundleIds: config.apps.map((app) => app.bundleId),
-      namePrefix: `voip-push/${config.stage}`,
+    const namePrefix = `voip-push/${config.stage}`;
+    const bundleIds = (platform: Platform) => appsOf(config, platform).map((app) => app.bundleId);
+    this.apnsSecrets = new ApnsSecrets(this, 'ApnsSecrets', {
+      bundleIds: bundleIds('ios'),
+      namePrefix,
+      removalPolicy,
+    });
+    this.fcmSecrets = new FcmSecrets(this, 'FcmSecrets', {
+      bundleIds: bundleIds('android'),
+      namePrefix,
       removalPolicy,
     });
 
@@ -40,10 +51,16 @@ export class StatefulStack extends Stack {
     });
     new CfnOutput(this, 'CallQueueArn', { value: this.callQueue.queue.queueArn });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.callQueue.deadLetterQueue.queueUrl });
-    for (const [bundleId, arn] of this.secrets.secretArns) {
-      new CfnOutput(this, `ApnsSecretArn${outputSuffix(bundleId)}`, {
+    this.outputSecrets('Apns', 'APNs', this.apnsSecrets);
+    this.outputSecrets('Fcm', 'FCM', this.fcmSecrets);
+  }
+
+  /** `<Prefix>SecretArn<Bundle>` per secret; the smoke check reads the bundle id from the description. */
+  private outputSecrets(prefix: string, label: string, secrets: CredentialSecrets): void {
+    for (const [bundleId, arn] of secrets.secretArns) {
+      new CfnOutput(this, `${prefix}SecretArn${outputSuffix(bundleId)}`, {
         value: arn,
-        description: `APNs credential secret of ${bundleId} (load with put-secret-value, docs/deploy.md)`,
+        description: `${label} credential secret of ${bundleId} (load with put-secret-value, docs/deploy.md)`,
       });
     }
   }

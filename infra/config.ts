@@ -195,6 +195,11 @@ export function appsOf<P extends Platform>(
   return config.apps.filter((app): app is Extract<AppConfig, { platform: P }> => app.platform === platform);
 }
 
+/** The platforms with at least one configured app, in PLATFORMS order. */
+export function platformsOf(config: Pick<DeployConfig, 'apps'>): Platform[] {
+  return PLATFORMS.filter((platform) => config.apps.some((app) => app.platform === platform));
+}
+
 /** Removal policy rule shared by every stateful resource: only `dev` may delete data on teardown. */
 export function isDisposable(stage: Stage): boolean {
   return stage === 'dev';

@@ -8,7 +8,7 @@ import type { Construct } from 'constructs';
 import { formatKnownApps } from '../../shared/domain/known-apps';
 import { EnvDefault, EnvName } from '../../shared/platform/env-names';
 import { ServiceName } from '../../shared/platform/metric-names';
-import { appsOf, type DeployConfig, isDisposable } from '../config';
+import { appsOf, type DeployConfig, isDisposable, platformsOf } from '../config';
 import { AlarmTopic } from '../constructs/alarm-topic';
 import { LogsKey } from '../constructs/logs-key';
 import { PushAlarms } from '../constructs/push-alarms';
@@ -144,10 +144,12 @@ export class StatelessStack extends Stack {
       deadLetterQueue: stateful.callQueue.deadLetterQueue,
       functions: { Register: register.function, Receipts: receipts.function, Sender: sender.function },
       bundleIds: appsOf(config, 'ios').map((app) => app.bundleId),
+      platforms: platformsOf(config),
       receiptRateFloor: config.receiptRateFloor,
     });
     const dashboard = new PushDashboard(this, 'Dashboard', {
       dashboardName: `voip-push-${config.stage}`,
+      platforms: platformsOf(config),
       queue: stateful.callQueue.queue,
       deadLetterQueue: stateful.callQueue.deadLetterQueue,
     });

@@ -14,7 +14,7 @@ export interface CredentialSecretsProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-/** What differs between the platforms' secrets. */
+/** What differs between the platforms' secrets (apns-secrets.ts, fcm-secrets.ts). */
 export interface CredentialKind {
   /** Path segment of the secret names: `<namePrefix>/<segment>/<bundleId>`. */
   readonly segment: string;

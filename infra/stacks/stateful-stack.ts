@@ -2,11 +2,11 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-
 import type { Construct } from 'constructs';
 import type { Platform } from '../../shared/domain/device';
 import { appsOf, type DeployConfig, isDisposable } from '../config';
-import { ApnsSecrets } from '../constructs/apns-secrets';
+import { APNS_CREDENTIAL } from '../constructs/apns-secrets';
 import { CallQueue } from '../constructs/call-queue';
-import type { CredentialSecrets } from '../constructs/credential-secrets';
+import { CredentialSecrets } from '../constructs/credential-secrets';
 import { DataTables } from '../constructs/data-tables';
-import { FcmSecrets } from '../constructs/fcm-secrets';
+import { FCM_CREDENTIAL } from '../constructs/fcm-secrets';
 
 export interface StatefulStackProps extends StackProps {
   readonly config: DeployConfig;
@@ -19,8 +19,8 @@ export interface StatefulStackProps extends StackProps {
 export class StatefulStack extends Stack {
   readonly tables: DataTables;
   readonly callQueue: CallQueue;
-  readonly apnsSecrets: ApnsSecrets;
-  readonly fcmSecrets: FcmSecrets;
+  readonly apnsSecrets: CredentialSecrets;
+  readonly fcmSecrets: CredentialSecrets;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -33,17 +33,13 @@ export class StatefulStack extends Stack {
       senderPrincipals: config.senderPrincipals,
     });
     const namePrefix = `voip-push/${config.stage}`;
-    const bundleIds = (platform: Platform) => appsOf(config, platform).map((app) => app.bundleId);
-    this.apnsSecrets = new ApnsSecrets(this, 'ApnsSecrets', {
-      bundleIds: bundleIds('ios'),
+    const secretsOf = (platform: Platform) => ({
+      bundleIds: appsOf(config, platform).map((app) => app.bundleId),
       namePrefix,
       removalPolicy,
     });
-    this.fcmSecrets = new FcmSecrets(this, 'FcmSecrets', {
-      bundleIds: bundleIds('android'),
-      namePrefix,
-      removalPolicy,
-    });
+    this.apnsSecrets = new CredentialSecrets(this, 'ApnsSecrets', secretsOf('ios'), APNS_CREDENTIAL);
+    this.fcmSecrets = new CredentialSecrets(this, 'FcmSecrets', secretsOf('android'), FCM_CREDENTIAL);
 
     new CfnOutput(this, 'CallQueueUrl', {
       value: this.callQueue.queue.queueUrl,

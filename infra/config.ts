@@ -35,7 +35,8 @@ const appSchema = z
     platform: z
       .enum(PLATFORMS as [Platform, ...Platform[]], { error: 'must be "ios" or "android"' })
       .default('ios'),
-    bundleId: z.string(),
+    // The register function's KNOWN_APPS takes at most 155 characters per id (shared/domain/known-apps.ts).
+    bundleId: z.string().max(155, 'must be at most 155 characters'),
     environments: z
       .array(z.enum(['sandbox', 'production']))
       .min(1, 'must list at least one of "sandbox", "production"')

@@ -14,7 +14,8 @@ export interface StatefulStackProps extends StackProps {
 
 /**
  * What holds data or credentials and must survive a redeploy of the code: the two tables, the call
- * queue and its DLQ, one APNs secret per iOS app and one FCM secret per Android app. Retained on stack deletion except in `dev`.
+ * queue and its DLQ, one APNs secret per iOS app and one FCM secret per Android app. Retained on
+ * stack deletion except in `dev`.
  */
 export class StatefulStack extends Stack {
   readonly tables: DataTables;

@@ -95,6 +95,11 @@ describe('parseConfig', () => {
     ['apps', [{ bundleId: 'com.a.b' }], /"apps\.0\.environments": is required for an ios app/],
     [
       'apps',
+      [{ platform: 'android', bundleId: `com.${'a'.repeat(152)}` }],
+      /"apps\.0\.bundleId": must be at most 155 characters/,
+    ],
+    [
+      'apps',
       [
         { bundleId: 'com.a.b', environments: ['sandbox'] },
         { platform: 'android', bundleId: 'com.a.c' },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PLATFORMS, type Platform } from '../shared/domain/device';
 import { readPublicSigningJwk } from './test-issuer-key';
 
 /**
@@ -8,15 +9,69 @@ import { readPublicSigningJwk } from './test-issuer-key';
 
 const STAGES = ['dev', 'staging', 'prod'] as const;
 const BUNDLE_ID = /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
+/** An Android application id: dot-separated segments, each a letter then letters, digits or `_`. */
+const PACKAGE_NAME = /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$/;
 const ACCOUNT_ID = /^\d{12}$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 
-const appSchema = z.object({
-  bundleId: z.string().regex(BUNDLE_ID, 'must be a bundle id such as com.example.voip'),
-  environments: z
-    .array(z.enum(['sandbox', 'production']))
-    .min(1, 'must list at least one of "sandbox", "production"'),
-});
+export interface IosAppConfig {
+  readonly platform: 'ios';
+  readonly bundleId: string;
+  readonly environments: readonly ('sandbox' | 'production')[];
+}
+
+/** FCM has one endpoint, so an Android app has no environments. */
+export interface AndroidAppConfig {
+  readonly platform: 'android';
+  /** The package name (application id). */
+  readonly bundleId: string;
+}
+
+export type AppConfig = IosAppConfig | AndroidAppConfig;
+
+/** `platform` defaults to `ios`, so a config written before Android keeps its meaning. */
+const appSchema = z
+  .object({
+    platform: z
+      .enum(PLATFORMS as [Platform, ...Platform[]], { error: 'must be "ios" or "android"' })
+      .default('ios'),
+    // The register function's KNOWN_APPS takes at most 155 characters per id (shared/domain/known-apps.ts).
+    bundleId: z.string().max(155, 'must be at most 155 characters'),
+    environments: z
+      .array(z.enum(['sandbox', 'production']))
+      .min(1, 'must list at least one of "sandbox", "production"')
+      .optional(),
+  })
+  .superRefine((app, ctx) => {
+    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (app.platform === 'ios') {
+      if (!BUNDLE_ID.test(app.bundleId)) issue('bundleId', 'must be a bundle id such as com.example.voip');
+      if (app.environments === undefined)
+        issue('environments', 'is required for an ios app: list "sandbox", "production" or both');
+    } else {
+      if (!PACKAGE_NAME.test(app.bundleId))
+        issue('bundleId', 'must be an Android package name such as com.example.voip');
+      if (app.environments !== undefined)
+        issue('environments', 'must not be set for an android app (FCM has one endpoint)');
+    }
+  })
+  .transform(
+    (app): AppConfig =>
+      app.platform === 'android'
+        ? { platform: 'android', bundleId: app.bundleId }
+        : { platform: 'ios', bundleId: app.bundleId, environments: app.environments ?? [] },
+  );
+
+/** The first `<platform>:<bundleId>` listed twice; the same id may be an iOS and an Android app. */
+function duplicateApp(apps: readonly AppConfig[]): string | undefined {
+  const seen = new Set<string>();
+  for (const app of apps) {
+    const key = `${app.platform}:${app.bundleId}`;
+    if (seen.has(key)) return key;
+    seen.add(key);
+  }
+  return undefined;
+}
 
 const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https URL' });
 
@@ -37,7 +92,14 @@ const fields = z.object({
   apps: z
     .array(appSchema)
     .min(1, 'must list at least one app')
-    .refine((apps) => new Set(apps.map((a) => a.bundleId)).size === apps.length, 'bundle ids must be unique'),
+    .superRefine((apps, ctx) => {
+      const twice = duplicateApp(apps);
+      if (twice)
+        ctx.addIssue({
+          code: 'custom',
+          message: `bundle ids must be unique per platform: ${twice} is listed twice`,
+        });
+    }),
   jwtIssuer: httpsUrl,
   jwtAudience: z.array(z.string().min(1)).min(1, 'must list at least one audience'),
   alarmEmail: z.email('must be an e-mail address').optional(),
@@ -74,7 +136,6 @@ const configSchema = fields.superRefine((config, ctx) => {
 });
 
 export type DeployConfig = z.output<typeof configSchema>;
-export type AppConfig = DeployConfig['apps'][number];
 export type Stage = DeployConfig['stage'];
 
 /** Every key the app reads from context; also the list the error messages and docs use. */
@@ -125,6 +186,19 @@ export function parseConfig(read: (key: string) => unknown): DeployConfig {
   const key = String(issue?.path[0] ?? '?');
   const message = raw[key] === undefined ? 'is required' : issue?.message;
   throw new ConfigError(`Invalid context "${path}": ${message}. Set it in cdk.json or with -c ${key}=...`);
+}
+
+/** The configured apps of one platform. */
+export function appsOf<P extends Platform>(
+  config: Pick<DeployConfig, 'apps'>,
+  platform: P,
+): Extract<AppConfig, { platform: P }>[] {
+  return config.apps.filter((app): app is Extract<AppConfig, { platform: P }> => app.platform === platform);
+}
+
+/** The platforms with at least one configured app, in PLATFORMS order. */
+export function platformsOf(config: Pick<DeployConfig, 'apps'>): Platform[] {
+  return PLATFORMS.filter((platform) => config.apps.some((app) => app.platform === platform));
 }
 
 /** Removal policy rule shared by every stateful resource: only `dev` may delete data on teardown. */

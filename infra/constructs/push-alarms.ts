@@ -11,7 +11,8 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { MetricName, ServiceName } from '../../shared/platform/metric-names';
+import type { Platform } from '../../shared/domain/device';
+import { credentialErrorMetric, MetricName, ServiceName } from '../../shared/platform/metric-names';
 import { pushMetric } from '../push-metrics';
 
 export interface PushAlarmsProps {
@@ -20,8 +21,10 @@ export interface PushAlarmsProps {
   readonly deadLetterQueue: IQueue;
   /** Functions whose Errors and Throttles are alarmed, by a short name used in the alarm ids. */
   readonly functions: Record<string, IFunction>;
-  /** One CertificateDaysLeft alarm per bundle id. */
+  /** One CertificateDaysLeft alarm per iOS bundle id. */
   readonly bundleIds: readonly string[];
+  /** One credential-error alarm (ApnsAuthError, FcmAuthError) per platform with an app. */
+  readonly platforms: readonly Platform[];
   /** Lowest acceptable ReceiptReceived / VoipPushAccepted over an hour, e.g. 0.8. */
   readonly receiptRateFloor: number;
   /** @default 30 (seconds; the default ring window: an older event no longer rings anyone) */
@@ -35,6 +38,13 @@ export interface PushAlarmsProps {
   /** Accepted VoIP pushes an hour needs before the receipt rate is judged. @default 20 */
   readonly receiptRateMinPushes?: number;
 }
+
+/** What a credential-error alarm means (docs/operations.md), by platform. */
+const CREDENTIAL_ERROR: Record<Platform, string> = {
+  ios: 'APNs answered 403: credential revoked, expired or for the wrong environment.',
+  android:
+    'FCM refused the credential (SENDER_ID_MISMATCH, PERMISSION_DENIED, 401 or an OAuth refusal): wrong project or revoked key.',
+};
 
 /** The alarms of the platform runbook; every one notifies the alarm topic (and tells it when it clears). */
 export class PushAlarms extends Construct {
@@ -78,14 +88,13 @@ export class PushAlarms extends Construct {
       metric: pushMetric(MetricName.DeliveryLatency, sender, { statistic: 'p99' }),
       threshold: props.maxDeliveryLatencyP99Ms ?? 5000,
     });
-    this.add(
-      'ApnsAuthError',
-      'APNs answered 403: credential revoked, expired or for the wrong environment.',
-      {
-        metric: pushMetric(MetricName.ApnsAuthError, sender),
+    for (const platform of props.platforms) {
+      const metricName = credentialErrorMetric(platform);
+      this.add(metricName, CREDENTIAL_ERROR[platform], {
+        metric: pushMetric(metricName, sender),
         threshold: 0,
-      },
-    );
+      });
+    }
     this.add(
       'DeliveryRecordLost',
       'APNs accepted a push but its delivery record could not be written: a redelivery could ring twice.',

@@ -10,7 +10,13 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { MetricName, type MetricNameValue, ServiceName } from '../../shared/platform/metric-names';
+import type { Platform } from '../../shared/domain/device';
+import {
+  MetricName,
+  type MetricNameValue,
+  PLATFORM_DIMENSION,
+  ServiceName,
+} from '../../shared/platform/metric-names';
 import { pushMetric, type Service, searchExpression } from '../push-metrics';
 
 export interface PushDashboardProps {
@@ -18,12 +24,19 @@ export interface PushDashboardProps {
   readonly dashboardName: string;
   readonly queue: IQueue;
   readonly deadLetterQueue: IQueue;
+  /**
+   * Platforms with an app. With Android among them the dashboard adds FCM latency and pushes split by
+   * platform; an iOS-only dashboard stays as it was.
+   */
+  readonly platforms: readonly Platform[];
 }
 
 const sender = ServiceName.sender;
 const receipts = ServiceName.receipts;
 const WIDTH = 8;
 const HEIGHT = 6;
+/** Widgets per row: 3 × WIDTH fills the 24-unit grid. */
+const PER_ROW = 3;
 
 function percentiles(name: MetricNameValue, service: Service, stats: string[]): Metric[] {
   return stats.map((statistic) =>
@@ -41,12 +54,16 @@ export class PushDashboard extends Construct {
     const graph = (title: string, left: IMetric[], extra: Partial<GraphWidgetProps> = {}) =>
       new GraphWidget({ title, left, width: WIDTH, height: HEIGHT, ...extra });
 
+    const android = props.platforms.includes('android');
     const widgets: IWidget[] = [
       graph(
         'Delivery latency (event to APNs answer, ms)',
         percentiles(MetricName.DeliveryLatency, sender, ['p50', 'p90', 'p99']),
       ),
       graph('APNs latency (ms)', percentiles(MetricName.ApnsLatency, sender, ['p50', 'p90', 'p99'])),
+      ...(android
+        ? [graph('FCM latency (ms)', percentiles(MetricName.FcmLatency, sender, ['p50', 'p90', 'p99']))]
+        : []),
       graph('Queue delay (ms)', percentiles(MetricName.QueueDelay, sender, ['p50', 'p90', 'p99'])),
       graph('Throughput (pushes accepted / min)', [
         pushMetric(MetricName.PushAccepted, sender, { period: minute }),
@@ -54,6 +71,22 @@ export class PushDashboard extends Construct {
         pushMetric(MetricName.PushRetried, sender, { period: minute }),
         pushMetric(MetricName.CallExpired, sender, { period: minute }),
       ]),
+      ...(android
+        ? [
+            graph(
+              'Pushes by platform (accepted, failed / min)',
+              props.platforms.flatMap((platform) =>
+                [MetricName.PushAccepted, MetricName.PushFailed].map((name) =>
+                  pushMetric(name, sender, {
+                    period: minute,
+                    label: `${name} ${platform}`,
+                    extraDimensions: { [PLATFORM_DIMENSION]: platform },
+                  }),
+                ),
+              ),
+            ),
+          ]
+        : []),
       graph('Outcomes by reason', [
         new MathExpression({
           expression: searchExpression(MetricName.PushOutcome, sender, 'Reason', 'Sum', 60),
@@ -94,7 +127,9 @@ export class PushDashboard extends Construct {
     this.dashboard = new Dashboard(this, 'Dashboard', {
       dashboardName: props.dashboardName,
       defaultInterval: Duration.hours(3),
-      widgets: [widgets.slice(0, 3), widgets.slice(3, 6), widgets.slice(6)],
+      widgets: Array.from({ length: Math.ceil(widgets.length / PER_ROW) }, (_, row) =>
+        widgets.slice(row * PER_ROW, (row + 1) * PER_ROW),
+      ),
     });
   }
 }

@@ -1,9 +1,12 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { type DeployConfig, isDisposable } from '../config';
-import { ApnsSecrets } from '../constructs/apns-secrets';
+import type { Platform } from '../../shared/domain/device';
+import { appsOf, type DeployConfig, isDisposable } from '../config';
+import { APNS_CREDENTIAL } from '../constructs/apns-secrets';
 import { CallQueue } from '../constructs/call-queue';
+import { CredentialSecrets } from '../constructs/credential-secrets';
 import { DataTables } from '../constructs/data-tables';
+import { FCM_CREDENTIAL } from '../constructs/fcm-secrets';
 
 export interface StatefulStackProps extends StackProps {
   readonly config: DeployConfig;
@@ -11,12 +14,14 @@ export interface StatefulStackProps extends StackProps {
 
 /**
  * What holds data or credentials and must survive a redeploy of the code: the two tables, the call
- * queue and its DLQ, one APNs secret per app. Retained on stack deletion except in `dev`.
+ * queue and its DLQ, one APNs secret per iOS app and one FCM secret per Android app. Retained on
+ * stack deletion except in `dev`.
  */
 export class StatefulStack extends Stack {
   readonly tables: DataTables;
   readonly callQueue: CallQueue;
-  readonly secrets: ApnsSecrets;
+  readonly apnsSecrets: CredentialSecrets;
+  readonly fcmSecrets: CredentialSecrets;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -28,11 +33,14 @@ export class StatefulStack extends Stack {
       consumerTimeout: Duration.seconds(config.senderTimeoutSeconds),
       senderPrincipals: config.senderPrincipals,
     });
-    this.secrets = new ApnsSecrets(this, 'ApnsSecrets', {
-      bundleIds: config.apps.map((app) => app.bundleId),
-      namePrefix: `voip-push/${config.stage}`,
+    const namePrefix = `voip-push/${config.stage}`;
+    const secretsOf = (platform: Platform) => ({
+      bundleIds: appsOf(config, platform).map((app) => app.bundleId),
+      namePrefix,
       removalPolicy,
     });
+    this.apnsSecrets = new CredentialSecrets(this, 'ApnsSecrets', secretsOf('ios'), APNS_CREDENTIAL);
+    this.fcmSecrets = new CredentialSecrets(this, 'FcmSecrets', secretsOf('android'), FCM_CREDENTIAL);
 
     new CfnOutput(this, 'CallQueueUrl', {
       value: this.callQueue.queue.queueUrl,
@@ -40,10 +48,16 @@ export class StatefulStack extends Stack {
     });
     new CfnOutput(this, 'CallQueueArn', { value: this.callQueue.queue.queueArn });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.callQueue.deadLetterQueue.queueUrl });
-    for (const [bundleId, arn] of this.secrets.secretArns) {
-      new CfnOutput(this, `ApnsSecretArn${outputSuffix(bundleId)}`, {
+    this.outputSecrets('Apns', 'APNs', this.apnsSecrets);
+    this.outputSecrets('Fcm', 'FCM', this.fcmSecrets);
+  }
+
+  /** `<Prefix>SecretArn<Bundle>` per secret; the smoke check reads the bundle id from the description. */
+  private outputSecrets(prefix: string, label: string, secrets: CredentialSecrets): void {
+    for (const [bundleId, arn] of secrets.secretArns) {
+      new CfnOutput(this, `${prefix}SecretArn${outputSuffix(bundleId)}`, {
         value: arn,
-        description: `APNs credential secret of ${bundleId} (load with put-secret-value, docs/deploy.md)`,
+        description: `${label} credential secret of ${bundleId} (load with put-secret-value, docs/deploy.md)`,
       });
     }
   }

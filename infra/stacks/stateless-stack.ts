@@ -5,9 +5,10 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { formatKnownApps } from '../../shared/domain/known-apps';
 import { EnvDefault, EnvName } from '../../shared/platform/env-names';
 import { ServiceName } from '../../shared/platform/metric-names';
-import { type DeployConfig, isDisposable } from '../config';
+import { appsOf, type DeployConfig, isDisposable, platformsOf } from '../config';
 import { AlarmTopic } from '../constructs/alarm-topic';
 import { LogsKey } from '../constructs/logs-key';
 import { PushAlarms } from '../constructs/push-alarms';
@@ -17,6 +18,11 @@ import { TEST_ISSUER_AUDIENCE, TestIssuer } from '../constructs/test-issuer';
 import { VoipFunction } from '../constructs/voip-function';
 import type { PublicSigningJwk } from '../test-issuer-key';
 import type { StatefulStack } from './stateful-stack';
+
+/** The sender's list of secret ids, left unset when the platform has no app (the sender needs one list). */
+function secretList(name: string, arns: readonly string[]): Record<string, string> {
+  return arns.length > 0 ? { [name]: arns.join(',') } : {};
+}
 
 export interface StatelessStackProps extends StackProps {
   readonly config: DeployConfig;
@@ -54,6 +60,8 @@ export class StatelessStack extends Stack {
       environment: {
         [EnvName.maxDevicesPerUser]: String(EnvDefault.maxDevicesPerUser),
         [EnvName.deviceTtlDays]: String(EnvDefault.deviceTtlDays),
+        // A device of an app without a credential here would never ring: refused with 400.
+        [EnvName.knownApps]: formatKnownApps(config.apps),
       },
       ...logs,
     });
@@ -74,7 +82,8 @@ export class StatelessStack extends Stack {
       timeout: senderTimeout,
       memorySize: config.senderMemoryMb,
       environment: {
-        [EnvName.apnsSecretArns]: stateful.secrets.arns.join(','),
+        ...secretList(EnvName.apnsSecretArns, stateful.apnsSecrets.arns),
+        ...secretList(EnvName.fcmSecretArns, stateful.fcmSecrets.arns),
         [EnvName.credentialCacheSeconds]: String(EnvDefault.credentialCacheSeconds),
         [EnvName.deliveryTtlDays]: String(EnvDefault.deliveryTtlDays),
         // A malformed event goes straight to the DLQ with its rejection reason (functions/sender/create-handler.ts).
@@ -94,13 +103,16 @@ export class StatelessStack extends Stack {
         resources: [devices.tableArn],
       }),
     );
-    sender.function.addToRolePolicy(
-      new PolicyStatement({
-        sid: 'ReadApnsCredentials',
-        actions: ['secretsmanager:GetSecretValue'],
-        resources: stateful.secrets.arns,
-      }),
-    );
+    // The secrets use the AWS-managed key aws/secretsmanager: reading one needs no KMS right of its own.
+    for (const [sid, arns] of [
+      ['ReadApnsCredentials', stateful.apnsSecrets.arns],
+      ['ReadFcmCredentials', stateful.fcmSecrets.arns],
+    ] as const) {
+      if (arns.length === 0) continue;
+      sender.function.addToRolePolicy(
+        new PolicyStatement({ sid, actions: ['secretsmanager:GetSecretValue'], resources: arns }),
+      );
+    }
     stateful.callQueue.deadLetterQueue.grantSendMessages(sender.function);
     sender.function.addEventSource(
       new SqsEventSource(stateful.callQueue.queue, {
@@ -131,11 +143,13 @@ export class StatelessStack extends Stack {
       queue: stateful.callQueue.queue,
       deadLetterQueue: stateful.callQueue.deadLetterQueue,
       functions: { Register: register.function, Receipts: receipts.function, Sender: sender.function },
-      bundleIds: config.apps.map((app) => app.bundleId),
+      bundleIds: appsOf(config, 'ios').map((app) => app.bundleId),
+      platforms: platformsOf(config),
       receiptRateFloor: config.receiptRateFloor,
     });
     const dashboard = new PushDashboard(this, 'Dashboard', {
       dashboardName: `voip-push-${config.stage}`,
+      platforms: platformsOf(config),
       queue: stateful.callQueue.queue,
       deadLetterQueue: stateful.callQueue.deadLetterQueue,
     });

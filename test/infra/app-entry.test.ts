@@ -67,6 +67,10 @@ describe('infra/app.ts with a bad context value', () => {
       { apps: '[{"bundleId":"voip","environments":["sandbox"]}]' },
       'Invalid context "apps.0.bundleId": must be',
     ],
+    [
+      { apps: '[{"platform":"android","bundleId":"com.example.voip","environments":["production"]}]' },
+      'Invalid context "apps.0.environments": must not be set for an android app',
+    ],
     [{ senderMaxConcurrency: '1' }, 'Invalid context "senderMaxConcurrency": must be at least 2'],
   ])(
     'prints one line and no stack trace, and exits 1, when the app runs with %j',

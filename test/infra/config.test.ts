@@ -11,7 +11,9 @@ describe('parseConfig', () => {
   it('accepts the defaults when cdk.json is used as is', () => {
     const config = parseWith({});
     expect(config.stage).toBe('dev');
-    expect(config.apps).toEqual([{ bundleId: 'com.example.voip', environments: ['sandbox', 'production'] }]);
+    expect(config.apps).toEqual([
+      { platform: 'ios', bundleId: 'com.example.voip', environments: ['sandbox', 'production'] },
+    ]);
     expect(config.senderTimeoutSeconds).toBe(30);
     expect(config.senderMemoryMb).toBe(512);
   });
@@ -33,10 +35,25 @@ describe('parseConfig', () => {
       receiptRateFloor: 0.9,
       jwtAudience: ['ios-app', 'android-app'],
       senderPrincipals: ['123456789012', 'arn:aws:iam::210987654321:role/call-control'],
-      apps: [{ bundleId: 'com.acme.phone', environments: ['production'] }],
+      apps: [{ platform: 'ios', bundleId: 'com.acme.phone', environments: ['production'] }],
       throttle: { rateLimit: 10, burstLimit: 20 },
       alarmEmail: 'oncall@example.com',
     });
+  });
+
+  it('reads an android app, which has no environments, beside an iOS app of the same id', () => {
+    const config = parseWith({
+      apps: [
+        { bundleId: 'com.acme.phone', environments: ['production'] },
+        { platform: 'android', bundleId: 'com.acme.phone' },
+        { platform: 'android', bundleId: 'com.acme.phone_beta' },
+      ],
+    });
+    expect(config.apps).toEqual([
+      { platform: 'ios', bundleId: 'com.acme.phone', environments: ['production'] },
+      { platform: 'android', bundleId: 'com.acme.phone' },
+      { platform: 'android', bundleId: 'com.acme.phone_beta' },
+    ]);
   });
 
   it.each([
@@ -53,7 +70,47 @@ describe('parseConfig', () => {
         { bundleId: 'com.a.b', environments: ['sandbox'] },
         { bundleId: 'com.a.b', environments: ['production'] },
       ],
-      /"apps": bundle ids must be unique/,
+      /"apps": bundle ids must be unique per platform: ios:com\.a\.b is listed twice/,
+    ],
+    [
+      'apps',
+      [{ platform: 'android', bundleId: 'com.a.b', environments: ['production'] }],
+      /"apps\.0\.environments": must not be set for an android app/,
+    ],
+    [
+      'apps',
+      [{ platform: 'android', bundleId: 'com.a-b' }],
+      /"apps\.0\.bundleId": must be an Android package name/,
+    ],
+    [
+      'apps',
+      [{ platform: 'android', bundleId: 'com.9b.c' }],
+      /"apps\.0\.bundleId": must be an Android package name/,
+    ],
+    [
+      'apps',
+      [{ platform: 'windows', bundleId: 'com.a.b' }],
+      /"apps\.0\.platform": must be "ios" or "android"/,
+    ],
+    ['apps', [{ bundleId: 'com.a.b' }], /"apps\.0\.environments": is required for an ios app/],
+    [
+      'apps',
+      [{ platform: 'android', bundleId: `com.${'a'.repeat(152)}` }],
+      /"apps\.0\.bundleId": must be at most 155 characters/,
+    ],
+    [
+      'apps',
+      [
+        { bundleId: 'com.a.b', environments: ['sandbox'] },
+        { platform: 'android', bundleId: 'com.a.c' },
+        { platform: 'android', bundleId: 'com.a.c' },
+      ],
+      /"apps": bundle ids must be unique per platform: android:com\.a\.c is listed twice/,
+    ],
+    [
+      'apps',
+      '[{"platform":"android","bundleId":"com.a.b","environments":["sandbox"]}]',
+      /"apps\.0\.environments": must not be set for an android app/,
     ],
     [
       'senderPrincipals',

@@ -44,6 +44,7 @@ describe('cdk-nag AwsSolutions', () => {
       'AwsSolutions-L1 VoipPush-prod-Stateless/Sender/Function',
       'AwsSolutions-SMG4 VoipPush-prod-Stateful/ApnsSecrets/com.example.other',
       'AwsSolutions-SMG4 VoipPush-prod-Stateful/ApnsSecrets/com.example.voip',
+      'AwsSolutions-SMG4 VoipPush-prod-Stateful/FcmSecrets/com.example.voip',
     ]);
     for (const { reason } of found) expect(reason.length).toBeGreaterThan(40);
   });

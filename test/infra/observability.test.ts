@@ -23,6 +23,28 @@ const byExpression = (pattern: RegExp) =>
     a.Properties.Metrics?.some((m: { Expression?: string }) => pattern.test(m.Expression ?? '')),
   );
 
+/** The one dashboard's name and widgets; `widget(title)` is that widget's metrics as JSON text. */
+function dashboardOf(template: Template) {
+  const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+  expect(dashboards).toHaveLength(1);
+  // The body is a Fn::Join of JSON text and tokens (region, queue names): put placeholders in and parse it.
+  const parts = dashboards[0]?.Properties.DashboardBody['Fn::Join'][1] as unknown[];
+  const body = JSON.parse(parts.map((p) => (typeof p === 'string' ? p : 'TOKEN')).join('')) as {
+    widgets: { x: number; width: number; properties: { title: string; metrics: unknown[] } }[];
+  };
+  const widget = (title: RegExp) => {
+    const found = body.widgets.find((w) => title.test(w.properties.title));
+    if (!found) throw new Error(`no widget ${title}`);
+    return JSON.stringify(found.properties.metrics);
+  };
+  return {
+    name: dashboards[0]?.Properties.DashboardName as string,
+    widget,
+    titles: body.widgets.map((w) => w.properties.title),
+    widgets: body.widgets,
+  };
+}
+
 describe('alarms and dashboard', () => {
   beforeAll(() => {
     template = synthApp({
@@ -164,19 +186,8 @@ describe('alarms and dashboard', () => {
   });
 
   it('draws latency, throughput, outcomes by reason, queues and receipts on one dashboard', () => {
-    const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
-    expect(dashboards).toHaveLength(1);
-    expect(dashboards[0]?.Properties.DashboardName).toBe('voip-push-prod');
-    // The body is a Fn::Join of JSON text and tokens (region, queue names): put placeholders in and parse it.
-    const parts = dashboards[0]?.Properties.DashboardBody['Fn::Join'][1] as unknown[];
-    const body = JSON.parse(parts.map((p) => (typeof p === 'string' ? p : 'TOKEN')).join('')) as {
-      widgets: { properties: { title: string; metrics: unknown[] } }[];
-    };
-    const widget = (title: RegExp) => {
-      const found = body.widgets.find((w) => title.test(w.properties.title));
-      if (!found) throw new Error(`no widget ${title}`);
-      return JSON.stringify(found.properties.metrics);
-    };
+    const { name, widget, titles } = dashboardOf(template);
+    expect(name).toBe('voip-push-prod');
     expect(widget(/^Delivery latency/)).toMatch(/DeliveryLatency.*p50.*p90.*p99/);
     expect(widget(/^APNs latency/)).toMatch(/ApnsLatency.*p99/);
     expect(widget(/^Queue delay/)).toMatch(/QueueDelay.*p99/);
@@ -192,11 +203,76 @@ describe('alarms and dashboard', () => {
       /ReceiptReceived.*voip-push-receipts.*VoipPushAccepted.*voip-push-sender/,
     );
     expect(widget(/^Phone latency/)).toMatch(/PhoneLatency.*p99/);
+    // Without an android app the dashboard is what it was before Android.
+    expect(titles.filter((t) => /FCM|platform/.test(t))).toEqual([]);
   });
 
   it('outputs the API URL, dashboard name and alarm topic ARN when built', () => {
     expect(Object.keys(template.findOutputs('*'))).toEqual(
       expect.arrayContaining(['ApiUrl', 'DashboardName', 'AlarmTopicArn']),
     );
+  });
+});
+
+describe('alarms and dashboard with android apps', () => {
+  const synthAlarms = (apps: unknown[]) => {
+    const built = synthApp({ stage: 'prod', apps, alarmEmail: 'oncall@example.com' }).statelessTemplate;
+    return { built, found: Object.values(built.findResources('AWS::CloudWatch::Alarm')) as Alarm[] };
+  };
+  const named = (found: Alarm[], metricName: string) =>
+    found.filter((a) => a.Properties.MetricName === metricName);
+
+  let both: ReturnType<typeof synthAlarms>;
+  beforeAll(() => {
+    both = synthAlarms([
+      { bundleId: 'com.example.voip', environments: ['production'] },
+      { platform: 'android', bundleId: 'com.example.voip' },
+    ]);
+  });
+
+  it('alarms on any FCM credential refusal from the sender, beside the APNs 403 alarm', () => {
+    const [fcm, ...more] = named(both.found, 'FcmAuthError');
+    expect(more).toEqual([]);
+    expect(fcm?.Properties).toMatchObject({
+      Namespace: 'VoipPush',
+      Dimensions: [{ Name: 'service', Value: 'voip-push-sender' }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: expect.stringMatching(/AlarmTopic/) }],
+    });
+    expect(fcm?.Properties.AlarmDescription).toMatch(/SENDER_ID_MISMATCH, PERMISSION_DENIED, 401/);
+    expect(named(both.found, 'ApnsAuthError')).toHaveLength(1);
+    // The iOS-only runbook's 14 alarms of one app, plus FcmAuthError.
+    expect(both.found).toHaveLength(15);
+  });
+
+  it('has no APNs credential or certificate alarm when every app is android', () => {
+    const { found } = synthAlarms([{ platform: 'android', bundleId: 'com.example.voip' }]);
+    expect(named(found, 'FcmAuthError')).toHaveLength(1);
+    expect(named(found, 'ApnsAuthError')).toEqual([]);
+    expect(named(found, 'CertificateDaysLeft')).toEqual([]);
+    expect(found).toHaveLength(13);
+  });
+
+  it('draws FCM latency and accepted and failed pushes per platform, on rows that fit the grid', () => {
+    const { widget, widgets } = dashboardOf(both.built);
+    expect(widget(/^FCM latency/)).toMatch(/"FcmLatency","service","voip-push-sender".*p50.*p90.*p99/);
+    const byPlatform = JSON.parse(widget(/^Pushes by platform/)) as unknown[][];
+    expect(byPlatform.map((m) => m.slice(0, 6))).toEqual(
+      ['ios', 'android'].flatMap((platform) =>
+        ['PushAccepted', 'PushFailed'].map((name) => [
+          'VoipPush',
+          name,
+          'Platform',
+          platform,
+          'service',
+          'voip-push-sender',
+        ]),
+      ),
+    );
+    for (const w of widgets) expect(w.x + w.width).toBeLessThanOrEqual(24);
   });
 });

@@ -126,6 +126,56 @@ describe('StatefulStack in prod', () => {
   });
 });
 
+describe('StatefulStack with android apps', () => {
+  let template: Template;
+  beforeAll(() => {
+    template = synthApp({
+      ...PROD,
+      apps: [
+        { bundleId: 'com.example.voip', environments: ['production'] },
+        { platform: 'android', bundleId: 'com.example.voip' },
+        { platform: 'android', bundleId: 'com.example.other_app' },
+      ],
+    }).statefulTemplate;
+  });
+
+  it('creates one empty, retained FCM secret per package beside the APNs one of the same id when built', () => {
+    const secrets = Object.values(template.findResources('AWS::SecretsManager::Secret'));
+    expect(secrets.map((s) => s.Properties.Name)).toEqual([
+      'voip-push/prod/apns/com.example.voip',
+      'voip-push/prod/fcm/com.example.voip',
+      'voip-push/prod/fcm/com.example.other_app',
+    ]);
+    for (const secret of secrets.slice(1)) {
+      expect(secret.DeletionPolicy).toBe('Retain');
+      expect(secret.Properties.SecretString).toBeUndefined();
+      expect(secret.Properties.GenerateSecretString).toBeUndefined();
+      // The same (AWS-managed) key as the APNs secrets: the sender needs no KMS right to read it.
+      expect(secret.Properties.KmsKeyId).toBeUndefined();
+      expect(secret.Properties.Description).toMatch(/"auth":"fcm","serviceAccount":\{/);
+    }
+    expect(secrets[2]?.Properties.Description).toMatch(/bundleId must be com\.example\.other_app\.$/);
+  });
+
+  it('keeps the logical id the APNs secret had before Android, so a deployed secret is not replaced', () => {
+    expect(Object.keys(template.findResources('AWS::SecretsManager::Secret'))[0]).toBe(
+      'ApnsSecretscomexamplevoip450F0DCA',
+    );
+  });
+
+  it('outputs one FCM secret ARN per package, told apart from the APNs ones, when built', () => {
+    const outputs = template.findOutputs('*');
+    expect(Object.keys(outputs).filter((id) => /SecretArn/.test(id))).toEqual([
+      'ApnsSecretArnComExampleVoip',
+      'FcmSecretArnComExampleVoip',
+      'FcmSecretArnComExampleOtherApp',
+    ]);
+    expect(outputs.FcmSecretArnComExampleOtherApp?.Description).toMatch(
+      /^FCM credential secret of com\.example\.other_app /,
+    );
+  });
+});
+
 describe('StatefulStack in dev', () => {
   let template: Template;
   beforeAll(() => {

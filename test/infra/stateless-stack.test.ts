@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { synthApp } from './synth-app';
+import { secretNamesOf, synthApp } from './synth-app';
 
 /** A value of synthesized CloudFormation JSON (what `Template.toJSON()` returns is untyped). */
 type Json = ReturnType<Template['toJSON']>[string];
@@ -12,6 +12,8 @@ const CONFIG = {
   apps: [
     { bundleId: 'com.example.voip', environments: ['sandbox', 'production'] },
     { bundleId: 'com.example.other', environments: ['production'] },
+    // The same package name as the first iOS app: a second app, with its own FCM secret.
+    { platform: 'android', bundleId: 'com.example.voip' },
   ],
   jwtIssuer: 'https://issuer.example.org/',
   jwtAudience: ['ios', 'ios-beta'],
@@ -23,6 +25,7 @@ const CONFIG = {
 };
 
 let template: Template;
+let statefulTemplate: Template;
 let resources: Record<string, Resource>;
 
 /** Logical id of the function that runs with this Powertools service name. */
@@ -48,7 +51,7 @@ const importsTable = (name: 'Devices' | 'Deliveries') => new RegExp(`Tables${nam
 
 describe('StatelessStack', () => {
   beforeAll(() => {
-    template = synthApp(CONFIG).statelessTemplate;
+    ({ statelessTemplate: template, statefulTemplate } = synthApp(CONFIG));
     resources = template.toJSON().Resources;
   });
 
@@ -87,8 +90,22 @@ describe('StatelessStack', () => {
     expect(JSON.stringify(env('voip-push-sender').CALL_QUEUE_URL)).toMatch(
       /CallQueueQueue|Queue(?!.*DeadLetter)/,
     );
-    const secretArns = JSON.stringify(env('voip-push-sender').APNS_SECRET_ARNS);
-    expect(secretArns.match(/ApnsSecrets/g)).toHaveLength(2);
+  });
+
+  it('gives the sender the ARNs of the APNs secrets and of the FCM secrets, each in its list, when built', () => {
+    const env = resources[functionId('voip-push-sender')]?.Properties.Environment.Variables;
+    expect(secretNamesOf(env.APNS_SECRET_ARNS, statefulTemplate)).toBe(
+      'voip-push/staging/apns/com.example.voip,voip-push/staging/apns/com.example.other',
+    );
+    expect(secretNamesOf(env.FCM_SECRET_ARNS, statefulTemplate)).toBe(
+      'voip-push/staging/fcm/com.example.voip',
+    );
+  });
+
+  it('tells register every configured app, iOS and Android, so it refuses any other with 400 when built', () => {
+    expect(resources[functionId('voip-push-register')]?.Properties.Environment.Variables.KNOWN_APPS).toBe(
+      'ios:com.example.voip,ios:com.example.other,android:com.example.voip',
+    );
   });
 
   it('gives the sender the configured timeout and memory when built', () => {
@@ -221,17 +238,28 @@ describe('StatelessStack', () => {
       expect(JSON.stringify(writes)).not.toMatch(importsTable('Devices'));
     });
 
-    it('lets the sender read only the APNs secrets when built', () => {
-      const statements = statementsOf('voip-push-sender');
-      const secretStatements = statements.filter((s) =>
+    it('lets the sender read only the APNs and FCM secrets, nothing else of Secrets Manager, when built', () => {
+      const secretStatements = statementsOf('voip-push-sender').filter((s) =>
         actionsOf([s]).some((a) => a.startsWith('secretsmanager:')),
       );
-      expect(secretStatements).toHaveLength(1);
-      expect(secretStatements[0]?.Action).toBe('secretsmanager:GetSecretValue');
-      const arns = secretStatements[0]?.Resource as unknown[];
-      expect(arns).toHaveLength(2);
-      expect(JSON.stringify(arns)).toMatch(/ApnsSecrets/);
-      expect(JSON.stringify(arns)).not.toContain('*');
+      expect(
+        secretStatements.map((s) => ({
+          sid: s.Sid,
+          action: s.Action,
+          secrets: secretNamesOf(s.Resource as Json, statefulTemplate),
+        })),
+      ).toEqual([
+        {
+          sid: 'ReadApnsCredentials',
+          action: 'secretsmanager:GetSecretValue',
+          secrets: 'voip-push/staging/apns/com.example.voip,voip-push/staging/apns/com.example.other',
+        },
+        {
+          sid: 'ReadFcmCredentials',
+          action: 'secretsmanager:GetSecretValue',
+          secrets: 'voip-push/staging/fcm/com.example.voip',
+        },
+      ]);
     });
 
     it('never lets the sender put or batch-write devices, only update and delete them when built', () => {
@@ -262,6 +290,51 @@ describe('StatelessStack', () => {
         expect(text).not.toMatch(/"(Action|Resource)":"\*"/);
         expect(actionsOf(statementsOf(service)).some((a) => a.endsWith('*'))).toBe(false);
       }
+    });
+  });
+});
+
+/** Env vars and secret statements of the sender and register functions in a synthesized stage. */
+function pushWiring(overrides: Record<string, unknown>) {
+  const { statelessTemplate, statefulTemplate: stateful } = synthApp(overrides);
+  const functions = Object.values(statelessTemplate.findResources('AWS::Lambda::Function'));
+  const envOf = (service: string) =>
+    functions.find((f) => f.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME === service)?.Properties
+      .Environment.Variables;
+  const secretSids = Object.values(statelessTemplate.findResources('AWS::IAM::Policy'))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[])
+    .filter((s) => actionsOf([s]).some((a) => a.startsWith('secretsmanager:')))
+    .map((s) => s.Sid);
+  const sender = envOf('voip-push-sender');
+  return {
+    knownApps: envOf('voip-push-register')?.KNOWN_APPS,
+    apns: sender.APNS_SECRET_ARNS && secretNamesOf(sender.APNS_SECRET_ARNS, stateful),
+    fcm: sender.FCM_SECRET_ARNS && secretNamesOf(sender.FCM_SECRET_ARNS, stateful),
+    secretSids,
+    secretCount: Object.keys(stateful.findResources('AWS::SecretsManager::Secret')).length,
+  };
+}
+
+describe('StatelessStack with one platform', () => {
+  it('wires only APNs, as before Android, when no android app is configured', () => {
+    expect(pushWiring({ stage: 'staging' })).toEqual({
+      knownApps: 'ios:com.example.voip',
+      apns: 'voip-push/staging/apns/com.example.voip',
+      fcm: undefined,
+      secretSids: ['ReadApnsCredentials'],
+      secretCount: 1,
+    });
+  });
+
+  it('wires only FCM when every app is android', () => {
+    expect(
+      pushWiring({ stage: 'staging', apps: [{ platform: 'android', bundleId: 'com.example.phone_app' }] }),
+    ).toEqual({
+      knownApps: 'android:com.example.phone_app',
+      apns: undefined,
+      fcm: 'voip-push/staging/fcm/com.example.phone_app',
+      secretSids: ['ReadFcmCredentials'],
+      secretCount: 1,
     });
   });
 });

@@ -13,12 +13,16 @@ export function cdkJsonContext(): Record<string, unknown> {
   return cdkJson.context;
 }
 
-/** A production stage with every optional setting used (two apps, alarm e-mail, cross-account senders). */
+/**
+ * A production stage with every optional setting used (two iOS apps and an Android one, alarm e-mail,
+ * cross-account senders).
+ */
 export const EVERY_OPTION = {
   stage: 'prod',
   apps: [
     { bundleId: 'com.example.voip', environments: ['sandbox', 'production'] },
     { bundleId: 'com.example.other', environments: ['production'] },
+    { platform: 'android', bundleId: 'com.example.voip' },
   ],
   alarmEmail: 'oncall@example.com',
   senderPrincipals: ['123456789012', 'arn:aws:iam::210987654321:role/call-control'],
@@ -77,4 +81,28 @@ export function acknowledgements(root: IConstruct): Acknowledged[] {
       // aws-cdk-lib records a bare id as `Annotation::<id>`; cdk-nag 3.0.2 strips that prefix when matching.
       .map(([id, reason]) => ({ path: construct.node.path, id: id.replace(/^annotation::/i, ''), reason })),
   );
+}
+
+/** A value of synthesized CloudFormation JSON (what `Template.toJSON()` returns is untyped). */
+type Json = ReturnType<Template['toJSON']>[string];
+
+/**
+ * What a stateless-stack value that lists secrets (an env var, a policy's Resource) comes to once
+ * deployed, with each imported secret ARN replaced by that secret's name: `Fn::Join` is joined,
+ * `Fn::ImportValue` is followed to the stateful stack's export and the secret it refers to.
+ */
+export function secretNamesOf(value: Json, statefulTemplate: Template): string {
+  const { Outputs: outputs, Resources: resources } = statefulTemplate.toJSON();
+  const resolve = (v: Json): string => {
+    if (typeof v === 'string') return v;
+    if (Array.isArray(v)) return v.map(resolve).join(',');
+    if (v?.['Fn::Join']) return (v['Fn::Join'][1] as Json[]).map(resolve).join(v['Fn::Join'][0]);
+    const exported = Object.values(outputs as Record<string, Json>).find(
+      (o) => o.Export?.Name === v?.['Fn::ImportValue'],
+    );
+    const secret = resources[exported?.Value?.Ref];
+    if (secret?.Type !== 'AWS::SecretsManager::Secret') throw new Error(`not a secret: ${JSON.stringify(v)}`);
+    return secret.Properties.Name;
+  };
+  return resolve(value);
 }

@@ -11,7 +11,10 @@ type Statement = { Sid?: string; Effect: string; Action: string | string[]; Reso
 
 const CONFIG = {
   stage: 'staging',
-  apps: [{ bundleId: 'com.example.voip', environments: ['sandbox', 'production'] }],
+  apps: [
+    { bundleId: 'com.example.voip', environments: ['sandbox', 'production'] },
+    { platform: 'android', bundleId: 'com.example.voip' },
+  ],
   jwtIssuer: 'https://issuer.example.org/',
   jwtAudience: ['ios'],
   senderPrincipals: ['123456789012'],
@@ -122,7 +125,23 @@ describe('least privilege of the function roles', () => {
   it('lets no function but the sender read a secret, and the sender only GetSecretValue when built', () => {
     for (const service of SERVICES) {
       const secretActions = actions(statementsOf(service)).filter((a) => a.startsWith('secretsmanager:'));
-      expect(secretActions).toEqual(service === 'voip-push-sender' ? ['secretsmanager:GetSecretValue'] : []);
+      // One statement per platform: APNs secrets and FCM secrets.
+      expect(secretActions).toEqual(
+        service === 'voip-push-sender'
+          ? ['secretsmanager:GetSecretValue', 'secretsmanager:GetSecretValue']
+          : [],
+      );
+    }
+  });
+
+  it('scopes every secret read to secrets of the stateful stack, never a name pattern, when built', () => {
+    const reads = statementsOf('voip-push-sender').filter((s) =>
+      actions([s]).includes('secretsmanager:GetSecretValue'),
+    );
+    for (const s of reads) {
+      for (const resource of [s.Resource].flat()) {
+        expect(resource).toEqual({ 'Fn::ImportValue': expect.stringMatching(/(Apns|Fcm)Secrets/) });
+      }
     }
   });
 

@@ -3,7 +3,8 @@
  * local/aws-request-recorder.ts. The publisher sends each call to fauxqs, the local poller (Lambda's
  * event source mapping) receives and deletes it, and the real sender handler looks the devices up on
  * DynamoDB Local, leases them and pushes to the APNs simulator. One call at a time, so each batch holds
- * one call: what a quiet queue with no batching window (as deployed) gives.
+ * one call (what a quiet queue with no batching window, as deployed, gives); one workload queues its
+ * calls on a second queue before a poller starts on it, so batches fill as under load.
  */
 import { fstatSync } from 'node:fs';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -20,7 +21,13 @@ export interface CostWorkerInput {
   readonly sqsEndpoint: string;
   readonly apnsUrl: string;
   /** Calls per workload. */
-  readonly calls: { readonly oneToOne: number; readonly group100: number; readonly group1000: number };
+  readonly calls: {
+    readonly oneToOne: number;
+    /** 1:1 calls queued before the poller starts: batches of up to 10. */
+    readonly oneToOneQueued: number;
+    readonly group100: number;
+    readonly group1000: number;
+  };
 }
 
 export type WorkloadId = keyof CostWorkerInput['calls'];
@@ -86,9 +93,13 @@ const measured: SqsLambdaHandler = async (event, context) => {
 const recorder = new AwsRequestRecorder({ returnConsumedCapacity: true });
 recordAwsRequests(recorder);
 const sqs = new SQSClient({ endpoint: input.sqsEndpoint, ...LOCAL_AWS });
-const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `bench-cost-${bench.suffix}` })))
-  .QueueUrl as string;
-const poller = startPoller({ sqsClient: sqs, queueUrl, waitTimeSeconds: 20, handler: measured });
+const newQueue = async (name: string): Promise<string> =>
+  (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-${bench.suffix}` }))).QueueUrl as string;
+const queueUrl = await newQueue('bench-cost');
+const queuedUrl = await newQueue('bench-cost-queued');
+const startMeasuredPoller = (url: string) =>
+  startPoller({ sqsClient: sqs, queueUrl: url, waitTimeSeconds: 20, handler: measured });
+const poller = startMeasuredPoller(queueUrl);
 const count = (action: string): number => recorder.records.filter((r) => r.action === action).length;
 async function until(done: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 30_000;
@@ -103,6 +114,7 @@ let seq = 0;
 async function workload(
   calls: number,
   recipientsOf: (i: number) => readonly string[],
+  queued = false,
 ): Promise<WorkloadUsage> {
   recorder.clear();
   times.reset();
@@ -115,11 +127,16 @@ async function workload(
   for (let i = 0; i < calls; i++) {
     const { type: _type, ...draft } = benchCallEvent(bench.suffix, seq++, recipientsOf(i));
     maxEventBytes = Math.max(maxEventBytes, Buffer.byteLength(JSON.stringify(draft)));
-    const result = await publishIncomingCall(sqs, queueUrl, draft);
+    const result = await publishIncomingCall(sqs, queued ? queuedUrl : queueUrl, draft);
     if (!result.ok) throw new Error(`cost worker: publish failed: ${JSON.stringify(result)}`);
-    await until(() => handled > i, `call ${i}`);
+    if (!queued) await until(() => handled > i, `call ${i}`);
   }
-  await until(() => count('DeleteMessageBatch') >= calls, 'the last delete');
+  const queuedPoller = queued ? startMeasuredPoller(queuedUrl) : undefined;
+  await until(() => handled >= calls, 'every call');
+  const batches = (): number =>
+    recorder.records.filter((r) => r.action === 'ReceiveMessage' && (r.messagesReceived ?? 0) > 0).length;
+  await until(() => count('DeleteMessageBatch') >= batches(), 'the last delete');
+  await queuedPoller?.stop();
   const requests: Record<string, number> = {};
   let emptyReceives = 0;
   let dynamodbErrors = 0;
@@ -128,6 +145,7 @@ async function workload(
       emptyReceives++;
       continue;
     }
+    if (r.action === 'GetQueueAttributes') continue; // the local poller's start, not the mapping's
     if (r.service === 'dynamodb' && r.error !== undefined) dynamodbErrors++;
     const key = `${r.service}:${r.action}`;
     requests[key] = (requests[key] ?? 0) + 1;
@@ -153,6 +171,11 @@ async function workload(
 await workload(2, (i) => [pairs[i % pairs.length] as string]);
 const result: Record<WorkloadId, WorkloadUsage> = {
   oneToOne: await workload(input.calls.oneToOne, (i) => [pairs[i % pairs.length] as string]),
+  oneToOneQueued: await workload(
+    input.calls.oneToOneQueued,
+    (i) => [pairs[i % pairs.length] as string],
+    true,
+  ),
   group100: await workload(input.calls.group100, () => members.slice(0, 100)),
   group1000: await workload(input.calls.group1000, () => members),
 };

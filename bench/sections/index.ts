@@ -1,5 +1,6 @@
 import type { SectionReport } from '../lib/report';
 import { coldStartSection } from './cold-start';
+import { costSection } from './cost';
 import { fcmTransportSection } from './fcm-transport';
 import { registerSection } from './register';
 import { callLatencySection, memorySection, senderPathSection } from './sender';
@@ -19,4 +20,5 @@ export const SECTIONS: readonly Section[] = [
   { id: 'cold-start', run: coldStartSection },
   { id: 'register', run: registerSection },
   { id: 'memory', run: memorySection },
+  { id: 'cost', run: costSection },
 ];

@@ -4,30 +4,20 @@
  * against DynamoDB Local and the APNs simulator, beside a bare loop doing the same lookups and pushes.
  */
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
 import { connect as http2Connect } from 'node:http2';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { loadSenderConfig } from '../../functions/sender/config';
 import { createSenderHandler, type SenderHandler } from '../../functions/sender/create-handler';
-import { buildSenderDeps } from '../../functions/sender/wiring';
 import { devCaPem, devTokenCredential } from '../../local/apns-simulator/dev-credentials';
 import { lambdaContext, toSqsRecord } from '../../local/lambda-runtime';
 import { InMemoryDeliveryStore } from '../../local/memory-delivery-store';
 import { startPoller } from '../../local/poller';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/services/dynamodb-local';
-import { createTables } from '../../local/services/tables';
-import { documentClientOf } from '../../shared/adapters/dynamodb/clients';
-import { DynamoDeviceRepository } from '../../shared/adapters/dynamodb/device-repository';
+import { LOCAL_REGION } from '../../local/services/dynamodb-local';
 import { mapBounded } from '../../shared/lib/helpers';
-import { EnvName } from '../../shared/platform/env-names';
 import { emitResult } from '../lib/child';
 import { round, summarize } from '../lib/stats';
-import { deviceTokens } from '../transport/fixtures';
+import { benchCallEvent, LOCAL_AWS, setUpSender } from './sender-setup';
 import { PortTimes, timedPorts } from './timed-ports';
 
 export interface SenderWorkerInput {
@@ -69,42 +59,18 @@ export interface SenderWorkerResult {
 }
 
 const input = JSON.parse(process.argv[2] ?? '{}') as SenderWorkerInput;
-const suffix = randomUUID().slice(0, 8);
-const tables = { devices: `bench-devices-${suffix}`, deliveries: `bench-deliveries-${suffix}` };
-const aws = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
-const dynamo = new DynamoDBClient({ endpoint: input.dynamodbEndpoint, ...aws });
-const documents = documentClientOf(dynamo);
-await createTables(dynamo, tables);
-
-// Seed: one device per user, through the repository (the register path's own transaction).
+// One device per user.
 const users = Array.from({ length: input.recipients }, (_, i) => `bench-user-${i}`);
-const tokens = deviceTokens(users.length);
-const repository = new DynamoDeviceRepository({ client: documents, tableName: tables.devices });
-await mapBounded(users, 16, (userId, i) =>
-  repository.register({
-    userId,
-    deviceId: `phone-${i}`,
-    bundleId: 'com.example.voip',
-    environment: 'sandbox',
-    voipToken: tokens[i] as string,
-    now: new Date(),
-  }),
-);
-
-// The sender exactly as handler.ts wires it, with the credential from a file and the simulator's CA.
-const credentialsFile = join(tmpdir(), `bench-apns-credential-${suffix}.json`);
-writeFileSync(credentialsFile, JSON.stringify(devTokenCredential()), { mode: 0o600 });
-const caFile = join(tmpdir(), `bench-apns-ca-${suffix}.pem`);
-writeFileSync(caFile, devCaPem());
-const config = loadSenderConfig({
-  [EnvName.devicesTable]: tables.devices,
-  [EnvName.deliveriesTable]: tables.deliveries,
-  [EnvName.apnsCredentialsFile]: credentialsFile,
-  [EnvName.apnsEndpoint]: input.apnsUrl,
-  [EnvName.apnsCaFile]: caFile,
+const {
+  suffix,
+  documents,
+  tables,
+  deps: baseDeps,
+} = await setUpSender({
+  dynamodbEndpoint: input.dynamodbEndpoint,
+  apnsUrl: input.apnsUrl,
+  devices: users.map((userId, i) => ({ userId, deviceId: `phone-${i}` })),
 });
-// Powertools Logger and Metrics writing to stdout, as in Lambda (the composition root's defaults).
-const baseDeps = buildSenderDeps(config, { dynamoClient: dynamo });
 const times = new PortTimes();
 const handler: SenderHandler = createSenderHandler({
   ...baseDeps,
@@ -119,17 +85,7 @@ const handlerMemoryLease: SenderHandler = createSenderHandler({
 let messageSeq = 0;
 const context = (): Context => lambdaContext({ functionName: 'bench-sender', timeoutMs: 30_000 });
 const callEvent = (recipients: readonly string[]): string =>
-  JSON.stringify({
-    version: 1,
-    type: 'incoming_call',
-    callId: `c-${suffix}-${messageSeq}`,
-    recipients,
-    caller: { id: 'user-9', displayName: 'Ada Lovelace', handle: '+15550100' },
-    media: 'audio',
-    createdAt: new Date().toISOString(),
-    ringTimeoutSeconds: 30,
-    data: { room: 'r-1' },
-  });
+  JSON.stringify(benchCallEvent(suffix, messageSeq, recipients));
 const benchQueue = { arn: 'arn:aws:sqs:us-east-1:000000000000:bench', region: LOCAL_REGION };
 const record = (body: string): SQSRecord =>
   toSqsRecord({ MessageId: `m-${suffix}-${messageSeq++}`, ReceiptHandle: 'r', Body: body }, benchQueue);
@@ -297,7 +253,7 @@ paths.push(
 );
 
 // Item 3. One call at a time through fauxqs and the local poller (Lambda's event source mapping).
-const sqs = new SQSClient({ endpoint: input.sqsEndpoint, ...aws });
+const sqs = new SQSClient({ endpoint: input.sqsEndpoint, ...LOCAL_AWS });
 const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `bench-calls-${suffix}` })))
   .QueueUrl as string;
 let handlerStart = 0;

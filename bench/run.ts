@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from './lib/child';
 import { machineInfo } from './lib/machine';
-import { type BenchReport, htmlReport, type SectionReport, textReport } from './lib/report';
+import { type BenchReport, costOf, htmlReport, type SectionReport, textReport } from './lib/report';
 import { round } from './lib/stats';
 import { SECTIONS } from './sections/index';
 import { stopServices } from './sections/services';
@@ -70,6 +70,7 @@ const report: BenchReport = {
   sections,
   totalSeconds: round((performance.now() - t0) / 1000),
   loadAverage: { start: loadAtStart, end: loadavg().map(round) },
+  ...(costOf(sections) ? { cost: costOf(sections) } : {}),
 };
 const dir = resolve(REPO_ROOT, 'bench', 'results');
 mkdirSync(dir, { recursive: true });

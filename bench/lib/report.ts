@@ -30,6 +30,20 @@ export interface BenchReport {
   readonly totalSeconds: number;
   /** 1/5/15-minute load averages when the run started and ended: how busy the shared machine was. */
   readonly loadAverage?: { readonly start: readonly number[]; readonly end: readonly number[] };
+  /**
+   * The cost section's figures where scripts look for them: `{ oneToOne, group100, group1000, ... }`, each
+   * `{ usdPerMillionPushes, parts, requests, ... }`. Absent when the cost section did not run.
+   */
+  readonly cost?: unknown;
+}
+
+/** The cost section's `data.cost`, lifted to the report's top level. */
+export function costOf(sections: readonly SectionReport[]): unknown {
+  const data = sections.find((section) => section.id === 'cost')?.data as
+    | { cost?: unknown }
+    | null
+    | undefined;
+  return data?.cost;
 }
 
 const fmt = (value: string | number): string =>

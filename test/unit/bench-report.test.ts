@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { htmlReport, textTable } from '../../bench/lib/report';
+import { costOf, htmlReport, type SectionReport, textTable } from '../../bench/lib/report';
 import { percentile, round, summarize } from '../../bench/lib/stats';
 
 describe('bench statistics', () => {
@@ -64,5 +64,25 @@ describe('bench report', () => {
     expect(html).toContain('within one run &lt;2 cores&gt;');
     expect(html).toContain('class="miss"');
     expect(html).not.toMatch(/(src|href)="http/);
+  });
+});
+
+describe('bench results JSON', () => {
+  const section = (id: string, data: unknown): SectionReport => ({
+    id,
+    title: id,
+    columns: [],
+    rows: [],
+    notes: [],
+    targets: [],
+    charts: [],
+    data,
+  });
+
+  it("lifts the cost section's figures to the top level for scripts, and leaves them out when it did not run", () => {
+    const cost = { oneToOne: { usdPerMillionPushes: 2.76 }, group100: { usdPerMillionPushes: 1.68 } };
+    expect(costOf([section('sender', { x: 1 }), section('cost', { cost })])).toBe(cost);
+    expect(costOf([section('sender', { x: 1 })])).toBeUndefined();
+    expect(costOf([section('cost', null)])).toBeUndefined();
   });
 });

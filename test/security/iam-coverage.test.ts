@@ -269,7 +269,7 @@ beforeAll(async () => {
     fcmToken(),
   ];
   // register: new devices, a token moving to another user, an eviction over the cap of 2, GET, DELETE.
-  const statuses = [
+  const responses = [
     await register(put('ada', 'ada-iphone', { ...iphone(iosToken), alertToken: 'ab'.repeat(32) })),
     await register(put('ada', 'ada-pixel', pixel(androidToken))),
     await register(put('bob', 'bob-old', iphone(movedToken))),
@@ -278,7 +278,7 @@ beforeAll(async () => {
     await register(put('dan', 'dan-watch', iphone(voipToken()))),
     await register(put('cy', 'cy-iphone', iphone(goneIos))),
     await register(put('cy', 'cy-pixel', pixel(goneAndroid))),
-    await register({ method: 'GET', path: '/v1/devices', routeKey: 'GET /v1/devices', sub: 'ada' }),
+    await register({ method: 'GET', path: '/v1/devices', routeKey: 'GET /v1/devices', sub: 'dan' }),
     await register({
       method: 'DELETE',
       path: '/v1/devices/bob-old',
@@ -286,8 +286,10 @@ beforeAll(async () => {
       pathParameters: { deviceId: 'bob-old' },
       sub: 'bob',
     }),
-  ].map((r) => r.statusCode);
-  expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200, 204]);
+  ];
+  expect(responses.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200, 204]);
+  const listed = JSON.parse(String(responses[8]?.body)) as { devices: Array<{ deviceId: string }> };
+  expect(listed.devices.map((d) => d.deviceId).sort()).toEqual(['dan-tablet', 'dan-watch']);
 
   // sender from files: a call to iPhone + Android, a missed call, two dead tokens, an invalid event.
   const sender = senderHandler('files');
@@ -304,7 +306,8 @@ beforeAll(async () => {
   await deliver(sender, [aCallBody({ callId: 'iam-deferred', recipients: ['ada'] })], 1500);
   harness.simulator.setFaults([]);
 
-  // sender with its credential from Secrets Manager, as deployed.
+  // sender with its credential from Secrets Manager, as deployed: the stacks make APNs secrets only (no
+  // FCM_SECRET_ARNS), so this sender rings the iPhone and has no credential for the Android phone.
   await deliver(senderHandler('secrets'), [aCallBody({ callId: 'iam-secret', recipients: ['ada'] })]);
 
   // receipts: the app reports the call's push, then repeats the receipt (refused write, then a read).

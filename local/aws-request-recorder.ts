@@ -22,6 +22,13 @@ export interface AwsRequestRecord {
   readonly action: string;
   /** Table names, queue URLs or secret ids the input names (empty when the action takes none). */
   readonly resources: readonly string[];
+  /** The secondary index a Query or Scan names (`IndexName`). */
+  readonly index?: string;
+  /**
+   * The operations inside a DynamoDB transaction, each with its table: `Put`, `Update`, `Delete`,
+   * `ConditionCheck` (TransactWriteItems) or `Get` (TransactGetItems). IAM authorizes each one apart.
+   */
+  readonly items?: readonly TransactionItem[];
   /** Entries of a batch action (SQS SendMessageBatch/DeleteMessageBatch, DynamoDB Batch*), else 1. */
   readonly entries: number;
   /** Capacity units as DynamoDB bills them, from DynamoDB's count when `returnConsumedCapacity` is on. */
@@ -31,6 +38,11 @@ export interface AwsRequestRecord {
   readonly durationMs: number;
   /** The error's name when the request failed (`ConditionalCheckFailedException`, ...). */
   readonly error?: string;
+}
+
+export interface TransactionItem {
+  readonly operation: string;
+  readonly resource: string;
 }
 
 export interface RecorderOptions {
@@ -174,10 +186,13 @@ function describe(
 ): Omit<AwsRequestRecord, 'durationMs'> {
   const consumed = service === 'dynamodb' ? capacityOf(action, output.ConsumedCapacity) : undefined;
   const received = Array.isArray(output.Messages) ? output.Messages.length : undefined;
+  const items = transactionItemsOf(input);
   return {
     service,
     action,
     resources: resourcesOf(input),
+    ...(typeof input.IndexName === 'string' ? { index: input.IndexName } : {}),
+    ...(items.length > 0 ? { items } : {}),
     entries: entriesOf(input),
     ...(consumed ? { consumed } : {}),
     ...(action === 'ReceiveMessage' ? { messagesReceived: received ?? 0 } : {}),
@@ -191,14 +206,20 @@ export function resourcesOf(input: Input): string[] {
     if (typeof input[key] === 'string') names.add(input[key] as string);
   }
   if (isRecord(input.RequestItems)) for (const table of Object.keys(input.RequestItems)) names.add(table);
-  const transact = Array.isArray(input.TransactItems) ? input.TransactItems : [];
-  for (const item of transact) {
-    if (!isRecord(item)) continue;
-    for (const op of Object.values(item)) {
-      if (isRecord(op) && typeof op.TableName === 'string') names.add(op.TableName);
-    }
-  }
+  for (const item of transactionItemsOf(input)) names.add(item.resource);
   return [...names];
+}
+
+/** Each operation of `TransactItems` (`{ Put: { TableName, ... } }`, ...) with its table. */
+function transactionItemsOf(input: Input): TransactionItem[] {
+  const transact = Array.isArray(input.TransactItems) ? input.TransactItems : [];
+  return transact.flatMap((item) =>
+    isRecord(item)
+      ? Object.entries(item).flatMap(([operation, op]) =>
+          isRecord(op) && typeof op.TableName === 'string' ? [{ operation, resource: op.TableName }] : [],
+        )
+      : [],
+  );
 }
 
 function entriesOf(input: Input): number {

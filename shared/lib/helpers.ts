@@ -23,6 +23,25 @@ export async function mapBounded<T, R>(
 }
 
 /**
+ * A bound shared by tasks handed in at different times: at most `limit` of them run at once, the
+ * others wait for a free slot (roughly in the order they came).
+ */
+export function boundedRunner(limit: number): <R>(task: () => Promise<R>) => Promise<R> {
+  let active = 0;
+  const waiting: Array<() => void> = [];
+  return async <R>(task: () => Promise<R>): Promise<R> => {
+    while (active >= Math.max(1, limit)) await new Promise<void>((resolve) => waiting.push(resolve));
+    active += 1;
+    try {
+      return await task();
+    } finally {
+      active -= 1;
+      waiting.shift()?.();
+    }
+  };
+}
+
+/**
  * Exponential backoff with equal jitter: base·2ⁿ capped, then a random half of it on top of the other half.
  * `jitter` is a number in [0, 1).
  */

@@ -1,7 +1,7 @@
 import { type CallEvent, pushKindOf, ringWindowEndMs } from '../domain/call-event';
 import { type DeviceOutcome, outcomeReason, TERMINAL_OUTCOMES } from '../domain/delivery-outcome';
 import { type Device, type Platform, type PushKind, platformOf } from '../domain/device';
-import { mapBounded } from '../lib/helpers';
+import { boundedRunner, mapBounded } from '../lib/helpers';
 import { MetricName, PLATFORM_DIMENSION } from '../platform/metric-names';
 import type { PreparedPush } from '../ports/push-gateway';
 import { pushToDevice } from './device-push';
@@ -21,8 +21,11 @@ export type FanOutResult =
 /**
  * Rings every device of every recipient of one call event (docs/contracts.md, call event): VoIP pushes
  * for an incoming call, alert pushes for a missed call, each device through its platform's push
- * gateway (device-push.ts). Lookups and pushes run in parallel within bounds.
- * Throws only when a recipient lookup fails (nothing has been sent then, so the record can be retried).
+ * gateway (device-push.ts). Lookups run in parallel within bounds, and a recipient's devices are pushed
+ * as soon as that recipient's lookup returns (a group call rings its first phones while later lookups
+ * are still out), all pushes within one bound.
+ * Throws when a recipient lookup fails, once the pushes already started have ended: their delivery
+ * records keep the retried record from sending them again.
  */
 export async function fanOutCall(
   deps: FanOutDeps,
@@ -42,10 +45,6 @@ export async function fanOutCall(
     if (!prepared.ok) return { kind: 'rejected', reason: prepared.reason, details: [prepared.detail] };
     pushes[gateway.platform] = prepared.push;
   }
-  const { lookupConcurrency, pushConcurrency } = deps.options;
-  const devices = (
-    await mapBounded(event.recipients, lookupConcurrency, (userId) => deps.devices.listByUser(userId))
-  ).flat();
   const call: PreparedCall = {
     event,
     kind,
@@ -53,31 +52,48 @@ export async function fanOutCall(
     pushes: pushes as Record<Platform, PreparedPush>,
     context,
   };
+  const { lookupConcurrency, pushConcurrency } = deps.options;
+  const pushSlot = boundedRunner(pushConcurrency);
+  // Per recipient, in recipient order: its devices and, once pushed, their outcomes.
+  const rung: Array<Promise<Array<[Device, DeviceOutcome]>>> = [];
+  let expiredDevices = 0;
+  const ring = (devices: readonly Device[]): Promise<Array<[Device, DeviceOutcome]>> => {
+    if (event.type === 'incoming_call' && deps.clock.now() >= windowEndMs) {
+      // A ring for a call that is over is worse than none.
+      expiredDevices += devices.length;
+      return Promise.resolve(
+        devices.map((d) => [d, { userId: d.userId, deviceId: d.deviceId, outcome: 'expired', attempts: 0 }]),
+      );
+    }
+    return Promise.all(
+      devices.map((device) =>
+        pushSlot(async () => [device, await pushToDevice(deps, call, device)] as [Device, DeviceOutcome]),
+      ),
+    );
+  };
+  let lookupFailure: { error: unknown } | undefined;
+  await mapBounded(event.recipients, lookupConcurrency, async (userId, index) => {
+    if (lookupFailure) return; // no new lookups once one failed: the record comes back whole
+    try {
+      rung[index] = ring(await deps.devices.listByUser(userId));
+    } catch (error) {
+      lookupFailure ??= { error };
+    }
+  });
+  const pairs = (await Promise.all(rung.filter(Boolean))).flat();
+  if (lookupFailure) throw lookupFailure.error;
 
-  let outcomes: DeviceOutcome[];
-  if (event.type === 'incoming_call' && deps.clock.now() >= windowEndMs) {
-    // A ring for a call that is over is worse than none.
+  if (expiredDevices > 0) {
     deps.metrics.count(MetricName.CallExpired);
     deps.log.warn('call expired before sending', {
       callId: event.callId,
-      devices: devices.length,
+      devices: expiredDevices,
       lateByMs: deps.clock.now() - windowEndMs,
       queueDelayMs: context.queueDelayMs,
     });
-    outcomes = devices.map((d) => ({
-      userId: d.userId,
-      deviceId: d.deviceId,
-      outcome: 'expired',
-      attempts: 0,
-    }));
-  } else {
-    outcomes = await mapBounded(devices, pushConcurrency, (device: Device) =>
-      pushToDevice(deps, call, device),
-    );
   }
-  outcomes.forEach((outcome, i) => {
-    countOutcome(deps, event, call.kind, outcome, platformOf(devices[i] as Device));
-  });
+  for (const [device, outcome] of pairs) countOutcome(deps, event, call.kind, outcome, platformOf(device));
+  const outcomes = pairs.map(([, outcome]) => outcome);
   return {
     kind: 'done',
     callId: event.callId,

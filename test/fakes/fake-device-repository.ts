@@ -8,6 +8,8 @@ export class FakeDeviceRepository implements Pick<DeviceRepository, 'listByUser'
   inFlight = 0;
   maxInFlight = 0;
   delayMs = 0;
+  /** A lookup of one of these users waits until its promise settles (a slow partition, say). */
+  readonly gates = new Map<string, Promise<void>>();
   private readonly byUser = new Map<string, Device[]>();
 
   constructor(devices: readonly Device[] = []) {
@@ -28,6 +30,7 @@ export class FakeDeviceRepository implements Pick<DeviceRepository, 'listByUser'
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
       if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+      await this.gates.get(userId);
       if (this.failingUsers.has(userId)) throw new Error(`lookup failed for ${userId}`);
       return [...(this.byUser.get(userId) ?? [])];
     } finally {

@@ -144,13 +144,37 @@ describe('fanOutCall: requests', () => {
     expect(h.repo.maxInFlight).toBe(0);
   });
 
-  it('throws before sending anything when a recipient lookup fails', async () => {
-    const h = fanOutHarness([aDevice({ userId: 'user-1' })]);
+  it('throws once the pushes already started have ended when a recipient lookup fails, and the retried event rings only the rest', async () => {
+    const h = fanOutHarness([aDevice({ userId: 'user-1' }), aDevice({ userId: 'user-2', deviceId: 'd-2' })]);
     h.repo.failingUsers.add('user-2');
-    await expect(fanOutCall(h.deps, aCallEvent({ recipients: ['user-1', 'user-2'] }), {})).rejects.toThrow(
-      'lookup failed',
-    );
-    expect(h.apns.sent).toHaveLength(0);
+    const event = aCallEvent({ recipients: ['user-1', 'user-2'] });
+    await expect(fanOutCall(h.deps, event, {})).rejects.toThrow('lookup failed');
+    expect(h.apns.sent).toHaveLength(1);
+    h.repo.failingUsers.delete('user-2');
+    const again = await run(h, event);
+    expect(again.outcomes.map((o) => [o.userId, o.outcome])).toEqual([
+      ['user-1', 'duplicate'],
+      ['user-2', 'delivered'],
+    ]);
+    expect(h.apns.sent).toHaveLength(2);
+  });
+
+  it("rings a recipient's devices as soon as its lookup returns, while another recipient's lookup is still out", async () => {
+    const h = fanOutHarness([aDevice({ userId: 'user-1' }), aDevice({ userId: 'user-2', deviceId: 'd-2' })]);
+    let release = () => {};
+    h.repo.gates.set('user-2', new Promise<void>((resolve) => (release = resolve)));
+    const result = fanOutCall(h.deps, aCallEvent({ recipients: ['user-2', 'user-1'] }), {});
+    for (let i = 0; i < 50 && h.apns.sent.length === 0; i++) await new Promise((r) => setImmediate(r));
+    expect(h.apns.sent).toHaveLength(1);
+    release();
+    const done = await result;
+    if (done.kind !== 'done') throw new Error('rejected');
+    // Outcomes stay in recipient order whatever order the pushes went out in.
+    expect(done.outcomes.map((o) => [o.userId, o.outcome])).toEqual([
+      ['user-2', 'delivered'],
+      ['user-1', 'delivered'],
+    ]);
+    expect(h.apns.sent).toHaveLength(2);
   });
 });
 

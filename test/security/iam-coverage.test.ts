@@ -22,7 +22,7 @@ import {
   resourcesOf,
   serviceOf,
 } from '../../local/aws-request-recorder';
-import { devFcmKeyPaths } from '../../local/fcm-simulator/dev-credentials';
+import { devFcmCredential, devFcmKeyPaths } from '../../local/fcm-simulator/dev-credentials';
 import { createLogger, loggerSink } from '../../shared/adapters/powertools-log';
 import { EnvName } from '../../shared/platform/env-names';
 import { ServiceName } from '../../shared/platform/metric-names';
@@ -53,7 +53,10 @@ import {
 
 const CONFIG = {
   stage: 'staging',
-  apps: [{ bundleId: DEV_BUNDLE_ID, environments: ['sandbox', 'production'] }],
+  apps: [
+    { bundleId: DEV_BUNDLE_ID, environments: ['sandbox', 'production'] },
+    { platform: 'android', bundleId: DEV_BUNDLE_ID },
+  ],
   jwtIssuer: 'https://issuer.example.org/',
   jwtAudience: ['ios'],
   senderPrincipals: ['123456789012'],
@@ -61,6 +64,8 @@ const CONFIG = {
 
 /** The APNs secret as the sender reads it in AWS (a local id; the env variable maps it to the template's secret). */
 const SECRET_ID = `arn:aws:secretsmanager:us-east-1:000000000000:secret:voip-push/staging/apns/${DEV_BUNDLE_ID}`;
+/** The Android package's FCM secret, the same way. */
+const FCM_SECRET_ID = `arn:aws:secretsmanager:us-east-1:000000000000:secret:voip-push/staging/fcm/${DEV_BUNDLE_ID}`;
 
 const SERVICES = [ServiceName.register, ServiceName.receipts, ServiceName.sender] as const;
 type Service = (typeof SERVICES)[number];
@@ -184,7 +189,7 @@ function senderHandler(credentials: 'files' | 'secrets'): SenderHandler {
     [EnvName.fcmEndpoint]: h.fcmSimulator.url,
     [EnvName.fcmCaFile]: devFcmKeyPaths.caCertificate,
     ...(credentials === 'secrets'
-      ? { [EnvName.apnsSecretArns]: SECRET_ID }
+      ? { [EnvName.apnsSecretArns]: SECRET_ID, [EnvName.fcmSecretArns]: FCM_SECRET_ID }
       : {
           [EnvName.apnsCredentialsFile]: h.credentialsFile,
           [EnvName.fcmCredentialsFile]: h.fcmCredentialsFile,
@@ -258,6 +263,10 @@ beforeAll(async () => {
     ARN: SECRET_ID,
     SecretString: JSON.stringify(devTokenCredential()),
   });
+  secretsMock.on(GetSecretValueCommand, { SecretId: FCM_SECRET_ID }).resolves({
+    ARN: FCM_SECRET_ID,
+    SecretString: JSON.stringify(devFcmCredential(harness.fcmSimulator.tokenUrl)),
+  });
 
   const register = registerHandler();
   const receipts = receiptsHandler();
@@ -306,8 +315,7 @@ beforeAll(async () => {
   await deliver(sender, [aCallBody({ callId: 'iam-deferred', recipients: ['ada'] })], 1500);
   harness.simulator.setFaults([]);
 
-  // sender with its credential from Secrets Manager, as deployed: the stacks make APNs secrets only (no
-  // FCM_SECRET_ARNS), so this sender rings the iPhone and has no credential for the Android phone.
+  // sender with its credentials from Secrets Manager, as deployed: an APNs and an FCM secret.
   await deliver(senderHandler('secrets'), [aCallBody({ callId: 'iam-secret', recipients: ['ada'] })]);
 
   // receipts: the app reports the call's push, then repeats the receipt (refused write, then a read).
@@ -352,7 +360,14 @@ describe('IAM coverage of what each function sends', () => {
     expect(records.get(ServiceName.sender)?.some((r) => r.service === 'secretsmanager')).toBe(false);
     expect(mockedRecords().map((r) => `${r.action} ${r.resources.join()}`)).toEqual([
       `GetSecretValue ${SECRET_ID}`,
+      `GetSecretValue ${FCM_SECRET_ID}`,
     ]);
+    // The secrets sender rang the Android phone with the FCM secret's credential.
+    expect(
+      harness.fcmSimulator
+        .messages()
+        .filter((m) => (m.message.data as { callId?: string } | undefined)?.callId === 'iam-secret'),
+    ).toHaveLength(1);
   });
 
   it.each(SERVICES)(

@@ -26,5 +26,8 @@ export async function freeStackPorts() {
     sqsPort: await freePort(),
     apnsPort: await freePort(),
     fcmPort: await freePort(),
+    // Its own console port too: the default (3030) may be held by another suite's stack, and a stack
+    // restarted on "the same ports" must get the same console URL.
+    console: { port: await freePort() },
   };
 }

@@ -51,7 +51,7 @@ export interface SenderDeps extends SenderHandlerDeps {
 
 /** Builds the sender's adapters from its configuration: once per execution environment. */
 export function buildSenderDeps(config: SenderConfig, options: SenderWiringOptions = {}): SenderDeps {
-  const log = options.log ?? loggerSink(createLogger(ServiceName.sender));
+  const log = options.log ?? loggerSink(createLogger(ServiceName.sender, undefined, { compact: true }));
   const metrics = options.metrics ?? new PowertoolsMetricsSink(createMetrics(ServiceName.sender));
   const dynamo =
     options.dynamoClient ??

@@ -6,6 +6,7 @@ import type {
   DeliveryCompletion,
   DeliveryKey,
   DeliveryRecord,
+  DeliveryResultRecord,
   DeliveryStore,
 } from '../shared/ports/delivery-store';
 
@@ -23,9 +24,12 @@ export function recordKey(key: DeliveryKey): string {
 export class InMemoryDeliveryStore implements DeliveryStore {
   /** By `recordKey(key)`. */
   readonly records = new Map<string, DeliveryRecord>();
-  /** The next this many `complete` calls throw, as DynamoDB's client does while the table is unreachable. */
+  /**
+   * The next this many `complete` / `record` calls throw, as DynamoDB's client does while the table is
+   * unreachable.
+   */
   failCompletes = 0;
-  /** `complete` calls so far, failed ones included. */
+  /** `complete` and `record` calls so far, failed ones included. */
   completeCalls = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
@@ -36,8 +40,8 @@ export class InMemoryDeliveryStore implements DeliveryStore {
     if (existing?.status === 'accepted') return { kind: 'already_accepted', record: existing };
     if (existing?.status === 'failed' && existing.reason === AMBIGUOUS_DELIVERY)
       return { kind: 'already_sent', record: existing };
-    if (existing?.status === 'sending' && existing.leaseUntil > this.now()) {
-      return { kind: 'leased', leaseUntil: existing.leaseUntil };
+    if (existing?.status === 'sending' && (existing.leaseUntil ?? 0) > this.now()) {
+      return { kind: 'leased', leaseUntil: existing.leaseUntil ?? 0 };
     }
     const leaseId = randomUUID();
     this.records.set(id, {
@@ -53,16 +57,37 @@ export class InMemoryDeliveryStore implements DeliveryStore {
   }
 
   async complete(key: DeliveryKey, completion: DeliveryCompletion): Promise<boolean> {
-    this.completeCalls += 1;
-    if (this.failCompletes > 0) {
-      this.failCompletes -= 1;
-      throw Object.assign(new Error('connect ECONNREFUSED'), { name: 'TimeoutError' });
-    }
+    this.countWrite();
     const id = recordKey(key);
     const existing = this.records.get(id);
     if (!existing || existing.leaseId !== completion.leaseId) return false;
     this.records.set(id, { ...existing, ...completion, completedAt: new Date(this.now()).toISOString() });
     return true;
+  }
+
+  async record(key: DeliveryKey, result: DeliveryResultRecord): Promise<boolean> {
+    this.countWrite();
+    const id = recordKey(key);
+    const existing = this.records.get(id);
+    if (existing?.status === 'accepted') return false;
+    if (existing?.status === 'sending' && (existing.leaseUntil ?? 0) >= this.now()) return false;
+    this.records.set(id, {
+      ...existing,
+      ...fieldsOf(key),
+      ...result,
+      claims: (existing?.claims ?? 0) + 1,
+      completedAt: new Date(this.now()).toISOString(),
+      expiresAt: Math.floor(this.now() / 1000) + 7 * 86_400,
+    });
+    return true;
+  }
+
+  private countWrite(): void {
+    this.completeCalls += 1;
+    if (this.failCompletes > 0) {
+      this.failCompletes -= 1;
+      throw Object.assign(new Error('connect ECONNREFUSED'), { name: 'TimeoutError' });
+    }
   }
 
   async get(key: DeliveryKey): Promise<DeliveryRecord | undefined> {

@@ -100,7 +100,7 @@ export async function senderPathSection(quick: boolean): Promise<SectionReport> 
       'vs bare',
       'lookup ms Σ',
       'push ms Σ',
-      'delivery lease ms Σ',
+      'delivery state ms Σ',
       'logging ms Σ',
       'log lines',
       'CPU µs/push',
@@ -110,7 +110,7 @@ export async function senderPathSection(quick: boolean): Promise<SectionReport> 
       'Sender = createSenderHandler(buildSenderDeps(...)) exactly as handler.ts wires it (Powertools Logger and EMF Metrics to stdout, credential from a file, ApnsClient), with each port wrapped to sum the time spent in it. Σ columns add up overlapping calls, so they exceed wall time; they show where the time goes.',
       'Bare = the same Query per recipient (ConsistentRead, 16 in parallel like lookupConcurrency) and the same pushes on one raw http2 session (64 in flight like pushConcurrency); no delivery records, no logging.',
       `stdout per push (log lines + EMF documents, all sender runs): ${logStats?.bytesPerPush} bytes, ${logStats?.linesPerPush} lines, of which ${logStats?.emfDocumentsPerPush} EMF documents.`,
-      'The sender also claims and completes a delivery record per device (2 DynamoDB writes per push: the lease that stops a redelivered event from ringing twice); the bare loop does not. Devices seeded through DynamoDeviceRepository.register.',
+      'The sender also reads and writes a delivery record per device (1 GetItem and 1 UpdateItem per push: what stops a redelivered event from pushing an accepted device again); the bare loop does not. Devices seeded through DynamoDeviceRepository.register.',
     ],
     targets,
     charts: [

@@ -2,9 +2,10 @@
  * Item 7 in a process of its own: every AWS request one call costs on the push path, recorded with
  * local/aws-request-recorder.ts. The publisher sends each call to fauxqs, the local poller (Lambda's
  * event source mapping) receives and deletes it, and the real sender handler looks the devices up on
- * DynamoDB Local, leases them and pushes to the APNs simulator. One call at a time, so each batch holds
- * one call (what a quiet queue with no batching window, as deployed, gives); one workload queues its
- * calls on a second queue before a poller starts on it, so batches fill as under load.
+ * DynamoDB Local, reads and records their deliveries and pushes to the APNs simulator. One call at a
+ * time, so each batch holds one call (what a quiet queue with no batching window, as deployed,
+ * gives); one workload queues its calls on a second queue before a poller starts on it, so batches
+ * fill as under load.
  */
 import { fstatSync } from 'node:fs';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';

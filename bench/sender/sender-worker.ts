@@ -76,7 +76,7 @@ const handler: SenderHandler = createSenderHandler({
   ...baseDeps,
   fanOut: timedPorts(baseDeps.fanOut, times),
 });
-/** The same sender with the delivery records in memory: isolates what the DynamoDB lease costs. */
+/** The same sender with the delivery records in memory: isolates what the DynamoDB records cost. */
 const handlerMemoryLease: SenderHandler = createSenderHandler({
   ...baseDeps,
   fanOut: timedPorts({ ...baseDeps.fanOut, deliveries: new InMemoryDeliveryStore() }, times),
@@ -237,7 +237,7 @@ paths.push(await senderPath(`sender: 1 event → ${users.length} recipients`, fa
 paths.push(await barePath(`bare: 1 event → ${users.length} recipients`, [[users]]));
 paths.push(
   await senderPath(
-    `sender, leases in memory: 1 event → ${users.length} recipients`,
+    `sender, records in memory: 1 event → ${users.length} recipients`,
     fanOutEvent(),
     handlerMemoryLease,
   ),
@@ -246,7 +246,7 @@ paths.push(await senderPath(`sender: ${input.calls} one-recipient events (batche
 paths.push(await barePath(`bare: ${input.calls} one-recipient events (batches of 10)`, oneEachBare()));
 paths.push(
   await senderPath(
-    `sender, leases in memory: ${input.calls} one-recipient events (batches of 10)`,
+    `sender, records in memory: ${input.calls} one-recipient events (batches of 10)`,
     oneEach(),
     handlerMemoryLease,
   ),

@@ -40,6 +40,11 @@ export function timedPorts(deps: FanOutDeps, times: PortTimes): FanOutDeps {
       times.logMs += performance.now() - start;
       times.logLines++;
     };
+  const timedDelivery = <T>(work: () => Promise<T>): Promise<T> =>
+    timed(work, (ms) => {
+      times.deliveryMs += ms;
+      times.deliveryCalls++;
+    });
   return {
     ...deps,
     devices: {
@@ -57,23 +62,11 @@ export function timedPorts(deps: FanOutDeps, times: PortTimes): FanOutDeps {
       Object.entries(gateways).map(([platform, gateway]) => [platform, timedGateway(gateway, times)]),
     ) as unknown as PushGateways,
     deliveries: {
-      claim: (...args) =>
-        timed(
-          () => deliveries.claim(...args),
-          (ms) => {
-            times.deliveryMs += ms;
-            times.deliveryCalls++;
-          },
-        ),
-      complete: (...args) =>
-        timed(
-          () => deliveries.complete(...args),
-          (ms) => {
-            times.deliveryMs += ms;
-            times.deliveryCalls++;
-          },
-        ),
-      get: (...args) => deliveries.get(...args),
+      claim: (...args) => timedDelivery(() => deliveries.claim(...args)),
+      complete: (...args) => timedDelivery(() => deliveries.complete(...args)),
+      record: (...args) => timedDelivery(() => deliveries.record(...args)),
+      // The default mode's read before each push: delivery state like the writes.
+      get: (...args) => timedDelivery(() => deliveries.get(...args)),
     },
     log: { info: logTimed('info'), warn: logTimed('warn'), error: logTimed('error') },
   };

@@ -3,26 +3,30 @@ import type { PushKind } from '../domain/device';
 
 /**
  * One item per (call, recipient, device, push type) in the deliveries table:
- * `pk = CALL#<callId>`, `sk = <VOIP|ALERT>#DEVICE#<deviceId>#USER#<userId>` (built only by
+ * `pk = CALL#<callId>#<shard>` (shard: one hex digit of the recipient's hash, so one call's records
+ * spread over 16 partitions), `sk = <VOIP|ALERT>#DEVICE#<deviceId>#USER#<userId>` (built only by
  * `deliveryKey` in adapters/dynamodb/delivery-key.ts), TTL attribute `expiresAt` (epoch seconds, now +
  * DELIVERY_TTL_DAYS, default 7). The user is part of the key because a deviceId is unique only within
  * its user (two recipients may both have a device `phone`); the push type is part of it because a
  * `missed_call` reuses its `incoming_call`'s callId, and its alert must not be taken for a duplicate of
- * the VoIP push. Written by the sender: a lease (`sending`) before the push, then the APNs answer. The
+ * the VoIP push. Written by the sender once per push, with the answer (`record`): before the push it
+ * only reads it, so a redelivery skips devices already accepted. In strict mode
+ * (RETRY_AMBIGUOUS_PUSHES=false) it takes a lease (`sending`, `claim`) before the push and writes the
+ * answer under it (`complete`): at most one push accepted per device even under concurrent deliveries. The
  * receipts API reads it by (callId, caller, deviceId, `voip`) and adds `receivedAt` /
  * `reportedAt`; keep this shape stable.
  *
  * | attribute     | type                     | written by | meaning |
  * |---------------|--------------------------|------------|---------|
- * | pk, sk        | string                   | claim      | `CALL#<callId>`, `<VOIP\|ALERT>#DEVICE#<deviceId>#USER#<userId>` |
+ * | pk, sk        | string                   | claim      | `CALL#<callId>#<shard>`, `<VOIP\|ALERT>#DEVICE#<deviceId>#USER#<userId>` |
  * | callId        | string                   | claim      | |
  * | userId        | string                   | claim      | owner of the device when sent (the recipient) |
  * | deviceId      | string                   | claim      | |
  * | pushType      | voip \| alert             | claim      | |
  * | status        | DeliveryStatus           | both       | `sending` while leased, then the result |
- * | leaseId       | string                   | claim      | who holds (or last held) the lease |
+ * | leaseId       | string                   | claim      | who holds (or last held) the lease (strict mode) |
  * | leaseUntil    | number (epoch ms)        | claim      | the lease is free after this moment |
- * | claims        | number                   | claim      | how many attempts claimed it (1 normally) |
+ * | claims        | number                   | both       | how many attempts claimed or recorded it (1 normally) |
  * | claimedAt     | string (ISO, server)     | claim      | start of the latest lease |
  * | expiresAt     | number (epoch s)         | both       | DynamoDB TTL |
  * | bundleId      | string                   | complete   | |
@@ -53,8 +57,9 @@ export interface DeliveryRecord {
   readonly deviceId: string;
   readonly pushType: PushKind;
   readonly status: DeliveryStatus;
-  readonly leaseId: string;
-  readonly leaseUntil: number;
+  /** Strict mode only: the records of the default mode are never leased. */
+  readonly leaseId?: string;
+  readonly leaseUntil?: number;
   readonly claims: number;
   readonly claimedAt?: string;
   readonly expiresAt: number;
@@ -83,9 +88,8 @@ export type ClaimResult =
   /** Another worker is sending it right now (a concurrent duplicate delivery): retry later, do not send. */
   | { readonly kind: 'leased'; readonly leaseUntil: number };
 
-export interface DeliveryCompletion {
-  /** The lease returned by `claim`; the write is skipped when another worker has taken the lease since. */
-  readonly leaseId: string;
+/** What a push ended with, as `record` writes it (no lease: the default mode). */
+export interface DeliveryResultRecord {
   readonly status: Exclude<DeliveryStatus, 'sending'>;
   readonly bundleId: string;
   /** iOS only: the APNs host that answered. */
@@ -99,6 +103,12 @@ export interface DeliveryCompletion {
   readonly createdAt: string;
 }
 
+/** `DeliveryResultRecord` written under the lease that `claim` returned (strict mode). */
+export interface DeliveryCompletion extends DeliveryResultRecord {
+  /** The lease returned by `claim`; the write is skipped when another worker has taken the lease since. */
+  readonly leaseId: string;
+}
+
 export interface DeliveryStore {
   /**
    * Takes the record of `key` for `leaseMs` (writing the key's fields on it): succeeds when there is no
@@ -108,5 +118,12 @@ export interface DeliveryStore {
   claim(key: DeliveryKey, leaseMs: number): Promise<ClaimResult>;
   /** Records APNs' answer; false when the lease was lost to another worker (nothing written). */
   complete(key: DeliveryKey, completion: DeliveryCompletion): Promise<boolean>;
+  /**
+   * Records a push's answer without a lease (one write, the default mode's only one): false, with
+   * nothing written, when the record already says accepted (a concurrent delivery got there first, and
+   * its acceptance and receipts stay) or is leased by a strict-mode worker.
+   */
+  record(key: DeliveryKey, result: DeliveryResultRecord): Promise<boolean>;
+  /** The record as last written (a strongly consistent read). */
   get(key: DeliveryKey): Promise<DeliveryRecord | undefined>;
 }

@@ -3,19 +3,23 @@ import { AMBIGUOUS_DELIVERY, type DeviceOutcome } from '../domain/delivery-outco
 import type { Device } from '../domain/device';
 import { describeError, equalJitterBackoffMs } from '../lib/helpers';
 import { MetricName } from '../platform/metric-names';
-import type { DeliveryKey } from '../ports/delivery-store';
+import type { ClaimResult, DeliveryKey, DeliveryRecord } from '../ports/delivery-store';
 import type { FanOutDeps, PreparedCall } from './fan-out-deps';
 
 /**
  * The delivery state of the fan-out: every read and write of the deliveries table the sender makes,
- * and what they mean for a device. Before the push: claim the (call, recipient, device, push kind) with
- * a lease, so a duplicate or concurrent queue delivery cannot ring twice. After it: write where the
- * pushes ended up, retried while a lost record could let a redelivery ring again.
+ * and what they mean for a device (docs/adr/0010-one-write-per-push.md). Before the push: read the
+ * (call, recipient, device, push kind) record, so a redelivered or duplicated event does not push again
+ * to a device already accepted. After it: write where the pushes ended up, retried while a lost record
+ * could let a redelivery push again. A concurrent duplicate may push a device twice: the app shows one
+ * call per callId, so that is not a second ring. Strict mode (retryAmbiguousPushes off) keeps at most one
+ * accepted push per device instead: a lease is claimed before the push and the answer written under it.
  */
 
 /** Our claim on a device's delivery record. */
 export interface Lease {
-  readonly id: string;
+  /** The lease id in strict mode; undefined when the default mode read the record without a lease. */
+  readonly id: string | undefined;
   /** ms since epoch (our clock) after which a redelivery may claim the device again. */
   readonly until: number;
 }
@@ -53,9 +57,10 @@ export function deliveryKeyOf(call: PreparedCall, device: Device): DeliveryKey {
 }
 
 /**
- * Claims the device's delivery for `leaseMs`. Already accepted (or maybe accepted: an ambiguous
- * outcome) → `duplicate`, not sent again; another worker holds the lease → `deferred` to a redelivery.
- * Throws when the store fails (nothing was sent then).
+ * Whether the device is ours to push. Already accepted (or, in strict mode, maybe accepted: an ambiguous
+ * outcome) → `duplicate`, not sent again; a strict-mode worker holds the lease → `deferred` to a
+ * redelivery. The default mode only reads; strict mode claims a lease for `leaseMs`. Throws when the
+ * store fails (nothing was sent then).
  */
 export async function claimDelivery(
   deps: FanOutDeps,
@@ -64,10 +69,27 @@ export async function claimDelivery(
 ): Promise<ClaimOutcome> {
   // Read before the claim: the store's lease ends a little later than this, never earlier.
   const leaseUntil = deps.clock.now() + deps.options.leaseMs;
-  const claim = await deps.deliveries.claim(deliveryKeyOf(call, device), deps.options.leaseMs);
+  const key = deliveryKeyOf(call, device);
+  let claim: ClaimResult;
+  if (deps.options.retryAmbiguousPushes) {
+    // The same push already under way in this process (the event twice in one batch): one is enough.
+    const inFlight = pushesInFlight(deps.deliveries);
+    const id = inFlightId(key);
+    if (inFlight.has(id)) return { kind: 'skip', outcome: { outcome: 'duplicate', attempts: 0 } };
+    inFlight.add(id);
+    try {
+      claim = readClaim(await deps.deliveries.get(key), deps.clock.now());
+    } catch (error) {
+      inFlight.delete(id);
+      throw error;
+    }
+    if (claim.kind !== 'claimed') inFlight.delete(id);
+  } else {
+    claim = await deps.deliveries.claim(key, deps.options.leaseMs);
+  }
   switch (claim.kind) {
     case 'claimed':
-      return { kind: 'claimed', lease: { id: claim.leaseId, until: leaseUntil } };
+      return { kind: 'claimed', lease: { id: claim.leaseId || undefined, until: leaseUntil } };
     case 'already_accepted':
     case 'already_sent':
       return {
@@ -84,6 +106,32 @@ export async function claimDelivery(
   }
 }
 
+/** Default mode: the pushes this process has claimed and not yet finished, per store (one per handler). */
+const inFlightByStore = new WeakMap<object, Set<string>>();
+
+function pushesInFlight(store: object): Set<string> {
+  const known = inFlightByStore.get(store);
+  if (known) return known;
+  const fresh = new Set<string>();
+  inFlightByStore.set(store, fresh);
+  return fresh;
+}
+
+const inFlightId = (key: DeliveryKey) => JSON.stringify([key.callId, key.userId, key.deviceId, key.pushType]);
+
+/** Ends what `claimDelivery` started for this device, however the push ended. */
+export function releaseDelivery(deps: FanOutDeps, call: PreparedCall, device: Device): void {
+  pushesInFlight(deps.deliveries).delete(inFlightId(deliveryKeyOf(call, device)));
+}
+
+/** The default mode's claim, from the record alone: only an acceptance or a strict worker's lease stops it. */
+function readClaim(record: DeliveryRecord | undefined, now: number): ClaimResult {
+  if (record?.status === 'accepted') return { kind: 'already_accepted', record };
+  if (record?.status === 'sending' && (record.leaseUntil ?? 0) >= now)
+    return { kind: 'leased', leaseUntil: record.leaseUntil ?? now };
+  return { kind: 'claimed', leaseId: '' };
+}
+
 /** Backoff of the record-write retries (exponential, equal jitter), and how early they stop. */
 const RECORD_RETRY_BASE_MS = 50;
 const RECORD_RETRY_CAP_MS = 1000;
@@ -91,12 +139,12 @@ const RECORD_RETRY_MARGIN_MAX_MS = 1000;
 
 /**
  * Writes the push's result on the delivery record. When the platform accepted the push (or may have: an
- * ambiguous outcome) this record is all that stops a redelivery from sending it again once the lease
- * runs out, so a failing write (DynamoDB unavailable) is retried with backoff until shortly before the
- * lease, or the invocation, ends. That is safe: the write is conditioned on our lease id, so repeating
- * it is idempotent and it can never overwrite another worker's attempt. Other results are written once:
- * if that write fails the lease just runs out and a redelivery sends again, which cannot ring twice since
- * the platform did not take the push.
+ * ambiguous outcome) this record is all that stops a redelivery from sending it again, so a failing
+ * write (DynamoDB unavailable) is retried with backoff until shortly before the lease (strict mode; in
+ * the default mode the same span from the read), or the invocation, ends. Repeating it is safe: the
+ * write never lands over an acceptance, and in strict mode only under our lease id. Other results are
+ * written once: if that write fails a redelivery just sends again, which cannot ring twice since the
+ * platform did not take the push.
  */
 export async function completeDelivery(
   deps: FanOutDeps,
@@ -109,7 +157,6 @@ export async function completeDelivery(
   const status =
     result.outcome === 'delivered' ? 'accepted' : result.outcome === 'pruned' ? 'pruned' : 'failed';
   const completion = {
-    leaseId: lease.id,
     status,
     bundleId: device.bundleId,
     environment: result.environment ?? device.environment,
@@ -127,9 +174,13 @@ export async function completeDelivery(
     : Number.NEGATIVE_INFINITY;
   for (let attempt = 1; ; attempt++) {
     try {
-      const stored = await deps.deliveries.complete(deliveryKeyOf(call, device), completion);
+      const key = deliveryKeyOf(call, device);
+      const stored = lease.id
+        ? await deps.deliveries.complete(key, { ...completion, leaseId: lease.id })
+        : await deps.deliveries.record(key, completion);
       if (!stored) {
-        deps.log.warn('delivery lease lost', where);
+        if (lease.id) deps.log.warn('delivery lease lost', where);
+        else deps.log.info('delivery already accepted by another attempt', where);
         return 'lost';
       }
       if (attempt > 1)

@@ -5,13 +5,13 @@ import { describeError, equalJitterBackoffMs } from '../lib/helpers';
 import { credentialErrorMetric, MetricName, platformLatencyMetric } from '../platform/metric-names';
 import type { PushCredential } from '../ports/credential-provider';
 import type { PreparedPush, PushAnswer, PushDecision } from '../ports/push-gateway';
-import { claimDelivery, completeDelivery, type DeliveryResult } from './delivery-state';
+import { claimDelivery, completeDelivery, type DeliveryResult, releaseDelivery } from './delivery-state';
 import type { FanOutDeps, PreparedCall } from './fan-out-deps';
 
 /**
- * One device of one call: pick the token, find the credential, claim the (call, recipient, device, push
- * kind) so a duplicate queue delivery cannot ring twice, push and act on each answer until a result,
- * record it. Never throws for the platform's or the store's failures: every device gets one outcome.
+ * One device of one call: pick the token, find the credential, check (strict mode: claim) the (call,
+ * recipient, device, push kind) so a redelivery does not push an accepted device again, push and act on
+ * each answer until a result, record it. Never throws for the platform's or the store's failures: every device gets one outcome.
  */
 export async function pushToDevice(
   deps: FanOutDeps,
@@ -43,11 +43,17 @@ export async function pushToDevice(
   }
   if (claim.kind === 'skip') return { ...base, ...claim.outcome };
 
-  const result = await new DevicePush({ deps, call, push, device, token }, credential).run();
-  // A record that could not be written does not change the outcome: a push the platform accepted stays
-  // `delivered` (terminal), so this device never makes the queue record come back; only a redelivery
-  // asked for by another device, or a duplicate SQS message, could reach it, and only after the lease.
-  const stored = await completeDelivery(deps, call, device, claim.lease, result);
+  let result: DeliveryResult;
+  let stored: Awaited<ReturnType<typeof completeDelivery>>;
+  try {
+    result = await new DevicePush({ deps, call, push, device, token }, credential).run();
+    // A record that could not be written does not change the outcome: a push the platform accepted stays
+    // `delivered` (terminal), so this device never makes the queue record come back; only a redelivery
+    // asked for by another device, or a duplicate SQS message, could reach it.
+    stored = await completeDelivery(deps, call, device, claim.lease, result);
+  } finally {
+    releaseDelivery(deps, call, device);
+  }
   const outcome: DeviceOutcome = {
     ...base,
     outcome: result.outcome,
@@ -56,6 +62,10 @@ export async function pushToDevice(
     ...(result.reason ? { reason: result.reason } : {}),
     ...(result.statusCode ? { statusCode: result.statusCode } : {}),
   };
+  if (stored === 'lost' && claim.lease.id === undefined && result.outcome !== 'delivered') {
+    // Without a lease: a concurrent delivery of the same call has the device accepted already.
+    return { ...base, outcome: 'duplicate', attempts: result.attempts, apnsId: result.pushId };
+  }
   if (stored === 'lost' && result.outcome === 'deferred') {
     // Another worker took the lease meanwhile: it will finish this device, not our redelivery.
     return { ...outcome, outcome: 'failed', reason: 'lease_lost' };

@@ -1,7 +1,12 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { deliveryKey } from '../../shared/adapters/dynamodb/delivery-key';
 import { DynamoDeliveryStore } from '../../shared/adapters/dynamodb/delivery-store';
-import type { DeliveryCompletion, DeliveryKey } from '../../shared/ports/delivery-store';
+import type {
+  DeliveryCompletion,
+  DeliveryKey,
+  DeliveryResultRecord,
+} from '../../shared/ports/delivery-store';
 import { createTestTables, testDocumentClient, testDynamoClient } from '../support/local-aws';
 
 const client = testDynamoClient();
@@ -167,19 +172,87 @@ describe('DynamoDeliveryStore', () => {
     ]);
     for (const key of keys) expect((await store.claim(key, 30_000)).kind).toBe('already_accepted');
 
-    const items = await doc.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `CALL#${callId}` },
-        ConsistentRead: true,
-      }),
-    );
-    expect(items.Items?.map((item) => item.sk)).toEqual([
+    // One partition per recipient's shard of the call (CALL#<callId>#<shard>).
+    const items = [];
+    for (const pk of new Set(keys.map((key) => deliveryKey(key).pk))) {
+      const page = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk },
+          ConsistentRead: true,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+    }
+    expect(items.every((item) => String(item.pk).startsWith(`CALL#${callId}#`))).toBe(true);
+    expect(items.map((item) => item.sk).sort()).toEqual([
       'ALERT#DEVICE#phone#USER#user-a',
       'ALERT#DEVICE#phone#USER#user-b',
       'VOIP#DEVICE#phone#USER#user-a',
       'VOIP#DEVICE#phone#USER#user-b',
     ]);
+  });
+
+  describe('record (the default mode: one write per push, no lease)', () => {
+    const result = (overrides: Partial<DeliveryResultRecord> = {}): DeliveryResultRecord => {
+      const { leaseId: _leaseId, ...fields } = completion('unused');
+      return { ...fields, ...overrides };
+    };
+
+    it('writes the documented record, without a lease, with a TTL when a push ends', async () => {
+      const key = ids();
+      expect(await store.record(key, result())).toBe(true);
+      expect(await store.get(key)).toEqual({
+        callId: key.callId,
+        userId: 'user-1',
+        deviceId: key.deviceId,
+        pushType: 'voip',
+        status: 'accepted',
+        claims: 1,
+        completedAt: new Date(now).toISOString(),
+        expiresAt: Math.floor(now / 1000) + 7 * 86_400,
+        bundleId: 'com.example.app',
+        environment: 'production',
+        apnsId: '3f0d0000-0000-4000-8000-000000000001',
+        statusCode: 200,
+        acceptedAt: new Date(now).toISOString(),
+        createdAt: '2026-11-28T10:00:00.000Z',
+      });
+    });
+
+    it('overwrites a failure but never an acceptance or its receipt when a later attempt records', async () => {
+      const key = ids();
+      expect(await store.record(key, result({ status: 'failed', reason: 'retries_exhausted' }))).toBe(true);
+      expect(await store.record(key, result())).toBe(true);
+      await doc.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: deliveryKey(key),
+          UpdateExpression: 'SET receivedAt = :at',
+          ExpressionAttributeValues: { ':at': '2026-11-28T10:00:06.000Z' },
+        }),
+      );
+      const late = result({ status: 'failed', reason: 'retries_exhausted', apnsId: 'other' });
+      expect(await store.record(key, late)).toBe(false);
+      expect(await store.record(key, result({ apnsId: 'second-accept' }))).toBe(false);
+      expect(await store.get(key)).toMatchObject({
+        status: 'accepted',
+        apnsId: '3f0d0000-0000-4000-8000-000000000001',
+        receivedAt: '2026-11-28T10:00:06.000Z',
+        claims: 2,
+      });
+    });
+
+    it('writes nothing under a strict-mode lease that still holds, and writes once it ran out', async () => {
+      const key = ids();
+      const claim = await store.claim(key, 1_000);
+      expect(claim.kind).toBe('claimed');
+      expect(await store.record(key, result())).toBe(false);
+      expect((await store.get(key))?.status).toBe('sending');
+      now += 1_001;
+      expect(await store.record(key, result())).toBe(true);
+      expect((await store.get(key))?.status).toBe('accepted');
+    });
   });
 });

@@ -1,15 +1,18 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { SQSRecord } from 'aws-lambda';
 import { eventSourceOf, toSqsRecord } from '../../local/lambda-runtime';
+import { phonesFor } from '../../local/phone-app';
 import type { ApnsOutcome, ApnsTransport } from '../../shared/adapters/apns/apns-transport';
 import { aLambdaContext } from '../kit/lambda';
+import { checkRings, type RingReport } from '../support/conservation';
 import { SenderHarness } from './sender-harness';
 import { pollOnce, receive } from './sqs-poller';
 
 /**
- * At-least-once delivery from SQS meets at-most-one ring per device: a sender killed mid-batch, the
- * same message twice, and the same record handled by two senders at once. The delivery store's leases
- * must keep every device to one accepted push.
+ * At-least-once delivery from SQS meets one ring per device: a sender killed mid-batch, the same message
+ * twice, and the same record handled by two senders at once. By default the delivery record skips
+ * devices already accepted and the phone shows one call per callId; in strict mode
+ * (retryAmbiguousPushes off) the delivery store's leases keep every device to one accepted push.
  */
 let harness: SenderHarness | undefined;
 afterEach(async () => {
@@ -27,10 +30,25 @@ async function until(done: () => boolean, maxMs = 5000): Promise<void> {
   for (const stopAt = Date.now() + maxMs; !done() && Date.now() < stopAt; ) await sleep(20);
 }
 
-async function start(name: string, leaseMs = LEASE_MS): Promise<SenderHarness> {
-  harness = await SenderHarness.start({ name, visibilityTimeoutSeconds: 1, fanOut: { leaseMs } });
+async function start(name: string, leaseMs = LEASE_MS, strict = false): Promise<SenderHarness> {
+  harness = await SenderHarness.start({
+    name,
+    visibilityTimeoutSeconds: 1,
+    fanOut: { leaseMs },
+    retryAmbiguousPushes: !strict,
+  });
   await harness.seedDevices(USERS, 3);
   return harness;
+}
+
+/** Rings counted at the phones (local/phone-app.ts), which show one call per callId. */
+async function rings(h: SenderHarness): Promise<RingReport> {
+  return checkRings({
+    calls: h.calls,
+    phones: phonesFor({ apns: h.simulator.pushes(), fcm: h.fcmSimulator.messages() }).records(),
+    logs: h.capture.jsonLines(),
+    deadLetters: await h.deadLetters(),
+  });
 }
 
 /** An APNs port that "dies" with the process: once `shouldDie()` holds, calls never come back. */
@@ -47,7 +65,7 @@ function dying(client: ApnsTransport, shouldDie: (outcome?: ApnsOutcome) => bool
   };
 }
 
-describe('sender redelivery: leases stop a second ring', () => {
+describe('sender redelivery: every device rings once', () => {
   it('rings every device once when the sender is killed mid-batch and a fresh one takes the redelivery', async () => {
     const h = await start('killed-mid-batch');
     await h.publish(
@@ -88,10 +106,42 @@ describe('sender redelivery: leases stop a second ring', () => {
     expect(h.simulator.pushes()).toHaveLength(30);
   });
 
-  it('rings again only after the lease ran out when the sender died after APNs accepted but before recording', async () => {
+  it('pushes again at once, and the phone rings once, when the sender died after APNs accepted but before recording', async () => {
+    const h = await start('died-before-record-default');
+    await h.publish([JSON.stringify(h.callEvent(['r-a']))]);
+    let accepted = 0;
+    const doomed = h.newSender({
+      apns: (client) =>
+        dying(client, (outcome) => {
+          if (outcome?.kind === 'accepted') accepted++;
+          return accepted > 0;
+        }),
+    });
+    h.capture.start();
+    try {
+      void pollOnce({ sqs: h.sqs, queueUrl: h.queueUrl, handler: doomed.handler, timeoutMs: 10_000 });
+      await until(() => accepted > 0);
+      await sleep(1100);
+      const atCrash = h.simulator.pushes().length;
+      expect(atCrash).toBeGreaterThanOrEqual(1);
+      // The first redelivery (visibility timeout 1 s) pushes every device again: no lease to wait out.
+      const next = h.newSender();
+      await pollOnce({ sqs: h.sqs, queueUrl: h.queueUrl, handler: next.handler, timeoutMs: 10_000 });
+      expect(h.simulator.pushes()).toHaveLength(3 + atCrash);
+      await h.drain(15_000);
+    } finally {
+      h.capture.stop();
+    }
+    const report = await rings(h);
+    expect(report.violations).toEqual([]);
+    expect(report.counts.rang).toBe(3);
+    expect(report.repeats).toBeGreaterThanOrEqual(1);
+  });
+
+  it('rings again only after the lease ran out, in strict mode, when the sender died after APNs accepted but before recording', async () => {
     // The documented window (docs/reliability.md): the crash falls between APNs' 200 and the record.
     const lease = 3000;
-    const h = await start('died-before-record', lease);
+    const h = await start('died-before-record', lease, true);
     await h.publish([JSON.stringify(h.callEvent(['r-a']))]);
     let accepted = 0;
     const doomed = h.newSender({
@@ -150,40 +200,56 @@ describe('sender redelivery: leases stop a second ring', () => {
     expect(h.simulator.pushes()).toHaveLength(12);
   });
 
-  it('rings every device once when two senders handle the same record at the same time', async () => {
-    const h = await start('concurrent-record');
-    await h.publish(
-      Array.from({ length: 3 }, (_, i) =>
-        JSON.stringify(h.callEvent([USERS[i] as string, USERS[i + 1] as string])),
-      ),
-    );
-    const records: SQSRecord[] = (await receive(h.sqs, h.queueUrl, 10)).map((m) =>
-      toSqsRecord(m, eventSourceOf(h.queueUrl)),
-    );
-    expect(records).toHaveLength(3);
-    h.capture.start();
-    try {
-      const [a, b] = [h.newSender(), h.newSender()];
-      const results = await Promise.all([
-        a.handler({ Records: records }, aLambdaContext()),
-        b.handler({ Records: records }, aLambdaContext()),
-      ]);
-      // What either invocation left for a redelivery is handed to a third sender, as SQS would.
-      let pending = new Set(results.flatMap((r) => r.batchItemFailures.map((f) => f.itemIdentifier)));
-      for (let round = 0; round < 10 && pending.size > 0; round++) {
-        const again = await h
-          .newSender()
-          .handler({ Records: records.filter((r) => pending.has(r.messageId)) }, aLambdaContext());
-        pending = new Set(again.batchItemFailures.map((f) => f.itemIdentifier));
-        if (pending.size > 0) await sleep(200);
-      }
-      expect(pending.size).toBe(0);
-    } finally {
-      h.capture.stop();
-    }
+  it('rings every device once at the phone when two senders handle the same record at the same time', async () => {
+    const h = await start('concurrent-record-default');
+    await twoSendersOneBatch(h);
+    const report = await rings(h);
+    expect(report.violations).toEqual([]);
+    expect(report.counts.rang).toBe(18);
+    // Without a lease both may push a device; never more than both, and the phone shows it once.
+    expect(h.simulator.pushes().length).toBeGreaterThanOrEqual(18);
+    expect(h.simulator.pushes().length).toBeLessThanOrEqual(36);
+  });
+
+  it('pushes every device once, in strict mode, when two senders handle the same record at the same time', async () => {
+    const h = await start('concurrent-record', LEASE_MS, true);
+    await twoSendersOneBatch(h);
     const report = await h.conservation();
     expect(report.violations).toEqual([]);
     expect(report.counts.delivered).toBe(18);
     expect(h.simulator.pushes()).toHaveLength(18);
   });
 });
+
+/** Three events (two recipients each) handed to two senders at once, then redelivered until done. */
+async function twoSendersOneBatch(h: SenderHarness): Promise<void> {
+  await h.publish(
+    Array.from({ length: 3 }, (_, i) =>
+      JSON.stringify(h.callEvent([USERS[i] as string, USERS[i + 1] as string])),
+    ),
+  );
+  const records: SQSRecord[] = (await receive(h.sqs, h.queueUrl, 10)).map((m) =>
+    toSqsRecord(m, eventSourceOf(h.queueUrl)),
+  );
+  expect(records).toHaveLength(3);
+  h.capture.start();
+  try {
+    const [a, b] = [h.newSender(), h.newSender()];
+    const results = await Promise.all([
+      a.handler({ Records: records }, aLambdaContext()),
+      b.handler({ Records: records }, aLambdaContext()),
+    ]);
+    // What either invocation left for a redelivery is handed to a third sender, as SQS would.
+    let pending = new Set(results.flatMap((r) => r.batchItemFailures.map((f) => f.itemIdentifier)));
+    for (let round = 0; round < 10 && pending.size > 0; round++) {
+      const again = await h
+        .newSender()
+        .handler({ Records: records.filter((r) => pending.has(r.messageId)) }, aLambdaContext());
+      pending = new Set(again.batchItemFailures.map((f) => f.itemIdentifier));
+      if (pending.size > 0) await sleep(200);
+    }
+    expect(pending.size).toBe(0);
+  } finally {
+    h.capture.stop();
+  }
+}

@@ -485,6 +485,45 @@ describe('fanOutCall: duplicates, bounds, conservation', () => {
     expect(h.metrics.sum(MetricName.PushDuplicate)).toBe(1);
   });
 
+  it('writes one record per push and claims no lease when the default mode sends', async () => {
+    const devices = [
+      aDevice({ userId: 'user-1', deviceId: 'a' }),
+      aDevice({ userId: 'user-1', deviceId: 'b' }),
+    ];
+    const h = fanOutHarness(devices);
+    await run(h);
+    expect(h.deliveries.completeCalls).toBe(2);
+    for (const device of devices) {
+      const record = await h.deliveries.get(voipKey(device));
+      expect(record).toMatchObject({ status: 'accepted', claims: 1 });
+      expect(record?.leaseId).toBeUndefined();
+    }
+  });
+
+  it('pushes each device once when the same event is fanned out twice at the same time by one sender', async () => {
+    const devices = [
+      aDevice({ userId: 'user-1', deviceId: 'a' }),
+      aDevice({ userId: 'user-1', deviceId: 'b' }),
+    ];
+    const h = fanOutHarness(devices);
+    const [first, second] = await Promise.all([run(h), run(h)]);
+    expect(h.apns.sent).toHaveLength(2);
+    const outcomes = [...(first?.outcomes ?? []), ...(second?.outcomes ?? [])].map((o) => o.outcome);
+    expect(outcomes.sort()).toEqual(['delivered', 'delivered', 'duplicate', 'duplicate']);
+    // Once done, the device is free again: a later redelivery reads the record (duplicate, no push).
+    expect((await run(h)).outcomes.map((o) => o.outcome)).toEqual(['duplicate', 'duplicate']);
+    expect(h.apns.sent).toHaveLength(2);
+  });
+
+  it('claims a lease before the push and completes under it when strict mode sends', async () => {
+    const device = aDevice({ userId: 'user-1' });
+    const h = fanOutHarness([device], { retryAmbiguousPushes: false });
+    await run(h);
+    const record = await h.deliveries.get(voipKey(device));
+    expect(record).toMatchObject({ status: 'accepted', claims: 1 });
+    expect(record?.leaseId).toMatch(UUID);
+  });
+
   it('sends again when an earlier attempt failed without APNs accepting', async () => {
     const device = aDevice({ userId: 'user-1' });
     const h = fanOutHarness([device]);

@@ -1,11 +1,22 @@
+import { createHash } from 'node:crypto';
 import type { PushKind } from '../../domain/device';
 import type { DeliveryKey } from '../../ports/delivery-store';
 
 const PUSH_TYPE_PREFIX = { voip: 'VOIP', alert: 'ALERT' } as const satisfies Record<PushKind, string>;
 
+/** Partitions one call's records spread over: one DynamoDB partition takes ≈ 1,000 write units a second. */
+export const CALL_SHARDS = 16;
+
+/** The recipient's shard of a call: the first hex digit of SHA-256(userId), so receipts find it again. */
+export function callShard(userId: string): string {
+  const first = createHash('sha256').update(userId).digest()[0] ?? 0;
+  return (first % CALL_SHARDS).toString(16);
+}
+
 /**
  * The deliveries table key of one record, the only place it is built (sender and receipts both use it):
- * `pk = CALL#<callId>`, `sk = <VOIP|ALERT>#DEVICE#<deviceId>#USER#<userId>`.
+ * `pk = CALL#<callId>#<shard>`, `sk = <VOIP|ALERT>#DEVICE#<deviceId>#USER#<userId>`. The shard
+ * (`callShard(userId)`) spreads a large call over 16 partitions; a callId never contains `#`.
  *
  * The sort key is unambiguous: the push type is a fixed word, a deviceId never contains `#`
  * (domain/device-rules.ts), and the userId comes last, so whatever it contains cannot shift the fields
@@ -16,7 +27,7 @@ export function deliveryKey(key: DeliveryKey): { pk: string; sk: string } {
   const prefix = PUSH_TYPE_PREFIX[key.pushType];
   if (!prefix) throw new Error(`deliveryKey: unknown push type ${String(key.pushType)}`);
   return {
-    pk: `CALL#${key.callId}`,
+    pk: `CALL#${key.callId}#${callShard(key.userId)}`,
     sk: `${prefix}#DEVICE#${key.deviceId}#USER#${key.userId}`,
   };
 }

@@ -8,6 +8,7 @@ import type {
   DeliveryCompletion,
   DeliveryKey,
   DeliveryRecord,
+  DeliveryResultRecord,
   DeliveryStore,
 } from '../../ports/delivery-store';
 import { deliveryKey } from './delivery-key';
@@ -101,6 +102,44 @@ export class DynamoDeliveryStore implements DeliveryStore {
           ConditionExpression: '#leaseId = :leaseId',
           ExpressionAttributeNames: { ...update.names, '#leaseId': 'leaseId' },
           ExpressionAttributeValues: { ...update.values, ':leaseId': leaseId },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async record(key: DeliveryKey, result: DeliveryResultRecord): Promise<boolean> {
+    const now = this.now();
+    const update = assignments({
+      callId: key.callId,
+      userId: key.userId,
+      deviceId: key.deviceId,
+      pushType: key.pushType,
+      ...result,
+      completedAt: new Date(now).toISOString(),
+      expiresAt: this.expiresAt(now),
+    });
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: deliveryKey(key),
+          UpdateExpression: `${update.expression} ADD #claims :one`,
+          // Never over an acceptance (its receipts stay, and a later failure must not hide it), nor under
+          // a strict-mode worker's live lease.
+          ConditionExpression:
+            'attribute_not_exists(pk) OR (#status <> :accepted AND (#status <> :sending OR #leaseUntil < :now))',
+          ExpressionAttributeNames: { ...update.names, '#claims': 'claims', '#leaseUntil': 'leaseUntil' },
+          ExpressionAttributeValues: {
+            ...update.values,
+            ':one': 1,
+            ':accepted': 'accepted',
+            ':sending': 'sending',
+            ':now': now,
+          },
         }),
       );
       return true;

@@ -106,7 +106,6 @@ const REVIEWED_UNUSED: Readonly<Record<Service, Readonly<Record<string, string>>
     'sqs:GetQueueUrl on CallQueue': CONSUME_GRANT,
     'sqs:GetQueueAttributes on CallQueueDeadLetterQueue': SEND_GRANT,
     'sqs:GetQueueUrl on CallQueueDeadLetterQueue': SEND_GRANT,
-    'dynamodb:Query on TablesDeliveries': BIND_TABLE,
     'dynamodb:PutItem on TablesDeliveries': BIND_TABLE,
     'dynamodb:DeleteItem on TablesDeliveries': BIND_TABLE,
     'dynamodb:ConditionCheckItem on TablesDeliveries': NO_CONDITION_CHECK,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { deliveryKey } from '../shared/adapters/dynamodb/delivery-key';
 import { AMBIGUOUS_DELIVERY } from '../shared/domain/delivery-outcome';
+import type { PushKind } from '../shared/domain/device';
 import type {
   ClaimResult,
   DeliveryCompletion,
@@ -80,6 +81,21 @@ export class InMemoryDeliveryStore implements DeliveryStore {
       expiresAt: Math.floor(this.now() / 1000) + 7 * 86_400,
     });
     return true;
+  }
+
+  /** Reads made by `readCall` so far. */
+  readCallCalls = 0;
+
+  async readCall(
+    callId: string,
+    pushType: PushKind,
+    recipients: readonly string[],
+  ): Promise<DeliveryRecord[]> {
+    this.readCallCalls += 1;
+    const wanted = new Set(recipients);
+    return [...this.records.values()].filter(
+      (r) => r.callId === callId && r.pushType === pushType && wanted.has(r.userId),
+    );
   }
 
   private countWrite(): void {

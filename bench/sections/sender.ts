@@ -142,12 +142,12 @@ export async function callLatencySection(quick: boolean): Promise<SectionReport>
       row('queue wait (SentTimestamp → handler start)', calls.queueWait),
       row("sender's own (handler start → APNs 200)", calls.senderOwn),
       row('  of which: device lookup (Query)', calls.ownLookup),
-      row('  of which: delivery claim (conditional write)', calls.ownLease),
+      row('  of which: delivery state (read + record)', calls.ownLease),
       row('  of which: push (ApnsClient.send)', calls.ownPush),
     ],
     notes: [
       'Through local/poller.ts (the event source mapping stand-in, long poll 20 s, batch ≤ 10) and the real handler; the first 5 calls are a warm-up and not counted. Queue wait uses SQS SentTimestamp (ms resolution); the sender’s own time is measured with performance.now().',
-      "The sender's own time includes the DynamoDB Local lookup, the delivery-record claim and completion, and the push.",
+      "The sender's own time includes the DynamoDB Local lookup, the delivery-record read (one Query) and write, and the push.",
     ],
     targets: [
       check(

@@ -49,7 +49,7 @@ export interface SenderWorkerResult {
     readonly endToEnd: ReturnType<typeof summarize>;
     readonly queueWait: ReturnType<typeof summarize>;
     readonly senderOwn: ReturnType<typeof summarize>;
-    /** Within the sender's own time: the device lookup, the delivery-record claim, the push. */
+    /** Within the sender's own time: the device lookup, the delivery-record read and write, the push. */
     readonly ownLookup: ReturnType<typeof summarize>;
     readonly ownLease: ReturnType<typeof summarize>;
     readonly ownPush: ReturnType<typeof summarize>;

@@ -65,8 +65,9 @@ export function timedPorts(deps: FanOutDeps, times: PortTimes): FanOutDeps {
       claim: (...args) => timedDelivery(() => deliveries.claim(...args)),
       complete: (...args) => timedDelivery(() => deliveries.complete(...args)),
       record: (...args) => timedDelivery(() => deliveries.record(...args)),
-      // The default mode's read before each push: delivery state like the writes.
+      // The default mode's read of the event's records before its pushes: delivery state like the writes.
       get: (...args) => timedDelivery(() => deliveries.get(...args)),
+      readCall: (...args) => timedDelivery(() => deliveries.readCall(...args)),
     },
     log: { info: logTimed('info'), warn: logTimed('warn'), error: logTimed('error') },
   };

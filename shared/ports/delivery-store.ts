@@ -126,4 +126,10 @@ export interface DeliveryStore {
   record(key: DeliveryKey, result: DeliveryResultRecord): Promise<boolean>;
   /** The record as last written (a strongly consistent read). */
   get(key: DeliveryKey): Promise<DeliveryRecord | undefined>;
+  /**
+   * Every record of one call and push kind for these recipients, as last written (strongly
+   * consistent): what the default mode reads once per call event before its pushes, instead of one
+   * read per device.
+   */
+  readCall(callId: string, pushType: PushKind, recipients: readonly string[]): Promise<DeliveryRecord[]>;
 }

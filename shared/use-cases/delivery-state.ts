@@ -1,6 +1,6 @@
 import type { ApnsEnvironment } from '../domain/apns-credential';
 import { AMBIGUOUS_DELIVERY, type DeviceOutcome } from '../domain/delivery-outcome';
-import type { Device } from '../domain/device';
+import type { Device, PushKind } from '../domain/device';
 import { describeError, equalJitterBackoffMs } from '../lib/helpers';
 import { MetricName } from '../platform/metric-names';
 import type { ClaimResult, DeliveryKey, DeliveryRecord } from '../ports/delivery-store';
@@ -78,7 +78,8 @@ export async function claimDelivery(
     if (inFlight.has(id)) return { kind: 'skip', outcome: { outcome: 'duplicate', attempts: 0 } };
     inFlight.add(id);
     try {
-      claim = readClaim(await deps.deliveries.get(key), deps.clock.now());
+      const recorded = await call.recorded();
+      claim = readClaim(recorded.get(recordedId(device.userId, device.deviceId)), deps.clock.now());
     } catch (error) {
       inFlight.delete(id);
       throw error;
@@ -118,6 +119,32 @@ function pushesInFlight(store: object): Set<string> {
 }
 
 const inFlightId = (key: DeliveryKey) => JSON.stringify([key.callId, key.userId, key.deviceId, key.pushType]);
+
+/** The key of `PreparedCall.recorded`. */
+export const recordedId = (userId: string, deviceId: string) => JSON.stringify([userId, deviceId]);
+
+/**
+ * `PreparedCall.recorded` of one event: one read of the store for all its recipients, made at most
+ * once. Started at once by the fan-out (beside the device lookups), so a rejection is also kept
+ * handled until a claim awaits it.
+ */
+export function recordedOnce(
+  deps: FanOutDeps,
+  callId: string,
+  pushType: PushKind,
+  recipients: readonly string[],
+): () => Promise<ReadonlyMap<string, DeliveryRecord>> {
+  let read: Promise<ReadonlyMap<string, DeliveryRecord>> | undefined;
+  return () => {
+    if (!read) {
+      read = deps.deliveries
+        .readCall(callId, pushType, recipients)
+        .then((records) => new Map(records.map((r) => [recordedId(r.userId, r.deviceId), r])));
+      read.catch(() => undefined);
+    }
+    return read;
+  };
+}
 
 /** Ends what `claimDelivery` started for this device, however the push ended. */
 export function releaseDelivery(deps: FanOutDeps, call: PreparedCall, device: Device): void {

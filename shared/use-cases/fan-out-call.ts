@@ -4,6 +4,7 @@ import { type Device, type Platform, type PushKind, platformOf } from '../domain
 import { boundedRunner, mapBounded } from '../lib/helpers';
 import { MetricName, PLATFORM_DIMENSION } from '../platform/metric-names';
 import type { PreparedPush } from '../ports/push-gateway';
+import { recordedOnce } from './delivery-state';
 import { pushToDevice } from './device-push';
 import type { FanOutContext, FanOutDeps, PreparedCall } from './fan-out-deps';
 
@@ -51,7 +52,14 @@ export async function fanOutCall(
     windowEndMs,
     pushes: pushes as Record<Platform, PreparedPush>,
     context,
+    recorded: recordedOnce(deps, event.callId, kind, event.recipients),
   };
+  // The default mode's one read of the event's delivery records, beside the device lookups.
+  if (
+    deps.options.retryAmbiguousPushes &&
+    !(event.type === 'incoming_call' && deps.clock.now() >= windowEndMs)
+  )
+    void call.recorded().catch(() => undefined);
   const { lookupConcurrency, pushConcurrency } = deps.options;
   const pushSlot = boundedRunner(pushConcurrency);
   // Per recipient, in recipient order: its devices and, once pushed, their outcomes.

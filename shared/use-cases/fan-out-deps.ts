@@ -1,7 +1,7 @@
 import type { CallEvent } from '../domain/call-event';
 import type { Platform, PushKind } from '../domain/device';
 import type { CredentialProvider } from '../ports/credential-provider';
-import type { DeliveryStore } from '../ports/delivery-store';
+import type { DeliveryRecord, DeliveryStore } from '../ports/delivery-store';
 import type { DeviceRepository } from '../ports/device-repository';
 import type { LogSink } from '../ports/log';
 import type { MetricsSink } from '../ports/metrics';
@@ -95,4 +95,9 @@ export interface PreparedCall {
   /** Each platform's message of the call, built by its gateway. */
   readonly pushes: Readonly<Record<Platform, PreparedPush>>;
   readonly context: FanOutContext;
+  /**
+   * The default mode's delivery records of this event's recipients, read once (on first use) for the
+   * whole event: (userId, deviceId) → record. Rejects when the store cannot be read.
+   */
+  readonly recorded: () => Promise<ReadonlyMap<string, DeliveryRecord>>;
 }

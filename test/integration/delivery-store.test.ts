@@ -1,6 +1,6 @@
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { deliveryKey } from '../../shared/adapters/dynamodb/delivery-key';
+import { callShard, deliveryKey } from '../../shared/adapters/dynamodb/delivery-key';
 import { DynamoDeliveryStore } from '../../shared/adapters/dynamodb/delivery-store';
 import type {
   DeliveryCompletion,
@@ -242,6 +242,40 @@ describe('DynamoDeliveryStore', () => {
         receivedAt: '2026-11-28T10:00:06.000Z',
         claims: 2,
       });
+    });
+
+    it("reads every record of the call's push kind for the given recipients, across shards and pages, when asked for a call", async () => {
+      seq += 1;
+      const callId = `call-${seq}`;
+      const users = Array.from({ length: 40 }, (_, i) => `reader-${i}`);
+      for (const userId of users) {
+        for (const deviceId of ['a', 'b', 'c'])
+          await store.record({ callId, userId, deviceId, pushType: 'voip' }, result());
+      }
+      // Two more recipients in one shard with 300 KB records: 1.2 MB there, so that Query pages.
+      const shard = callShard('reader-0');
+      const heavy = Array.from({ length: 200 }, (_, i) => `heavy-${i}`)
+        .filter((u) => callShard(u) === shard)
+        .slice(0, 2);
+      for (const userId of heavy) {
+        for (const deviceId of ['a', 'b'])
+          await store.record(
+            { callId, userId, deviceId, pushType: 'voip' },
+            result({ reason: 'x'.repeat(300_000) }),
+          );
+      }
+      users.push(...heavy);
+      await store.record({ callId, userId: 'reader-0', deviceId: 'a', pushType: 'alert' }, result());
+      await store.record({ callId, userId: 'stranger', deviceId: 'a', pushType: 'voip' }, result());
+      const read = await store.readCall(callId, 'voip', users);
+      expect(heavy).toHaveLength(2);
+      expect(read).toHaveLength(124);
+      expect(new Set(read.map((r) => `${r.userId}/${r.deviceId}`)).size).toBe(124);
+      expect(read.every((r) => r.pushType === 'voip' && r.status === 'accepted' && !('pk' in r))).toBe(true);
+      expect(await store.readCall(callId, 'alert', ['reader-0'])).toEqual([
+        expect.objectContaining({ userId: 'reader-0', deviceId: 'a', pushType: 'alert' }),
+      ]);
+      expect(await store.readCall(`${callId}-none`, 'voip', users)).toEqual([]);
     });
 
     it('writes nothing under a strict-mode lease that still holds, and writes once it ran out', async () => {

@@ -77,6 +77,7 @@ const BIND_TABLE = 'unused: the readWrite/read level of bindTable grants it; a n
 const NO_CONDITION_CHECK = 'unused: no adapter sends a ConditionCheck; bindTable’s readWrite grants it';
 const SEND_GRANT = 'unused: grantSendMessages bundles it; the sender sends by DLQ_URL and asks nothing';
 const CONSUME_GRANT = 'unused: grantConsumeMessages bundles it; the event source mapping needs no queue URL';
+const STRICT_MODE = 'strict mode (RETRY_AMBIGUOUS_PUSHES=false) reads the record of a refused lease claim';
 
 /**
  * Granted, and no run of this test sends it: each with why it stays. Keys are `action on resource` (the
@@ -106,7 +107,7 @@ const REVIEWED_UNUSED: Readonly<Record<Service, Readonly<Record<string, string>>
     'sqs:GetQueueUrl on CallQueue': CONSUME_GRANT,
     'sqs:GetQueueAttributes on CallQueueDeadLetterQueue': SEND_GRANT,
     'sqs:GetQueueUrl on CallQueueDeadLetterQueue': SEND_GRANT,
-    'dynamodb:Query on TablesDeliveries': BIND_TABLE,
+    'dynamodb:GetItem on TablesDeliveries': STRICT_MODE,
     'dynamodb:PutItem on TablesDeliveries': BIND_TABLE,
     'dynamodb:DeleteItem on TablesDeliveries': BIND_TABLE,
     'dynamodb:ConditionCheckItem on TablesDeliveries': NO_CONDITION_CHECK,

@@ -493,6 +493,8 @@ describe('fanOutCall: duplicates, bounds, conservation', () => {
     const h = fanOutHarness(devices);
     await run(h);
     expect(h.deliveries.completeCalls).toBe(2);
+    // One read of the event's records before its pushes, not one per device.
+    expect(h.deliveries.readCallCalls).toBe(1);
     for (const device of devices) {
       const record = await h.deliveries.get(voipKey(device));
       expect(record).toMatchObject({ status: 'accepted', claims: 1 });

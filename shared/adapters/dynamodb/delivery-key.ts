@@ -4,6 +4,13 @@ import type { DeliveryKey } from '../../ports/delivery-store';
 
 const PUSH_TYPE_PREFIX = { voip: 'VOIP', alert: 'ALERT' } as const satisfies Record<PushKind, string>;
 
+/** The sort key's first word: every record of one push kind of a call shares it. */
+export function pushTypePrefix(pushType: PushKind): string {
+  const prefix = PUSH_TYPE_PREFIX[pushType];
+  if (!prefix) throw new Error(`deliveryKey: unknown push type ${String(pushType)}`);
+  return prefix;
+}
+
 /** Partitions one call's records spread over: one DynamoDB partition takes ≈ 1,000 write units a second. */
 export const CALL_SHARDS = 16;
 
@@ -24,8 +31,7 @@ export function callShard(userId: string): string {
  */
 export function deliveryKey(key: DeliveryKey): { pk: string; sk: string } {
   if (key.deviceId.includes('#')) throw new Error('deliveryKey: deviceId must not contain "#"');
-  const prefix = PUSH_TYPE_PREFIX[key.pushType];
-  if (!prefix) throw new Error(`deliveryKey: unknown push type ${String(key.pushType)}`);
+  const prefix = pushTypePrefix(key.pushType);
   return {
     pk: `CALL#${key.callId}#${callShard(key.userId)}`,
     sk: `${prefix}#DEVICE#${key.deviceId}#USER#${key.userId}`,

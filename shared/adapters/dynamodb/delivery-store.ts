@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { AMBIGUOUS_DELIVERY } from '../../domain/delivery-outcome';
+import type { PushKind } from '../../domain/device';
 import { EnvDefault } from '../../platform/env-names';
 import type {
   ClaimResult,
@@ -11,7 +12,7 @@ import type {
   DeliveryResultRecord,
   DeliveryStore,
 } from '../../ports/delivery-store';
-import { deliveryKey } from './delivery-key';
+import { callShard, deliveryKey, pushTypePrefix } from './delivery-key';
 
 export interface DynamoDeliveryStoreOptions {
   readonly tableName: string;
@@ -156,6 +157,39 @@ export class DynamoDeliveryStore implements DeliveryStore {
     if (!result.Item) return undefined;
     const { pk: _pk, sk: _sk, ...record } = result.Item;
     return record as DeliveryRecord;
+  }
+
+  /** One Query per shard the recipients fall in (16 at most), paged, in parallel. */
+  async readCall(
+    callId: string,
+    pushType: PushKind,
+    recipients: readonly string[],
+  ): Promise<DeliveryRecord[]> {
+    const wanted = new Set(recipients);
+    const shards = [...new Set(recipients.map(callShard))];
+    const pages = await Promise.all(
+      shards.map(async (shard) => {
+        const items: Record<string, unknown>[] = [];
+        const paginator = paginateQuery(
+          { client: this.doc },
+          {
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :kind)',
+            ExpressionAttributeValues: {
+              ':pk': `CALL#${callId}#${shard}`,
+              ':kind': `${pushTypePrefix(pushType)}#`,
+            },
+            ConsistentRead: true,
+          },
+        );
+        for await (const page of paginator) items.push(...(page.Items ?? []));
+        return items;
+      }),
+    );
+    return pages
+      .flat()
+      .map(({ pk: _pk, sk: _sk, ...record }) => record as unknown as DeliveryRecord)
+      .filter((record) => wanted.has(record.userId));
   }
 
   private expiresAt(nowMs: number): number {

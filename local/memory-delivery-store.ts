@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { deliveryKey } from '../shared/adapters/dynamodb/delivery-key';
+import { callShard, deliveryKey } from '../shared/adapters/dynamodb/delivery-key';
 import { AMBIGUOUS_DELIVERY } from '../shared/domain/delivery-outcome';
 import type { PushKind } from '../shared/domain/device';
 import type {
@@ -96,6 +96,11 @@ export class InMemoryDeliveryStore implements DeliveryStore {
     return [...this.records.values()].filter(
       (r) => r.callId === callId && r.pushType === pushType && wanted.has(r.userId),
     );
+  }
+
+  /** As DynamoDB's: the recipient's shard of a call. */
+  readGroup(userId: string): string {
+    return callShard(userId);
   }
 
   private countWrite(): void {

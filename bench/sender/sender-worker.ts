@@ -38,6 +38,9 @@ export interface PathTiming {
   readonly deliveryMs: number;
   readonly logMs: number;
   readonly logLines: number;
+  /** ms from the path's start (the handler's, for one event) to the first and to the last accepted push. */
+  readonly firstAcceptedMs: number;
+  readonly lastAcceptedMs: number;
   /** CPU (user + system) of this process per push, µs: the sender's own work, DynamoDB Local and the simulator excluded. */
   readonly cpuUsPerPush: number;
 }
@@ -112,6 +115,8 @@ async function senderPath(
     deliveryMs: round(times.deliveryMs),
     logMs: round(times.logMs),
     logLines: times.logLines,
+    firstAcceptedMs: round(times.firstAcceptedAt - start),
+    lastAcceptedMs: round(times.lastAcceptedAt - start),
     cpuUsPerPush: cpuPerPush(cpu, times.pushes),
   };
 }
@@ -125,6 +130,8 @@ const authorization = (await (async () => {
   return new ProviderTokenSigner(devTokenCredential()).authorization();
 })()) as string;
 const barePayload = JSON.parse(callEvent(['x'])) as Record<string, unknown>;
+/** performance.now() of the bare loop's first and last accepted push since `barePath` began. */
+const bareAccepted = { first: Number.NaN, last: Number.NaN };
 function barePush(token: string): Promise<boolean> {
   return new Promise((resolve) => {
     const stream = session.request({
@@ -174,7 +181,12 @@ async function bareCall(
   const ok = await mapBounded(found, 64, async (token) => {
     const t = performance.now();
     const accepted = await barePush(token);
-    pushMs += performance.now() - t;
+    const at = performance.now();
+    pushMs += at - t;
+    if (accepted) {
+      if (Number.isNaN(bareAccepted.first)) bareAccepted.first = at;
+      bareAccepted.last = at;
+    }
     return accepted;
   });
   return { pushes: found.length, accepted: ok.filter(Boolean).length, lookupMs, pushMs };
@@ -187,6 +199,7 @@ function cpuPerPush(since: NodeJS.CpuUsage, pushes: number): number {
 async function barePath(name: string, batches: string[][][]): Promise<PathTiming> {
   const cpu = process.cpuUsage();
   const start = performance.now();
+  bareAccepted.first = bareAccepted.last = Number.NaN;
   let pushes = 0;
   let accepted = 0;
   let lookupMs = 0;
@@ -210,6 +223,8 @@ async function barePath(name: string, batches: string[][][]): Promise<PathTiming
     deliveryMs: 0,
     logMs: 0,
     logLines: 0,
+    firstAcceptedMs: round(bareAccepted.first - start),
+    lastAcceptedMs: round(bareAccepted.last - start),
     cpuUsPerPush: cpuPerPush(cpu, pushes),
   };
 }

@@ -11,12 +11,21 @@ export class PortTimes {
   deliveryCalls = 0;
   logMs = 0;
   logLines = 0;
+  /** performance.now() of the first and the last answer that accepted a push since the reset. */
+  firstAcceptedAt = Number.NaN;
+  lastAcceptedAt = Number.NaN;
   /** Called with performance.now() each time APNs answers. */
   onAnswer: ((at: number) => void) | undefined;
 
   reset(): void {
     this.lookupMs = this.pushMs = this.deliveryMs = this.logMs = 0;
     this.lookups = this.pushes = this.deliveryCalls = this.logLines = 0;
+    this.firstAcceptedAt = this.lastAcceptedAt = Number.NaN;
+  }
+
+  accepted(at: number): void {
+    if (Number.isNaN(this.firstAcceptedAt)) this.firstAcceptedAt = at;
+    this.lastAcceptedAt = at;
   }
 }
 
@@ -68,6 +77,7 @@ export function timedPorts(deps: FanOutDeps, times: PortTimes): FanOutDeps {
       // The default mode's read of the event's records before its pushes: delivery state like the writes.
       get: (...args) => timedDelivery(() => deliveries.get(...args)),
       readCall: (...args) => timedDelivery(() => deliveries.readCall(...args)),
+      readGroup: (userId) => deliveries.readGroup(userId),
     },
     log: { info: logTimed('info'), warn: logTimed('warn'), error: logTimed('error') },
   };
@@ -93,7 +103,9 @@ function timedGateway(gateway: PushGateway, times: PortTimes): PushGateway {
                 times.pushes++;
               },
             );
-            times.onAnswer?.(performance.now());
+            const at = performance.now();
+            if (answer.decision.kind === 'accepted') times.accepted(at);
+            times.onAnswer?.(at);
             return answer;
           },
         },

@@ -132,4 +132,6 @@ export interface DeliveryStore {
    * read per device.
    */
   readCall(callId: string, pushType: PushKind, recipients: readonly string[]): Promise<DeliveryRecord[]>;
+  /** Recipients of one call with the same group are stored together: one `readCall` reads them at once. */
+  readGroup(userId: string): string;
 }

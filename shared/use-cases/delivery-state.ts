@@ -78,7 +78,7 @@ export async function claimDelivery(
     if (inFlight.has(id)) return { kind: 'skip', outcome: { outcome: 'duplicate', attempts: 0 } };
     inFlight.add(id);
     try {
-      const recorded = await call.recorded();
+      const recorded = await call.recorded(device.userId);
       claim = readClaim(recorded.get(recordedId(device.userId, device.deviceId)), deps.clock.now());
     } catch (error) {
       inFlight.delete(id);
@@ -124,24 +124,26 @@ const inFlightId = (key: DeliveryKey) => JSON.stringify([key.callId, key.userId,
 export const recordedId = (userId: string, deviceId: string) => JSON.stringify([userId, deviceId]);
 
 /**
- * `PreparedCall.recorded` of one event: one read of the store for all its recipients, made at most
- * once. Started at once by the fan-out (beside the device lookups), so a rejection is also kept
- * handled until a claim awaits it.
+ * `PreparedCall.recorded` of one event: one read of the store per read group of its recipients, each
+ * made at most once, when its first device asks; a rejection stays handled until a claim awaits it.
  */
 export function recordedOnce(
   deps: FanOutDeps,
   callId: string,
   pushType: PushKind,
   recipients: readonly string[],
-): () => Promise<ReadonlyMap<string, DeliveryRecord>> {
-  let read: Promise<ReadonlyMap<string, DeliveryRecord>> | undefined;
-  return () => {
-    if (!read) {
-      read = deps.deliveries
-        .readCall(callId, pushType, recipients)
-        .then((records) => new Map(records.map((r) => [recordedId(r.userId, r.deviceId), r])));
-      read.catch(() => undefined);
-    }
+): (userId: string) => Promise<ReadonlyMap<string, DeliveryRecord>> {
+  const reads = new Map<string, Promise<ReadonlyMap<string, DeliveryRecord>>>();
+  return (userId) => {
+    const group = deps.deliveries.readGroup(userId);
+    const known = reads.get(group);
+    if (known) return known;
+    const members = recipients.filter((u) => deps.deliveries.readGroup(u) === group);
+    const read = deps.deliveries
+      .readCall(callId, pushType, members)
+      .then((records) => new Map(records.map((r) => [recordedId(r.userId, r.deviceId), r])));
+    read.catch(() => undefined);
+    reads.set(group, read);
     return read;
   };
 }

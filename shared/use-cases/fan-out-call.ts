@@ -54,12 +54,12 @@ export async function fanOutCall(
     context,
     recorded: recordedOnce(deps, event.callId, kind, event.recipients),
   };
-  // The default mode's one read of the event's delivery records, beside the device lookups.
+  // The default mode's reads of the event's delivery records start beside the device lookups.
   if (
     deps.options.retryAmbiguousPushes &&
     !(event.type === 'incoming_call' && deps.clock.now() >= windowEndMs)
   )
-    void call.recorded().catch(() => undefined);
+    for (const userId of event.recipients) void call.recorded(userId);
   const { lookupConcurrency, pushConcurrency } = deps.options;
   const pushSlot = boundedRunner(pushConcurrency);
   // Per recipient, in recipient order: its devices and, once pushed, their outcomes.

@@ -96,8 +96,8 @@ export interface PreparedCall {
   readonly pushes: Readonly<Record<Platform, PreparedPush>>;
   readonly context: FanOutContext;
   /**
-   * The default mode's delivery records of this event's recipients, read once (on first use) for the
-   * whole event: (userId, deviceId) → record. Rejects when the store cannot be read.
+   * The default mode's delivery records of this event's recipients stored with `userId`'s (its read
+   * group), read once for the event: (userId, deviceId) → record. Rejects when the store cannot be read.
    */
-  readonly recorded: () => Promise<ReadonlyMap<string, DeliveryRecord>>;
+  readonly recorded: (userId: string) => Promise<ReadonlyMap<string, DeliveryRecord>>;
 }

@@ -502,6 +502,16 @@ describe('fanOutCall: duplicates, bounds, conservation', () => {
     }
   });
 
+  it("reads the event's delivery records once per read group, not per device, when a group call rings", async () => {
+    const users = Array.from({ length: 40 }, (_, i) => `member-${i}`);
+    const h = fanOutHarness(users.map((userId) => aDevice({ userId })));
+    await run(h, aCallEvent({ recipients: users }));
+    expect(h.apns.sent).toHaveLength(40);
+    const groups = new Set(users.map((u) => h.deliveries.readGroup(u)));
+    expect(groups.size).toBeGreaterThan(1);
+    expect(h.deliveries.readCallCalls).toBe(groups.size);
+  });
+
   it('pushes each device once when the same event is fanned out twice at the same time by one sender', async () => {
     const devices = [
       aDevice({ userId: 'user-1', deviceId: 'a' }),

@@ -159,6 +159,11 @@ export class DynamoDeliveryStore implements DeliveryStore {
     return record as DeliveryRecord;
   }
 
+  /** The recipient's shard of a call: its records share one partition key. */
+  readGroup(userId: string): string {
+    return callShard(userId);
+  }
+
   /** One Query per shard the recipients fall in (16 at most), paged, in parallel. */
   async readCall(
     callId: string,

@@ -69,6 +69,8 @@ export class PushDashboard extends Construct {
         pushMetric(MetricName.PushAccepted, sender, { period: minute }),
         pushMetric(MetricName.PushFailed, sender, { period: minute }),
         pushMetric(MetricName.PushRetried, sender, { period: minute }),
+        // Retries of VoIP pushes the platform may already have had (ADR 0009): the app shows one call.
+        pushMetric(MetricName.AmbiguousRetry, sender, { period: minute }),
         pushMetric(MetricName.CallExpired, sender, { period: minute }),
       ]),
       ...(android

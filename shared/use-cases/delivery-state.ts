@@ -134,13 +134,20 @@ export function recordedOnce(
   recipients: readonly string[],
 ): (userId: string) => Promise<ReadonlyMap<string, DeliveryRecord>> {
   const reads = new Map<string, Promise<ReadonlyMap<string, DeliveryRecord>>>();
+  let groups: Map<string, string[]> | undefined;
   return (userId) => {
     const group = deps.deliveries.readGroup(userId);
     const known = reads.get(group);
     if (known) return known;
-    const members = recipients.filter((u) => deps.deliveries.readGroup(u) === group);
+    if (!groups) {
+      groups = new Map();
+      for (const u of recipients) {
+        const g = deps.deliveries.readGroup(u);
+        groups.set(g, [...(groups.get(g) ?? []), u]);
+      }
+    }
     const read = deps.deliveries
-      .readCall(callId, pushType, members)
+      .readCall(callId, pushType, groups.get(group) ?? [userId])
       .then((records) => new Map(records.map((r) => [recordedId(r.userId, r.deviceId), r])));
     read.catch(() => undefined);
     reads.set(group, read);

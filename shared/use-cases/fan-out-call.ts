@@ -54,12 +54,9 @@ export async function fanOutCall(
     context,
     recorded: recordedOnce(deps, event.callId, kind, event.recipients),
   };
-  // The default mode's reads of the event's delivery records start beside the device lookups.
-  if (
-    deps.options.retryAmbiguousPushes &&
-    !(event.type === 'incoming_call' && deps.clock.now() >= windowEndMs)
-  )
-    for (const userId of event.recipients) void call.recorded(userId);
+  // The default mode reads the delivery records of a recipient's shard as its lookup starts.
+  const readsRecords =
+    deps.options.retryAmbiguousPushes && !(event.type === 'incoming_call' && deps.clock.now() >= windowEndMs);
   const { lookupConcurrency, pushConcurrency } = deps.options;
   const pushSlot = boundedRunner(pushConcurrency);
   // Per recipient, in recipient order: its devices and, once pushed, their outcomes.
@@ -83,6 +80,7 @@ export async function fanOutCall(
   await mapBounded(event.recipients, lookupConcurrency, async (userId, index) => {
     if (lookupFailure) return; // no new lookups once one failed: the record comes back whole
     try {
+      if (readsRecords) void call.recorded(userId);
       rung[index] = ring(await deps.devices.listByUser(userId));
     } catch (error) {
       lookupFailure ??= { error };

@@ -192,6 +192,7 @@ describe('alarms and dashboard', () => {
     expect(widget(/^APNs latency/)).toMatch(/ApnsLatency.*p99/);
     expect(widget(/^Queue delay/)).toMatch(/QueueDelay.*p99/);
     expect(widget(/^Throughput/)).toContain('PushAccepted');
+    expect(widget(/^Throughput/)).toContain('AmbiguousRetry');
     expect(widget(/^Outcomes by reason/)).toContain(
       `SEARCH('{VoipPush,Reason,service} MetricName=\\"PushOutcome\\" service=\\"voip-push-sender\\"', 'Sum', 60)`,
     );

@@ -3,7 +3,8 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
 export default async function globalSetup() {
-  const child = spawn('node_modules/.bin/tsx', ['test/support/services-main.ts'], {
+  // node with tsx's loader: no tsx CLI in between, whose signal relay SIGKILLs a child slow to answer.
+  const child = spawn('node_modules/.bin/node', ['--import', 'tsx', 'test/support/services-main.ts'], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   globalThis.__servicesProcess = child;

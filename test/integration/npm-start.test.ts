@@ -50,9 +50,10 @@ interface Started {
 }
 
 function spawnStart(port: number, args: string[] = []): ChildProcess {
+  // As `npm start` runs it: node with tsx's loader, no tsx CLI in between to relay (and time out) signals.
   const child = spawn(
-    'node_modules/.bin/tsx',
-    ['--no-warnings=ExperimentalWarning', 'local/start.ts', ...args],
+    'node_modules/.bin/node',
+    ['--import', 'tsx', '--no-warnings=ExperimentalWarning', 'local/start.ts', ...args],
     {
       env: { ...process.env, VOIP_LOCAL_DIR: localDir, VOIP_LOCAL_PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],

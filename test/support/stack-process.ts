@@ -25,8 +25,8 @@ function tree(pid: number): number[] {
 export async function startStackProcess(env: Record<string, string> = {}): Promise<StackProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'voip-push-stack-process-'));
   const child: ChildProcess = spawn(
-    'node_modules/.bin/tsx',
-    ['--no-warnings=ExperimentalWarning', 'local/start.ts'],
+    'node_modules/.bin/node',
+    ['--import', 'tsx', '--no-warnings=ExperimentalWarning', 'local/start.ts'],
     {
       env: { ...process.env, VOIP_LOCAL_DIR: dir, VOIP_LOCAL_PORT: String(await freePort()), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,6 +5,9 @@
 import { parseArgs } from 'node:util';
 import type { ApnsEnvironment } from '../shared/domain/apns-credential';
 
+/** The platforms a smoke check rings: one device of each. */
+export type SmokePlatform = 'ios' | 'android';
+
 export const SMOKE_USAGE =
   'usage: npm run smoke -- (--stage <stage> [--region <region>] | --local) [options]\n' +
   "  --stage        a deployed stage: reads the stacks' outputs (VoipPush-<stage>-Stateful/-Stateless)\n" +
@@ -12,9 +15,12 @@ export const SMOKE_USAGE =
   "  --key          the test issuer's RSA private key file: sign a token for the stage's SmokeApiUrl\n" +
   '  --bearer-file  a file holding a bearer token of your identity provider: register through ApiUrl\n' +
   '  --user         the token subject with --key (default smoke-<random>)\n' +
-  '  --voip-token   the VoIP token (hex) of a real device to ring (default a generated token)\n' +
-  "  --bundle-id    the app (default the stage's only app, com.example.voip locally)\n" +
-  '  --environment  sandbox (default) or production\n' +
+  '  --platform     ios (default), android, or both (one call to an iPhone and an Android device)\n' +
+  '  --voip-token   the VoIP token (hex) of a real iPhone to ring (default a generated token)\n' +
+  '  --fcm-token    the FCM registration token of a real Android device (default a generated token)\n' +
+  "  --bundle-id    the app's bundle id / package name (default the stage's only app of the platform,\n" +
+  '                 com.example.voip locally); with both, the same for both platforms\n' +
+  '  --environment  the APNs environment: sandbox (default) or production (iOS only)\n' +
   '  --timeout      seconds to wait for the push attempt (default 60, 15 locally)';
 
 export type SmokeWhere =
@@ -31,7 +37,10 @@ export interface SmokeArgs {
   readonly ok: true;
   readonly where: SmokeWhere;
   readonly auth: SmokeAuth;
+  /** `['ios']`, `['android']` or both, iOS first. */
+  readonly platforms: readonly SmokePlatform[];
   readonly voipToken?: string;
+  readonly fcmToken?: string;
   readonly bundleId?: string;
   readonly environment: ApnsEnvironment;
   readonly timeoutSeconds: number;
@@ -39,6 +48,13 @@ export interface SmokeArgs {
 
 const STAGE = /^[A-Za-z][A-Za-z0-9-]{0,31}$/;
 const HEX_TOKEN = /^(?:[0-9a-fA-F]{2}){16,200}$/;
+/** As the registration API's `fcmToken` (shared/domain/device-rules.ts). */
+const FCM_TOKEN = /^[A-Za-z0-9_:-]{1,4096}$/;
+const PLATFORMS: Readonly<Record<string, readonly SmokePlatform[]>> = {
+  ios: ['ios'],
+  android: ['android'],
+  both: ['ios', 'android'],
+};
 
 export function parseSmokeArgs(
   argv: readonly string[],
@@ -56,7 +72,9 @@ export function parseSmokeArgs(
         key: { type: 'string' },
         'bearer-file': { type: 'string' },
         user: { type: 'string' },
+        platform: { type: 'string' },
         'voip-token': { type: 'string' },
+        'fcm-token': { type: 'string' },
         'bundle-id': { type: 'string' },
         environment: { type: 'string' },
         timeout: { type: 'string' },
@@ -88,10 +106,25 @@ export function parseSmokeArgs(
       ? { kind: 'test-issuer', keyFile, ...(userId ? { userId } : {}) }
       : { kind: 'bearer-file', file: bearerFile as string };
 
+  const platform = (values.platform as string | undefined) ?? 'ios';
+  const platforms = Object.hasOwn(PLATFORMS, platform) ? PLATFORMS[platform] : undefined;
+  if (!platforms) return fail(`--platform must be ios, android or both, got "${platform}"`);
   const voipToken = values['voip-token'] as string | undefined;
+  const fcmToken = values['fcm-token'] as string | undefined;
+  const rawEnvironment = values.environment as string | undefined;
+  if (!platforms.includes('ios')) {
+    if (voipToken !== undefined)
+      return fail('--voip-token is for an iPhone: give --fcm-token with --platform android');
+    if (rawEnvironment !== undefined)
+      return fail('--environment is an APNs setting: an Android device has none');
+  }
+  if (!platforms.includes('android') && fcmToken !== undefined)
+    return fail('--fcm-token is for an Android device: add --platform android (or both)');
   if (voipToken !== undefined && !HEX_TOKEN.test(voipToken))
     return fail('--voip-token must be an even number of 32-400 hex digits');
-  const environment = (values.environment as string | undefined) ?? 'sandbox';
+  if (fcmToken !== undefined && !FCM_TOKEN.test(fcmToken))
+    return fail('--fcm-token must be 1-4096 characters of A-Z a-z 0-9 _ : -');
+  const environment = rawEnvironment ?? 'sandbox';
   if (environment !== 'sandbox' && environment !== 'production')
     return fail(`--environment must be sandbox or production, got "${environment}"`);
   const rawTimeout = values.timeout as string | undefined;
@@ -108,7 +141,9 @@ export function parseSmokeArgs(
           ...(values.region ? { region: values.region as string } : {}),
         },
     auth,
+    platforms,
     ...(voipToken ? { voipToken: voipToken.toLowerCase() } : {}),
+    ...(fcmToken ? { fcmToken } : {}),
     ...(values['bundle-id'] ? { bundleId: values['bundle-id'] as string } : {}),
     environment,
     timeoutSeconds,

@@ -6,11 +6,16 @@ import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cl
 import type { SmokeTarget } from './smoke-target';
 
 export interface SeenAttempt {
+  /** `ios` or `android`; lines from before Android have none (iOS). */
+  readonly platform?: string;
   readonly tokenHash?: string;
   readonly attempt?: number;
   readonly outcome?: string;
   readonly statusCode?: number;
   readonly reason?: string;
+  /** APNs' `apnsId` or FCM's `messageId` (`projects/<p>/messages/<id>`). */
+  readonly providerId?: string;
+  /** Time to the provider's answer (the line's `apnsLatencyMs`, for FCM too). */
   readonly apnsLatencyMs?: number;
   readonly deliveryLatencyMs?: number;
 }
@@ -42,11 +47,13 @@ export function attemptOfLogLine(message: string): SeenAttempt | undefined {
   }
   if (line.message !== 'push attempt') return undefined;
   return {
+    platform: stringOr(line.platform),
     tokenHash: stringOr(line.tokenHash),
     attempt: numberOr(line.attempt),
     outcome: stringOr(line.outcome),
     statusCode: numberOr(line.statusCode),
     reason: stringOr(line.reason),
+    providerId: stringOr(line.messageId) ?? stringOr(line.apnsId),
     apnsLatencyMs: numberOr(line.apnsLatencyMs),
     deliveryLatencyMs: numberOr(line.deliveryLatencyMs),
   };
@@ -81,9 +88,10 @@ function cloudWatchReader(logGroupName: string, region?: string): AttemptReader 
 
 interface ConsolePushRow {
   readonly callId: string;
+  readonly platform: string;
   readonly tokenHash: string;
   readonly outcome?: string;
-  readonly answer?: { readonly statusCode?: number; readonly reason?: string };
+  readonly answer?: { readonly statusCode?: number; readonly reason?: string; readonly providerId?: string };
   readonly attempts: readonly { readonly attempt: number; readonly providerLatencyMs?: number }[];
   readonly latency: { readonly providerMs?: number; readonly deliveryMs?: number };
 }
@@ -97,11 +105,13 @@ function consoleReader(consoleUrl: string): AttemptReader {
       return pushes
         .filter((row) => row.callId === callId)
         .map((row) => ({
+          platform: row.platform,
           tokenHash: row.tokenHash,
           attempt: row.attempts.at(-1)?.attempt,
           outcome: row.outcome,
           statusCode: row.answer?.statusCode,
           reason: row.answer?.reason,
+          providerId: row.answer?.providerId,
           apnsLatencyMs: row.latency.providerMs,
           deliveryLatencyMs: row.latency.deliveryMs,
         }));

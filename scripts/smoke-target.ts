@@ -12,10 +12,12 @@ import {
   type Output,
 } from '@aws-sdk/client-cloudformation';
 import type { SQSClientConfig } from '@aws-sdk/client-sqs';
+import { DEV_ANDROID_PACKAGE } from '../local/fcm-simulator/dev-credentials';
 import { LOCAL_CREDENTIALS } from '../local/services/dynamodb-local';
 import type { LocalStackInfo } from '../local/stack';
+import type { SmokePlatform } from './smoke-args';
 
-/** The bundle of the local stack's dev credential. */
+/** The bundle of the local stack's dev APNs credential. */
 export const LOCAL_BUNDLE_ID = 'com.example.voip';
 
 export interface SmokeTarget {
@@ -24,7 +26,8 @@ export interface SmokeTarget {
   readonly apiUrl: string;
   readonly queueUrl: string;
   readonly sqs: SQSClientConfig;
-  readonly bundleIds: readonly string[];
+  /** The apps of the stage's credentials: bundle ids (iOS) and package names (Android). */
+  readonly bundleIds: Readonly<Record<SmokePlatform, readonly string[]>>;
   /** Deployed with a test issuer (`-c testIssuerPublicKey=...`). */
   readonly issuer?: { readonly url: string; readonly audience: string };
   /** Where the sender's `push attempt` lines are read. */
@@ -55,12 +58,12 @@ function required(outputs: Map<string, Output>, key: string, stackName: string):
   return value;
 }
 
-/** The bundle ids of the stage's apps, from the descriptions of its `ApnsSecretArn*` outputs. */
-function bundleIdsOf(outputs: Map<string, Output>): string[] {
+/** The stage's apps of one platform, from the descriptions of its `ApnsSecretArn*` / `FcmSecretArn*` outputs. */
+function bundleIdsOf(outputs: Map<string, Output>, prefix: 'Apns' | 'Fcm', label: string): string[] {
   const found: string[] = [];
   for (const [key, output] of outputs) {
-    const match = /^APNs credential secret of (\S+)/.exec(output.Description ?? '');
-    if (key.startsWith('ApnsSecretArn') && match) found.push(match[1] as string);
+    const match = new RegExp(`^${label} credential secret of (\\S+)`).exec(output.Description ?? '');
+    if (key.startsWith(`${prefix}SecretArn`) && match) found.push(match[1] as string);
   }
   return found;
 }
@@ -102,7 +105,7 @@ export async function deployedTarget(
     apiUrl: apiUrl.replace(/\/+$/, ''),
     queueUrl: required(data, 'CallQueueUrl', stateful),
     sqs: region ? { region } : {},
-    bundleIds: bundleIdsOf(data),
+    bundleIds: { ios: bundleIdsOf(data, 'Apns', 'APNs'), android: bundleIdsOf(data, 'Fcm', 'FCM') },
     ...(issuer ? { issuer } : {}),
     attempts: logGroupName
       ? { kind: 'cloudwatch', logGroupName, ...(region ? { region } : {}) }
@@ -124,7 +127,7 @@ export function localTarget(localDir: string): SmokeTarget {
     apiUrl: info.apiUrl,
     queueUrl: info.queueUrl,
     sqs: { endpoint: info.sqsEndpoint, region: info.region, credentials: LOCAL_CREDENTIALS },
-    bundleIds: [LOCAL_BUNDLE_ID],
+    bundleIds: { ios: [LOCAL_BUNDLE_ID], android: [DEV_ANDROID_PACKAGE] },
     attempts: info.consoleUrl
       ? { kind: 'console', consoleUrl: info.consoleUrl }
       : { kind: 'none', why: 'the local stack runs without its console: watch the npm start log' },

@@ -1,7 +1,8 @@
 /**
  * `npm run smoke -- (--stage <stage> | --local) [options]` (docs/deploy.md, smoke check): registers a
- * device, queues a call to it, reports the push's outcome and latency from the sender's log, removes
- * the device. Exit 0 when it passed, 1 when it did not, 2 on bad arguments.
+ * device (an iPhone, an Android device or one of each), queues a call to it, reports the push's outcome
+ * and latency from the sender's log, removes the device. Exit 0 when it passed, 1 when it did not, 2 on
+ * bad arguments.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -10,9 +11,9 @@ import { decodeJwt } from 'jose';
 import { mintDevToken } from '../local/jwt';
 import { LOCAL_DIR } from '../local/stack';
 import { loadTestIssuerKey, mintTestIssuerToken } from '../local/test-issuer-token';
-import { parseSmokeArgs, SMOKE_USAGE, type SmokeArgs } from './smoke-args';
+import { parseSmokeArgs, SMOKE_USAGE, type SmokeArgs, type SmokePlatform } from './smoke-args';
 import { attemptReader } from './smoke-attempts';
-import { runSmokeCheck } from './smoke-check';
+import { runSmokeCheck, type SmokeDevice } from './smoke-check';
 import { deployedTarget, localTarget, type SmokeTarget } from './smoke-target';
 
 const SMOKE_TOKEN_TTL_SECONDS = 600;
@@ -54,12 +55,24 @@ async function credentialsOf(
   return { token, userId };
 }
 
-function bundleIdOf(args: SmokeArgs, target: SmokeTarget): string {
+function bundleIdOf(args: SmokeArgs, target: SmokeTarget, platform: SmokePlatform): string {
   if (args.bundleId) return args.bundleId;
-  if (target.bundleIds.length === 1) return target.bundleIds[0] as string;
-  throw new Error(
-    `give --bundle-id: ${target.description} has apps ${target.bundleIds.join(', ') || '(none)'}`,
-  );
+  const apps = target.bundleIds[platform];
+  if (apps.length === 1) return apps[0] as string;
+  const kind = platform === 'ios' ? 'iOS apps' : 'Android apps';
+  throw new Error(`give --bundle-id: ${target.description} has ${kind} ${apps.join(', ') || '(none)'}`);
+}
+
+function deviceOf(args: SmokeArgs, target: SmokeTarget, platform: SmokePlatform): SmokeDevice {
+  const bundleId = bundleIdOf(args, target, platform);
+  return platform === 'ios'
+    ? {
+        platform,
+        bundleId,
+        environment: args.environment,
+        ...(args.voipToken ? { voipToken: args.voipToken } : {}),
+      }
+    : { platform, bundleId, ...(args.fcmToken ? { fcmToken: args.fcmToken } : {}) };
 }
 
 async function main(): Promise<number> {
@@ -69,15 +82,15 @@ async function main(): Promise<number> {
     return 2;
   }
   const target = await targetOf(args);
+  const [first, ...rest] = args.platforms.map((platform) => deviceOf(args, target, platform));
+  if (!first) throw new Error('no platform to ring');
   const { token, userId } = await credentialsOf(args, target);
   const reader = attemptReader(target.attempts);
   try {
     const result = await runSmokeCheck(target, reader, {
       userId,
       bearerToken: token,
-      ...(args.voipToken ? { voipToken: args.voipToken } : {}),
-      bundleId: bundleIdOf(args, target),
-      environment: args.environment,
+      devices: [first, ...rest],
       timeoutSeconds: args.timeoutSeconds,
       say: (line) => process.stdout.write(`${line}\n`),
     });

@@ -7,6 +7,7 @@ describe('smoke arguments', () => {
       ok: true,
       where: { kind: 'deployed', stage: 'dev', region: 'eu-west-1' },
       auth: { kind: 'test-issuer', keyFile: 'k.pem' },
+      platforms: ['ios'],
       environment: 'sandbox',
       timeoutSeconds: 60,
     });
@@ -17,6 +18,7 @@ describe('smoke arguments', () => {
       ok: true,
       where: { kind: 'local' },
       auth: { kind: 'local-key', userId: 'u1' },
+      platforms: ['ios'],
       voipToken: 'ab'.repeat(32),
       environment: 'sandbox',
       timeoutSeconds: 15,
@@ -40,10 +42,90 @@ describe('smoke arguments', () => {
       ok: true,
       where: { kind: 'deployed', stage: 'prod' },
       auth: { kind: 'bearer-file', file: 't.jwt' },
+      platforms: ['ios'],
       bundleId: 'com.x.app',
       environment: 'production',
       timeoutSeconds: 120,
     });
+  });
+
+  it('rings an Android device with its FCM token kept as given when --platform android is given', () => {
+    const fcmToken = 'dGVzdA:APA91b_Case-Sensitive';
+    expect(
+      parseSmokeArgs([
+        '--local',
+        '--platform',
+        'android',
+        '--fcm-token',
+        fcmToken,
+        '--bundle-id',
+        'com.x.app',
+      ]),
+    ).toEqual({
+      ok: true,
+      where: { kind: 'local' },
+      auth: { kind: 'local-key' },
+      platforms: ['android'],
+      fcmToken,
+      bundleId: 'com.x.app',
+      environment: 'sandbox',
+      timeoutSeconds: 15,
+    });
+  });
+
+  it('rings an iPhone and an Android device, each with its token, when --platform both is given', () => {
+    const parsed = parseSmokeArgs([
+      '--stage',
+      'dev',
+      '--key',
+      'k.pem',
+      '--platform=both',
+      '--voip-token',
+      'ab'.repeat(32),
+      '--fcm-token',
+      'tok:APA91b',
+      '--environment',
+      'production',
+    ]);
+    expect(parsed).toMatchObject({
+      ok: true,
+      platforms: ['ios', 'android'],
+      voipToken: 'ab'.repeat(32),
+      fcmToken: 'tok:APA91b',
+      environment: 'production',
+    });
+  });
+
+  it('refuses a flag of the other platform with the flag to use when the platforms do not match', () => {
+    const cases: [string[], string][] = [
+      [
+        ['--local', '--platform', 'android', '--voip-token', 'ab'.repeat(32)],
+        '--voip-token is for an iPhone: give --fcm-token with --platform android',
+      ],
+      [
+        ['--local', '--platform', 'android', '--environment', 'production'],
+        '--environment is an APNs setting: an Android device has none',
+      ],
+      [
+        ['--local', '--fcm-token', 'tok'],
+        '--fcm-token is for an Android device: add --platform android (or both)',
+      ],
+      [
+        ['--local', '--platform', 'ios', '--fcm-token', 'tok'],
+        '--fcm-token is for an Android device: add --platform android (or both)',
+      ],
+      [['--local', '--platform', 'windows'], '--platform must be ios, android or both, got "windows"'],
+      [['--local', '--platform', 'toString'], '--platform must be ios, android or both, got "toString"'],
+      [
+        ['--local', '--platform', 'android', '--fcm-token', 'has space'],
+        '--fcm-token must be 1-4096 characters of A-Z a-z 0-9 _ : -',
+      ],
+      [
+        ['--local', '--platform', 'android', '--fcm-token', 'a'.repeat(4097)],
+        '--fcm-token must be 1-4096 characters of A-Z a-z 0-9 _ : -',
+      ],
+    ];
+    for (const [argv, message] of cases) expect(parseSmokeArgs(argv)).toEqual({ ok: false, message });
   });
 
   it('names the problem when the arguments contradict each other or are out of range', () => {

@@ -36,6 +36,25 @@ describe('smoke attempts', () => {
     });
   });
 
+  it("reads the platform and FCM's message name when the line is an Android push's", () => {
+    expect(
+      attemptOfLogLine(
+        line({
+          platform: 'android',
+          tokenHash: 'def',
+          messageId: 'projects/p/messages/0:1',
+          attempt: 1,
+          outcome: 'delivered',
+          statusCode: 200,
+        }),
+      ),
+    ).toMatchObject({ platform: 'android', providerId: 'projects/p/messages/0:1', outcome: 'delivered' });
+    expect(attemptOfLogLine(line({ platform: 'ios', apnsId: 'A-1', outcome: 'delivered' }))).toMatchObject({
+      platform: 'ios',
+      providerId: 'A-1',
+    });
+  });
+
   it('skips a line when it is another message or not JSON', () => {
     expect(attemptOfLogLine(JSON.stringify({ message: 'batch done' }))).toBeUndefined();
     expect(attemptOfLogLine('START RequestId: 1 Version: $LATEST')).toBeUndefined();

@@ -29,6 +29,12 @@ function stageOutputs(withIssuer: boolean): void {
             Description:
               'APNs credential secret of com.example.voip (load with put-secret-value, docs/deploy.md)',
           },
+          {
+            OutputKey: 'FcmSecretArnComExampleVoipAndroid',
+            OutputValue: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:y',
+            Description:
+              'FCM credential secret of com.example.voip_android (load with put-secret-value, docs/deploy.md)',
+          },
         ],
       },
     ],
@@ -76,7 +82,7 @@ function stageOutputs(withIssuer: boolean): void {
 }
 
 describe('deployed smoke target', () => {
-  it('registers through the smoke API with the issuer and reads the sender log group when the stage has a test issuer', async () => {
+  it("registers through the smoke API with the issuer, reads the sender log group and each platform's apps when the stage has a test issuer", async () => {
     stageOutputs(true);
     const target = await deployedTarget(
       new CloudFormationClient({ region: 'eu-west-1' }),
@@ -89,7 +95,7 @@ describe('deployed smoke target', () => {
       apiUrl: 'https://smoke.execute-api.eu-west-1.amazonaws.com',
       queueUrl: QUEUE_URL,
       sqs: { region: 'eu-west-1' },
-      bundleIds: ['com.example.voip'],
+      bundleIds: { ios: ['com.example.voip'], android: ['com.example.voip_android'] },
       issuer: { url: 'https://issuer.example/', audience: 'voip-push-smoke' },
       attempts: { kind: 'cloudwatch', logGroupName: 'sender-logs', region: 'eu-west-1' },
     });

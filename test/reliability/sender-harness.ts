@@ -293,9 +293,9 @@ export class SenderHarness {
   /**
    * Secrets found in what the sender logged: a seeded device token, a line of the APNs signing or client
    * key, or anything shaped like a JWT (the provider token). Labels and line numbers only, never values.
+   * `text`: another sender's output (a sender in a child process); @default what this harness captured
    */
-  secretFindings(): string[] {
-    const text = this.capture.text();
+  secretFindings(text: string = this.capture.text()): string[] {
     const secrets: KnownSecret[] = [
       ...[...this.devicesByUser.values()]
         .flat()

@@ -1,6 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { parseCallEvent } from '../../shared/domain/call-event';
+import { parseCallEvent, ringWindowEndMs } from '../../shared/domain/call-event';
 import { describeError, errorName } from '../../shared/lib/helpers';
 import { MetricName } from '../../shared/platform/metric-names';
 import { fanOutCall } from '../../shared/use-cases/fan-out-call';
@@ -84,6 +84,12 @@ export async function processRecord(
       receiveCount,
       error: describeError(error),
     });
+    // Nothing certain was sent (a lookup failed: DynamoDB down, throttled): back in seconds while the
+    // call rings, spaced so its few receives outlast a short outage, not after the queue's timeout.
+    const delaySeconds = failureRetrySeconds(receiveCount);
+    const ringsUntil = event.type === 'incoming_call' ? ringWindowEndMs(event) : Number.POSITIVE_INFINITY;
+    if (clock.now() + delaySeconds * 1000 < ringsUntil)
+      await bringBackSoon(deps, record, event.callId, delaySeconds);
     throw error;
   }
   if (result.kind === 'rejected') return reject(deps, record, result.reason, result.details, event.callId);
@@ -100,7 +106,7 @@ export async function processRecord(
     outcomes: counts,
   });
   if (result.retryLater) {
-    await bringBackSoon(deps, record, event.callId);
+    await bringBackSoon(deps, record, event.callId, REDELIVERY_DELAY_SECONDS);
     throw new RetryLaterError(event.callId, counts.deferred ?? 0);
   }
 }
@@ -144,11 +150,24 @@ async function reject(
   throw new EventRejectedError(reason);
 }
 
+/**
+ * Seconds until a record whose fan-out failed comes back: 2, 6, 18 ... by receive, so the queue's three
+ * receives span 8 s (an outage of a few seconds) rather than three in a row.
+ */
+export function failureRetrySeconds(receiveCount: number | undefined): number {
+  return 2 * 3 ** Math.max(0, (receiveCount ?? 1) - 1);
+}
+
 /** Shortens the record's visibility so its redelivery comes while the call still rings; best effort. */
-async function bringBackSoon(deps: RecordDeps, record: SQSRecord, callId: string): Promise<void> {
+async function bringBackSoon(
+  deps: RecordDeps,
+  record: SQSRecord,
+  callId: string,
+  delaySeconds: number,
+): Promise<void> {
   if (!deps.redelivery) return;
   try {
-    await deps.redelivery.soon(record, REDELIVERY_DELAY_SECONDS);
+    await deps.redelivery.soon(record, delaySeconds);
   } catch (error) {
     deps.fanOut.log.warn('shortening the visibility of a deferred record failed', {
       callId,

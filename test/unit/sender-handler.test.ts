@@ -164,6 +164,29 @@ describe('sender handler', () => {
     expect(s.log.withMessage('call fan-out failed, record left for redelivery')).toHaveLength(1);
   });
 
+  it('brings a record whose lookup failed back in 2 s, then 6 s, while the call rings, and not past its ring window', async () => {
+    const soon: Array<[string, number]> = [];
+    const s = setup({
+      redelivery: { soon: async (record, delay) => void soon.push([record.messageId, delay]) },
+    });
+    s.devices.failingUsers.add('user-1');
+    const received = (id: string, receiveCount: number, body = callBody(id)) =>
+      anSqsRecord(id, body, { sentAt: NOW - 250, receivedAt: NOW, receiveCount });
+    await s.handler(batch(received('m1', 1), received('m2', 2)), context);
+    expect(soon).toEqual([
+      ['m1', 2],
+      ['m2', 6],
+    ]);
+    // The third receive would come after 18 s: past a 10 s ring window, so it is not hurried.
+    soon.length = 0;
+    const result = await s.handler(
+      batch(received('m3', 3, callBody('m3', { ringTimeoutSeconds: 10 }))),
+      context,
+    );
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm3' }] });
+    expect(soon).toEqual([]);
+  });
+
   it('reports success when APNs fails permanently or the call has expired, since a retry cannot help', async () => {
     const s = setup();
     s.apns.respond = () => reject(400, 'BadTopic');

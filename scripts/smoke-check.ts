@@ -62,6 +62,8 @@ export interface SmokeResult {
 
 /** FCM's answers to a token no app holds: a generated token's, which prove the path to FCM works. */
 const FCM_FOREIGN_TOKEN_REASONS: ReadonlySet<string> = new Set(['INVALID_ARGUMENT', 'UNREGISTERED']);
+/** APNs' answers to a token no device holds; any other (a 403 for the credential, say) is a failure. */
+const APNS_FOREIGN_TOKEN_REASONS: ReadonlySet<string> = new Set(['BadDeviceToken', 'Unregistered']);
 
 interface Registration {
   readonly device: SmokeDevice;
@@ -142,14 +144,17 @@ function describeAttempt(attempt: SeenAttempt, provider: 'APNs' | 'FCM'): string
   return `push ${attempt.outcome ?? 'unknown'}${answer ? ` (${provider} ${answer})` : ''}, attempt ${attempt.attempt ?? '?'}${latency.length ? `; ${latency.join(', ')}` : ''}`;
 }
 
-function passed(registration: Registration, attempt: SeenAttempt | undefined): boolean {
+export function passed(
+  registration: Pick<Registration, 'device' | 'generated'>,
+  attempt: Pick<SeenAttempt, 'outcome' | 'reason'> | undefined,
+): boolean {
   if (attempt?.outcome === 'delivered') return true;
   if (!registration.generated) return false;
   // A generated token is no device's: the provider's answer to it (APNs: BadDeviceToken, then pruned;
   // FCM: INVALID_ARGUMENT or UNREGISTERED) proves the path works.
-  return registration.device.platform === 'ios'
-    ? attempt?.statusCode !== undefined
-    : FCM_FOREIGN_TOKEN_REASONS.has(attempt?.reason ?? '');
+  const reasons =
+    registration.device.platform === 'ios' ? APNS_FOREIGN_TOKEN_REASONS : FCM_FOREIGN_TOKEN_REASONS;
+  return reasons.has(attempt?.reason ?? '');
 }
 
 export async function runSmokeCheck(

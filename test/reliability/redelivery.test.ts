@@ -41,6 +41,28 @@ async function start(name: string, leaseMs = LEASE_MS, strict = false): Promise<
   return harness;
 }
 
+/**
+ * Publishes a one-recipient call to a sender that dies once APNs accepted its first push (before the
+ * record is written); resolves, after the visibility timeout, with the pushes APNs got by then.
+ */
+async function crashAfterFirstAccept(h: SenderHarness): Promise<number> {
+  await h.publish([JSON.stringify(h.callEvent(['r-a']))]);
+  let accepted = 0;
+  const doomed = h.newSender({
+    apns: (client) =>
+      dying(client, (outcome) => {
+        if (outcome?.kind === 'accepted') accepted++;
+        return accepted > 0;
+      }),
+  });
+  void pollOnce({ sqs: h.sqs, queueUrl: h.queueUrl, handler: doomed.handler, timeoutMs: 10_000 });
+  await until(() => accepted > 0);
+  await sleep(1100);
+  const atCrash = h.simulator.pushes().length;
+  expect(atCrash).toBeGreaterThanOrEqual(1);
+  return atCrash;
+}
+
 /** Rings counted at the phones (local/phone-app.ts), which show one call per callId. */
 async function rings(h: SenderHarness): Promise<RingReport> {
   return checkRings({
@@ -108,22 +130,9 @@ describe('sender redelivery: every device rings once', () => {
 
   it('pushes again at once, and the phone rings once, when the sender died after APNs accepted but before recording', async () => {
     const h = await start('died-before-record-default');
-    await h.publish([JSON.stringify(h.callEvent(['r-a']))]);
-    let accepted = 0;
-    const doomed = h.newSender({
-      apns: (client) =>
-        dying(client, (outcome) => {
-          if (outcome?.kind === 'accepted') accepted++;
-          return accepted > 0;
-        }),
-    });
     h.capture.start();
     try {
-      void pollOnce({ sqs: h.sqs, queueUrl: h.queueUrl, handler: doomed.handler, timeoutMs: 10_000 });
-      await until(() => accepted > 0);
-      await sleep(1100);
-      const atCrash = h.simulator.pushes().length;
-      expect(atCrash).toBeGreaterThanOrEqual(1);
+      const atCrash = await crashAfterFirstAccept(h);
       // The first redelivery (visibility timeout 1 s) pushes every device again: no lease to wait out.
       const next = h.newSender();
       await pollOnce({ sqs: h.sqs, queueUrl: h.queueUrl, handler: next.handler, timeoutMs: 10_000 });
@@ -142,22 +151,9 @@ describe('sender redelivery: every device rings once', () => {
     // The documented window (docs/reliability.md): the crash falls between APNs' 200 and the record.
     const lease = 3000;
     const h = await start('died-before-record', lease, true);
-    await h.publish([JSON.stringify(h.callEvent(['r-a']))]);
-    let accepted = 0;
-    const doomed = h.newSender({
-      apns: (client) =>
-        dying(client, (outcome) => {
-          if (outcome?.kind === 'accepted') accepted++;
-          return accepted > 0;
-        }),
-    });
     h.capture.start();
     try {
-      void pollOnce({ sqs: h.sqs, queueUrl: h.queueUrl, handler: doomed.handler, timeoutMs: 10_000 });
-      await until(() => accepted > 0);
-      await sleep(1100);
-      const atCrash = h.simulator.pushes().length;
-      expect(atCrash).toBeGreaterThanOrEqual(1);
+      const atCrash = await crashAfterFirstAccept(h);
       // Redelivered while the dead sender's leases still hold: nothing more is sent for those devices.
       const early = h.newSender();
       await pollOnce({ sqs: h.sqs, queueUrl: h.queueUrl, handler: early.handler, timeoutMs: 10_000 });

@@ -40,44 +40,34 @@ export class DynamoDeliveryStore implements DeliveryStore {
   async claim(key: DeliveryKey, leaseMs: number): Promise<ClaimResult> {
     const now = this.now();
     const leaseId = randomUUID();
-    const update = assignments({
-      callId: key.callId,
-      userId: key.userId,
-      deviceId: key.deviceId,
-      pushType: key.pushType,
-      status: 'sending',
-      leaseId,
-      leaseUntil: now + leaseMs,
-      claimedAt: new Date(now).toISOString(),
-      expiresAt: this.expiresAt(now),
-    });
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: deliveryKey(key),
-          UpdateExpression: `${update.expression} ADD #claims :one`,
-          // Free when new, when the last attempt ended without APNs accepting (and not ambiguously: APNs may
-          // have that one), or when its lease ran out.
-          ConditionExpression:
-            'attribute_not_exists(pk) OR (#status <> :accepted AND NOT (#status = :failed AND #reason = :ambiguous) ' +
-            'AND (#status <> :sending OR #leaseUntil < :now))',
-          ExpressionAttributeNames: { ...update.names, '#claims': 'claims', '#reason': 'reason' },
-          ExpressionAttributeValues: {
-            ...update.values,
-            ':one': 1,
-            ':accepted': 'accepted',
-            ':failed': 'failed',
-            ':ambiguous': AMBIGUOUS_DELIVERY,
-            ':sending': 'sending',
-            ':now': now,
-          },
-        }),
-      );
-      return { kind: 'claimed', leaseId };
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    const claimed = await this.update(
+      key,
+      {
+        ...keyFields(key),
+        status: 'sending',
+        leaseId,
+        leaseUntil: now + leaseMs,
+        claimedAt: new Date(now).toISOString(),
+        expiresAt: this.expiresAt(now),
+      },
+      {
+        // Free when new, when the last attempt ended without APNs accepting (and not ambiguously: APNs
+        // may have that one), or when its lease ran out.
+        condition:
+          'attribute_not_exists(pk) OR (#status <> :accepted AND NOT (#status = :failed AND #reason = :ambiguous) ' +
+          'AND (#status <> :sending OR #leaseUntil < :now))',
+        names: { '#reason': 'reason' },
+        values: {
+          ':accepted': 'accepted',
+          ':failed': 'failed',
+          ':ambiguous': AMBIGUOUS_DELIVERY,
+          ':sending': 'sending',
+          ':now': now,
+        },
+        countClaim: true,
+      },
+    );
+    if (claimed) return { kind: 'claimed', leaseId };
     const record = await this.get(key);
     if (record?.status === 'accepted') return { kind: 'already_accepted', record };
     if (record?.status === 'failed' && record.reason === AMBIGUOUS_DELIVERY)
@@ -89,57 +79,63 @@ export class DynamoDeliveryStore implements DeliveryStore {
   async complete(key: DeliveryKey, completion: DeliveryCompletion): Promise<boolean> {
     const now = this.now();
     const { leaseId, ...fields } = completion;
-    const update = assignments({
-      ...fields,
-      completedAt: new Date(now).toISOString(),
-      expiresAt: this.expiresAt(now),
-    });
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: deliveryKey(key),
-          UpdateExpression: update.expression,
-          ConditionExpression: '#leaseId = :leaseId',
-          ExpressionAttributeNames: { ...update.names, '#leaseId': 'leaseId' },
-          ExpressionAttributeValues: { ...update.values, ':leaseId': leaseId },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return this.update(
+      key,
+      { ...fields, completedAt: new Date(now).toISOString(), expiresAt: this.expiresAt(now) },
+      { condition: '#leaseId = :leaseId', names: { '#leaseId': 'leaseId' }, values: { ':leaseId': leaseId } },
+    );
   }
 
   async record(key: DeliveryKey, result: DeliveryResultRecord): Promise<boolean> {
     const now = this.now();
-    const update = assignments({
-      callId: key.callId,
-      userId: key.userId,
-      deviceId: key.deviceId,
-      pushType: key.pushType,
-      ...result,
-      completedAt: new Date(now).toISOString(),
-      expiresAt: this.expiresAt(now),
-    });
+    return this.update(
+      key,
+      {
+        ...keyFields(key),
+        ...result,
+        completedAt: new Date(now).toISOString(),
+        expiresAt: this.expiresAt(now),
+      },
+      {
+        // Never over an acceptance (its receipts stay, and a later failure must not hide it), nor under
+        // a strict-mode worker's live lease.
+        condition:
+          'attribute_not_exists(pk) OR (#status <> :accepted AND (#status <> :sending OR #leaseUntil < :now))',
+        names: { '#leaseUntil': 'leaseUntil' },
+        values: { ':accepted': 'accepted', ':sending': 'sending', ':now': now },
+        countClaim: true,
+      },
+    );
+  }
+
+  /** One conditional UpdateItem setting `fields` (and counting a claim): false when the condition refused it. */
+  private async update(
+    key: DeliveryKey,
+    fields: Record<string, unknown>,
+    when: {
+      readonly condition: string;
+      readonly names: Record<string, string>;
+      readonly values: Record<string, unknown>;
+      readonly countClaim?: boolean;
+    },
+  ): Promise<boolean> {
+    const update = assignments(fields);
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: deliveryKey(key),
-          UpdateExpression: `${update.expression} ADD #claims :one`,
-          // Never over an acceptance (its receipts stay, and a later failure must not hide it), nor under
-          // a strict-mode worker's live lease.
-          ConditionExpression:
-            'attribute_not_exists(pk) OR (#status <> :accepted AND (#status <> :sending OR #leaseUntil < :now))',
-          ExpressionAttributeNames: { ...update.names, '#claims': 'claims', '#leaseUntil': 'leaseUntil' },
+          UpdateExpression: when.countClaim ? `${update.expression} ADD #claims :one` : update.expression,
+          ConditionExpression: when.condition,
+          ExpressionAttributeNames: {
+            ...update.names,
+            ...when.names,
+            ...(when.countClaim ? { '#claims': 'claims' } : {}),
+          },
           ExpressionAttributeValues: {
             ...update.values,
-            ':one': 1,
-            ':accepted': 'accepted',
-            ':sending': 'sending',
-            ':now': now,
+            ...when.values,
+            ...(when.countClaim ? { ':one': 1 } : {}),
           },
         }),
       );
@@ -201,6 +197,13 @@ export class DynamoDeliveryStore implements DeliveryStore {
     return Math.floor(nowMs / 1000) + this.ttlSeconds;
   }
 }
+
+const keyFields = ({ callId, userId, deviceId, pushType }: DeliveryKey) => ({
+  callId,
+  userId,
+  deviceId,
+  pushType,
+});
 
 /** `SET #a = :a, ...` for the defined values, every name aliased (status, reason... are reserved words). */
 function assignments(values: Record<string, unknown>) {

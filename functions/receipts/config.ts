@@ -2,7 +2,8 @@ import * as z from '../../shared/domain/zod-mini';
 import { definedOnly, type Env, optionalUrl, parseEnv, requiredText } from '../../shared/platform/config';
 import { EnvName } from '../../shared/platform/env-names';
 
-const schema = z.object({
+/** Every variable this config reads, and how: its loader parses exactly this (test/infra/function-env.test.ts). */
+export const receiptsEnvSchema = z.object({
   [EnvName.devicesTable]: requiredText(),
   [EnvName.deliveriesTable]: requiredText(),
   [EnvName.dynamodbEndpoint]: optionalUrl(),
@@ -16,7 +17,7 @@ export interface ReceiptsConfig {
 
 /** Reads and validates the receipts function's configuration once; throws naming every bad variable. */
 export function loadReceiptsConfig(env: Env = process.env): ReceiptsConfig {
-  const e = parseEnv(schema, env, 'receipts');
+  const e = parseEnv(receiptsEnvSchema, env, 'receipts');
   return {
     devicesTableName: e[EnvName.devicesTable],
     deliveriesTableName: e[EnvName.deliveriesTable],

@@ -25,7 +25,8 @@ const knownApps = () =>
     }),
   );
 
-const schema = z.object({
+/** Every variable this config reads, and how: its loader parses exactly this (test/infra/function-env.test.ts). */
+export const registerEnvSchema = z.object({
   [EnvName.devicesTable]: requiredText(),
   // A registration evicts at most a few devices per transaction, so the cap stays well under 100 items.
   [EnvName.maxDevicesPerUser]: intInRange(1, 100, EnvDefault.maxDevicesPerUser),
@@ -45,7 +46,7 @@ export interface RegisterConfig {
 
 /** Reads and validates the register function's configuration once; throws naming every bad variable. */
 export function loadRegisterConfig(env: Env = process.env): RegisterConfig {
-  const e = parseEnv(schema, env, 'register');
+  const e = parseEnv(registerEnvSchema, env, 'register');
   return {
     devicesTableName: e[EnvName.devicesTable],
     maxDevicesPerUser: e[EnvName.maxDevicesPerUser],

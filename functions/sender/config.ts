@@ -11,7 +11,8 @@ import {
 } from '../../shared/platform/config';
 import { EnvDefault, EnvName } from '../../shared/platform/env-names';
 
-const schema = z
+/** Every variable this config reads, and how: its loader parses exactly this (test/infra/function-env.test.ts). */
+export const senderEnvSchema = z
   .object({
     [EnvName.devicesTable]: requiredText(),
     [EnvName.deliveriesTable]: requiredText(),
@@ -71,7 +72,7 @@ export interface SenderConfig {
 
 /** Reads and validates the sender's environment once; throws naming every bad variable (never values). */
 export function loadSenderConfig(env: Env = process.env): SenderConfig {
-  const e = parseEnv(schema, env, 'sender');
+  const e = parseEnv(senderEnvSchema, env, 'sender');
   const secretIds = [e[EnvName.apnsSecretArns], e[EnvName.fcmSecretArns]]
     .flatMap((list) => (list ?? '').split(','))
     .map((s) => s.trim())

@@ -43,7 +43,7 @@ export async function registerDevice(
   if (!isKnownApp(deps.knownApps, body.platform, body.bundleId)) {
     throw ValidationError.forField(
       'bundleId',
-      `is not an app this deployment has a ${body.platform === 'android' ? 'FCM' : 'APNs'} credential for`,
+      `is not an app this deployment has an ${body.platform === 'android' ? 'FCM' : 'APNs'} credential for`,
     );
   }
   const limits = { ...DEFAULT_DEVICE_LIMITS, ...deps.limits };

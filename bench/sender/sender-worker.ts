@@ -130,8 +130,8 @@ const authorization = (await (async () => {
   return new ProviderTokenSigner(devTokenCredential()).authorization();
 })()) as string;
 const barePayload = JSON.parse(callEvent(['x'])) as Record<string, unknown>;
-/** performance.now() of the bare loop's first and last accepted push since `barePath` began. */
-const bareAccepted = { first: Number.NaN, last: Number.NaN };
+/** The bare loop's first and last accepted push since `barePath` began, kept as the sender's are. */
+const bareTimes = new PortTimes();
 function barePush(token: string): Promise<boolean> {
   return new Promise((resolve) => {
     const stream = session.request({
@@ -183,10 +183,7 @@ async function bareCall(
     const accepted = await barePush(token);
     const at = performance.now();
     pushMs += at - t;
-    if (accepted) {
-      if (Number.isNaN(bareAccepted.first)) bareAccepted.first = at;
-      bareAccepted.last = at;
-    }
+    if (accepted) bareTimes.accepted(at);
     return accepted;
   });
   return { pushes: found.length, accepted: ok.filter(Boolean).length, lookupMs, pushMs };
@@ -199,7 +196,7 @@ function cpuPerPush(since: NodeJS.CpuUsage, pushes: number): number {
 async function barePath(name: string, batches: string[][][]): Promise<PathTiming> {
   const cpu = process.cpuUsage();
   const start = performance.now();
-  bareAccepted.first = bareAccepted.last = Number.NaN;
+  bareTimes.reset();
   let pushes = 0;
   let accepted = 0;
   let lookupMs = 0;
@@ -223,8 +220,8 @@ async function barePath(name: string, batches: string[][][]): Promise<PathTiming
     deliveryMs: 0,
     logMs: 0,
     logLines: 0,
-    firstAcceptedMs: round(bareAccepted.first - start),
-    lastAcceptedMs: round(bareAccepted.last - start),
+    firstAcceptedMs: round(bareTimes.firstAcceptedAt - start),
+    lastAcceptedMs: round(bareTimes.lastAcceptedAt - start),
     cpuUsPerPush: cpuPerPush(cpu, pushes),
   };
 }

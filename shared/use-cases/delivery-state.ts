@@ -90,7 +90,11 @@ export async function claimDelivery(
   }
   switch (claim.kind) {
     case 'claimed':
-      return { kind: 'claimed', lease: { id: claim.leaseId || undefined, until: leaseUntil } };
+      // The default mode reads without a lease: there is no lease id to write under.
+      return {
+        kind: 'claimed',
+        lease: { id: deps.options.retryAmbiguousPushes ? undefined : claim.leaseId, until: leaseUntil },
+      };
     case 'already_accepted':
     case 'already_sent':
       return {
@@ -134,20 +138,23 @@ export function recordedOnce(
   recipients: readonly string[],
 ): (userId: string) => Promise<ReadonlyMap<string, DeliveryRecord>> {
   const reads = new Map<string, Promise<ReadonlyMap<string, DeliveryRecord>>>();
-  let groups: Map<string, string[]> | undefined;
+  // Each recipient's group and each group's members, worked out once, on the first read.
+  let groupOf: Map<string, string> | undefined;
+  const members = new Map<string, string[]>();
   return (userId) => {
-    const group = deps.deliveries.readGroup(userId);
-    const known = reads.get(group);
-    if (known) return known;
-    if (!groups) {
-      groups = new Map();
-      for (const u of recipients) {
-        const g = deps.deliveries.readGroup(u);
-        groups.set(g, [...(groups.get(g) ?? []), u]);
+    if (!groupOf) {
+      groupOf = new Map(recipients.map((u) => [u, deps.deliveries.readGroup(u)]));
+      for (const [u, g] of groupOf) {
+        const list = members.get(g);
+        if (list) list.push(u);
+        else members.set(g, [u]);
       }
     }
+    const group = groupOf.get(userId) ?? deps.deliveries.readGroup(userId);
+    const known = reads.get(group);
+    if (known) return known;
     const read = deps.deliveries
-      .readCall(callId, pushType, groups.get(group) ?? [userId])
+      .readCall(callId, pushType, members.get(group) ?? [userId])
       .then((records) => new Map(records.map((r) => [recordedId(r.userId, r.deviceId), r])));
     read.catch(() => undefined);
     reads.set(group, read);
@@ -160,7 +167,10 @@ export function releaseDelivery(deps: FanOutDeps, call: PreparedCall, device: De
   pushesInFlight(deps.deliveries).delete(inFlightId(deliveryKeyOf(call, device)));
 }
 
-/** The default mode's claim, from the record alone: only an acceptance or a strict worker's lease stops it. */
+/**
+ * The default mode's claim, from the record alone: only an acceptance or a strict worker's lease stops
+ * it. Its `claimed` carries no lease (the id is empty, and `claimDelivery` uses none).
+ */
 function readClaim(record: DeliveryRecord | undefined, now: number): ClaimResult {
   if (record?.status === 'accepted') return { kind: 'already_accepted', record };
   if (record?.status === 'sending' && (record.leaseUntil ?? 0) >= now)

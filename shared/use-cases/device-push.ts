@@ -11,7 +11,8 @@ import type { FanOutDeps, PreparedCall } from './fan-out-deps';
 /**
  * One device of one call: pick the token, find the credential, check (strict mode: claim) the (call,
  * recipient, device, push kind) so a redelivery does not push an accepted device again, push and act on
- * each answer until a result, record it. Never throws for the platform's or the store's failures: every device gets one outcome.
+ * each answer until a result, record it. Never throws for the platform's or the store's failures:
+ * every device gets one outcome.
  */
 export async function pushToDevice(
   deps: FanOutDeps,

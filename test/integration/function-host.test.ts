@@ -150,6 +150,10 @@ describe('failures', () => {
       }),
     );
     expect(error.remoteStack).toContain('throws.mjs');
+    const sometimes = host('throws.sometimes');
+    const pid = await sometimes.invoke({});
+    await failure(sometimes.invoke({ fail: true }));
+    expect(await sometimes.invoke({})).toBe(pid);
     expect(await failure(host('throws.string').invoke({}))).toEqual(
       expect.objectContaining({ errorType: 'string', errorMessage: 'a bare string' }),
     );

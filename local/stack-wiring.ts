@@ -1,8 +1,10 @@
 /**
  * The single place where the Lambda functions and the push path (APNs simulator, SQS poller, sender)
- * join the local stack: each function is built by its own config loader and composition root
- * (`functions/<name>/config.ts` and `wiring.ts`), as in Lambda, over the stack's services. Everything
- * else in `stack.ts` is services and lifecycle.
+ * join the local stack. By default each function runs as deployed: the bundle `cdk synth` builds, in
+ * an execution environment of its own (function-host.ts) with the template's environment resolved to
+ * the local services (functions/deployed-env.ts). In source mode (`VOIP_FUNCTIONS=source`) each is
+ * built in-process by its own config loader and composition root (`functions/<name>/config.ts` and
+ * `wiring.ts`). Everything else in `stack.ts` is services and lifecycle.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +23,7 @@ import { loadSenderConfig } from '../functions/sender/config';
 import { createSenderHandler } from '../functions/sender/create-handler';
 import { buildSenderDeps } from '../functions/sender/wiring';
 import { createLogger, loggerSink } from '../shared/adapters/powertools-log';
+import { type AnyPushCredential, credentialPlatform } from '../shared/domain/push-credential-schema';
 import { EnvName, LocalEnvName } from '../shared/platform/env-names';
 import { ServiceName } from '../shared/platform/metric-names';
 import type { ApiRoutes, HttpLambdaHandler, LogFn } from './api-server';
@@ -28,9 +31,14 @@ import { devKeyPaths, devTokenCredential } from './apns-simulator/dev-credential
 import { startApnsSimulator } from './apns-simulator/simulator';
 import { devFcmCredential, devFcmKeyPaths } from './fcm-simulator/dev-credentials';
 import { startFcmSimulator } from './fcm-simulator/simulator';
-import { knownAppsOfCredentialFiles } from './known-apps-local';
-import { startPoller } from './poller';
+import { type FunctionHost, startFunctionHost } from './function-host';
+import { LOCAL_STAGE } from './functions/build';
+import { deployedEnv, developerOverrides, type LocalCounterparts } from './functions/deployed-env';
+import type { FunctionName, FunctionsManifest } from './functions/manifest';
+import { credentialsOfFile, knownAppsOfCredentialFiles } from './known-apps-local';
+import { type PollerOptions, startPoller } from './poller';
 import { LOCAL_CREDENTIALS } from './services/dynamodb-local';
+import { startLocalSecretsManager } from './services/secrets-manager';
 import type { TableNames } from './services/tables';
 
 /** The environment the local functions see (APNS_ENDPOINT, APNS_CA_FILE, APNS_CREDENTIALS_FILE, ...). */
@@ -51,6 +59,8 @@ export interface StackWiring {
   readonly fcmPort?: number;
   readonly env: FunctionEnv;
   readonly log: LogFn;
+  /** The deployed functions (bundles and template environments); absent in source mode. */
+  readonly deployed?: FunctionsManifest;
 }
 
 export interface PushPath {
@@ -99,6 +109,86 @@ export function fcmEndpointOverride(env: FunctionEnv): string | undefined {
 
 /** What the API's functions need from the stack. */
 export type ApiWiring = Pick<StackWiring, 'dynamodbEndpoint' | 'dynamoClient' | 'tableNames' | 'env'>;
+
+/** What the deployed API functions need: where each template reference is on this machine. */
+export type DeployedApiWiring = Pick<
+  StackWiring,
+  'dynamodbEndpoint' | 'tableNames' | 'env' | 'region' | 'sqsEndpoint' | 'queueUrl' | 'dlqUrl'
+>;
+
+/** Routes whose functions run in execution environments of their own, stopped with `stop`. */
+export interface HostedRoutes {
+  readonly routes: ApiRoutes;
+  stop(): Promise<void>;
+}
+
+/** Each output line of a deployed function, written where the stack's own lines go (stdout, or stderr). */
+function forwardOutput(line: string, stream: 'stdout' | 'stderr'): void {
+  (stream === 'stderr' ? process.stderr : process.stdout).write(`${line}\n`);
+}
+
+/** One deployed function in its execution environments, with the template's environment resolved here. */
+function hostDeployed(
+  deployed: FunctionsManifest,
+  name: FunctionName,
+  local: LocalCounterparts,
+  env: FunctionEnv,
+  extra: Record<string, string> = {},
+): FunctionHost {
+  const fn = deployed.functions[name];
+  return startFunctionHost({
+    name: fn.functionName,
+    taskRoot: fn.taskRoot,
+    handler: fn.handler,
+    timeoutSeconds: fn.timeoutSeconds,
+    memoryMB: fn.memoryMB,
+    env: deployedEnv(fn, local, { ...extra, ...developerOverrides(name, env) }),
+    onOutput: forwardOutput,
+  });
+}
+
+function counterparts(
+  wiring: DeployedApiWiring,
+  secretArn?: (name: string) => string,
+  secretsEndpoint?: string,
+): LocalCounterparts {
+  return {
+    region: wiring.region,
+    tableNames: wiring.tableNames,
+    queueUrl: wiring.queueUrl,
+    dlqUrl: wiring.dlqUrl,
+    dynamodbEndpoint: wiring.dynamodbEndpoint,
+    sqsEndpoint: wiring.sqsEndpoint,
+    ...(secretsEndpoint ? { secretsManagerEndpoint: secretsEndpoint } : {}),
+    secretArn:
+      secretArn ??
+      ((name) => {
+        throw new Error(`no local secret ${name} for the API's functions`);
+      }),
+  };
+}
+
+/** The API's routes served by the deployed register and receipts bundles. */
+export function deployedApiRoutes(wiring: DeployedApiWiring, deployed: FunctionsManifest): HostedRoutes {
+  const local = counterparts(wiring);
+  const register = hostDeployed(deployed, 'register', local, wiring.env);
+  const receipts = hostDeployed(deployed, 'receipts', local, wiring.env);
+  const invoke =
+    (host: FunctionHost): HttpLambdaHandler =>
+    (event) =>
+      host.invoke(event) as ReturnType<HttpLambdaHandler>;
+  return {
+    routes: {
+      'PUT /v1/devices/{deviceId}': invoke(register),
+      'GET /v1/devices': invoke(register),
+      'DELETE /v1/devices/{deviceId}': invoke(register),
+      [RECEIPTS_ROUTE_KEY]: invoke(receipts),
+    },
+    stop: async () => {
+      await Promise.all([register.stop(), receipts.stop()]);
+    },
+  };
+}
 
 function functionLogger(serviceName: string, env: FunctionEnv): Logger {
   // Powertools reads POWERTOOLS_LOG_LEVEL itself; passing it keeps an injected env (tests) in charge.
@@ -253,30 +343,25 @@ export async function startPushPath(wiring: StackWiring): Promise<PushPath> {
         devCredentialsFile: devFile('fcm-credentials.json', devFcmCredential(fcmTokenUrl)),
       },
     );
-    const config = loadSenderConfig(env);
-    const knownApps =
-      wiring.env[EnvName.knownApps] ??
-      knownAppsOfCredentialFiles(
-        [env[EnvName.apnsCredentialsFile], env[EnvName.fcmCredentialsFile]].filter((path): path is string =>
-          Boolean(path),
-        ),
-      );
+    const credentialFiles = [env[EnvName.apnsCredentialsFile], env[EnvName.fcmCredentialsFile]].filter(
+      (path): path is string => Boolean(path),
+    );
+    const knownApps = wiring.env[EnvName.knownApps] ?? knownAppsOfCredentialFiles(credentialFiles);
     const sqsClient = new SQSClient({
       endpoint: wiring.sqsEndpoint,
       region: wiring.region,
       credentials: LOCAL_CREDENTIALS,
     });
     stops.push(async () => sqsClient.destroy());
-    const deps = buildSenderDeps(config, {
-      log: loggerSink(functionLogger(ServiceName.sender, wiring.env)),
-      dynamoClient: wiring.dynamoClient,
-      sqsClient,
-    });
-    stops.push(() => deps.close());
+    const sender = wiring.deployed
+      ? await deployedSender(wiring, wiring.deployed, env, credentialFiles)
+      : sourceSender(wiring, env, sqsClient);
+    stops.push(sender.stop);
     const poller = startPoller({
       sqsClient,
       queueUrl: wiring.queueUrl,
-      handler: createSenderHandler(deps),
+      handler: sender.handler,
+      ...(sender.timeoutMs ? { functionTimeoutMs: sender.timeoutMs } : {}),
       log: (level, message, data) => wiring.log(level === 'warn' ? 'error' : level, message, data ?? {}),
     });
     stops.push(() => poller.stop());
@@ -293,4 +378,68 @@ export async function startPushPath(wiring: StackWiring): Promise<PushPath> {
     await stop();
     throw error;
   }
+}
+
+interface SenderRun {
+  readonly handler: PollerOptions['handler'];
+  readonly timeoutMs?: number;
+  stop(): Promise<void>;
+}
+
+/** The sender built in-process from source, by its config loader and composition root. */
+function sourceSender(wiring: StackWiring, env: FunctionEnv, sqsClient: SQSClient): SenderRun {
+  const deps = buildSenderDeps(loadSenderConfig(env), {
+    log: loggerSink(functionLogger(ServiceName.sender, wiring.env)),
+    dynamoClient: wiring.dynamoClient,
+    sqsClient,
+  });
+  return { handler: createSenderHandler(deps), stop: () => deps.close() };
+}
+
+/** The secret name the template gives an app's credential: `voip-push/dev/<apns|fcm>/<bundleId>`. */
+function secretNameOf(credential: AnyPushCredential): string {
+  const segment = credentialPlatform(credential) === 'ios' ? 'apns' : 'fcm';
+  return `voip-push/${LOCAL_STAGE}/${segment}/${credential.bundleId}`;
+}
+
+/**
+ * The deployed sender bundle, its credentials in a local Secrets Manager under the names the template
+ * gives them (loaded from the credential files, as an operator loads them with put-secret-value).
+ */
+async function deployedSender(
+  wiring: StackWiring,
+  deployed: FunctionsManifest,
+  env: FunctionEnv,
+  credentialFiles: readonly string[],
+): Promise<SenderRun> {
+  const secrets = credentialFiles.flatMap((file) => {
+    const credentials = credentialsOfFile(file);
+    if (!credentials) throw new Error(`cannot read the credential file ${file}`);
+    return credentials.map((credential) => ({
+      name: secretNameOf(credential),
+      value: JSON.stringify(credential),
+    }));
+  });
+  const secretsManager = await startLocalSecretsManager({ region: wiring.region, secrets });
+  const endpoints = Object.fromEntries(
+    [EnvName.apnsEndpoint, EnvName.apnsCaFile, EnvName.fcmEndpoint, EnvName.fcmCaFile].flatMap((name) => {
+      const value = env[name];
+      return value ? [[name, value]] : [];
+    }),
+  );
+  const host = hostDeployed(
+    deployed,
+    'sender',
+    counterparts(wiring, (name) => secretsManager.arnOf(name), secretsManager.endpoint),
+    wiring.env,
+    endpoints,
+  );
+  return {
+    handler: (event) => host.invoke(event) as ReturnType<PollerOptions['handler']>,
+    timeoutMs: deployed.functions.sender.timeoutSeconds * 1000,
+    stop: async () => {
+      await host.stop();
+      await secretsManager.stop();
+    },
+  };
 }

@@ -7,9 +7,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EnvName, LocalEnvName } from '../shared/platform/env-names';
-import type { LogFn } from './api-server';
+import type { ApiRoutes, LogFn } from './api-server';
 import { startApiServer } from './api-server';
 import { startStackConsole } from './console/stack-console';
+import { deployedFunctions } from './functions/build';
+import { localApps } from './functions/local-apps';
 import { type LocalSigningKey, mintDevToken } from './jwt';
 import type { LogLineSource } from './log-lines';
 import { dynamoTokenOwners, type Phones, phonesOptionsFromEnv, startPhones } from './phones';
@@ -17,7 +19,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './services/
 import { startLocalSqs } from './services/fauxqs';
 import { preferredOrFreePort } from './services/free-port';
 import { createTables, type TableNames } from './services/tables';
-import { apiRoutes, type FunctionEnv, startPushPath } from './stack-wiring';
+import { apiRoutes, deployedApiRoutes, type FunctionEnv, startPushPath } from './stack-wiring';
 
 export const DEFAULT_TABLE_NAMES: TableNames = {
   devices: 'voip-push-devices',
@@ -81,6 +83,22 @@ export interface LocalStackOptions {
   readonly logLines?: LogLineSource;
   /** The console's preferred port (any free one when taken), or false for none. @default DEFAULT_PORTS.console */
   readonly console?: false | { readonly port?: number };
+  /**
+   * `bundle`: each function runs as deployed, from the bundle `cdk synth` builds, with the template's
+   * environment, in execution environments of its own. `source`: in this process from TypeScript
+   * (faster to start after a change; the AWS request recorder sees its calls).
+   * @default VOIP_FUNCTIONS, else 'bundle'
+   */
+  readonly functions?: FunctionsMode;
+}
+
+export type FunctionsMode = 'bundle' | 'source';
+
+function functionsModeFrom(options: LocalStackOptions, env: FunctionEnv): FunctionsMode {
+  const mode = options.functions ?? env[LocalEnvName.functions] ?? 'bundle';
+  if (mode !== 'bundle' && mode !== 'source')
+    throw new Error(`${LocalEnvName.functions} must be "bundle" or "source", got "${mode}"`);
+  return mode;
 }
 
 export interface LocalStack {
@@ -145,6 +163,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const dataDir = options.dataDir === undefined ? LOCAL_DIR : options.dataDir;
   const tableNames = options.tableNames ?? DEFAULT_TABLE_NAMES;
   const apiPort = apiPortFrom(options, env);
+  const functionsMode = functionsModeFrom(options, env);
   const stops: Array<() => Promise<void>> = [];
   let stopped = false;
   const stop = async () => {
@@ -156,22 +175,32 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
   };
   try {
-    const [dynamoResult, sqsResult] = await Promise.allSettled([
+    // Synthesized (or taken from the cache) while the services start.
+    const deployedResult =
+      functionsMode === 'bundle' ? deployedFunctions(localApps(env)) : Promise.resolve(undefined);
+    const [dynamoResult, sqsResult, built] = await Promise.allSettled([
       preferredOrFreePort(options.dynamodbPort ?? DEFAULT_PORTS.dynamodb).then((port) =>
         startDynamoDbLocal({ port, ...(dataDir ? { dataDir: resolve(dataDir, 'dynamodb') } : {}) }),
       ),
       preferredOrFreePort(options.sqsPort ?? DEFAULT_PORTS.sqs).then((port) =>
         startLocalSqs({ port, ...(dataDir ? { dataDir: resolve(dataDir, 'sqs') } : {}) }),
       ),
+      deployedResult,
     ]);
     // Started together; whichever came up is stopped again if the other did not.
     if (dynamoResult.status === 'fulfilled') stops.push(() => dynamoResult.value.stop());
     if (sqsResult.status === 'fulfilled') stops.push(() => sqsResult.value.stop());
     if (dynamoResult.status === 'rejected') throw dynamoResult.reason;
     if (sqsResult.status === 'rejected') throw sqsResult.reason;
+    if (built.status === 'rejected') throw built.reason;
+    const deployed = built.value;
     const dynamo = dynamoResult.value;
     const sqs = sqsResult.value;
-    log('info', 'services started', { dynamodbEndpoint: dynamo.endpoint, sqsEndpoint: sqs.endpoint });
+    log('info', 'services started', {
+      dynamodbEndpoint: dynamo.endpoint,
+      sqsEndpoint: sqs.endpoint,
+      functions: deployed ? `bundles of cdk synth (${deployed.key})` : 'source',
+    });
     if (dynamo.bindNote)
       log('error', 'DynamoDB Local listens on all interfaces', { reason: dynamo.bindNote });
 
@@ -195,16 +224,26 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       log,
       apnsPort: await preferredOrFreePort(options.apnsPort ?? DEFAULT_PORTS.apns),
       fcmPort: await preferredOrFreePort(options.fcmPort ?? DEFAULT_PORTS.fcm),
+      ...(deployed ? { deployed } : {}),
     };
     const push = await startPushPath(wiring);
     stops.push(() => push.stop());
 
-    const api = await startApiServer({
-      port: apiPort,
-      routes: await apiRoutes({
+    let routes: ApiRoutes;
+    if (deployed) {
+      // KNOWN_APPS comes from the template, synthesized for the apps of the credentials.
+      const hosted = deployedApiRoutes(wiring, deployed);
+      stops.push(() => hosted.stop());
+      routes = hosted.routes;
+    } else {
+      routes = await apiRoutes({
         ...wiring,
         env: push.knownApps ? { ...env, [EnvName.knownApps]: push.knownApps } : env,
-      }),
+      });
+    }
+    const api = await startApiServer({
+      port: apiPort,
+      routes,
       log,
       ...(options.signingKey ? { signingKey: options.signingKey } : {}),
     });

@@ -71,6 +71,8 @@ export const LocalEnvName = {
   apiPort: 'VOIP_LOCAL_PORT',
   /** Where the local stack keeps its state (stack.json, the signing key). @default .local */
   stateDir: 'VOIP_LOCAL_DIR',
+  /** How the local stack runs the functions: `bundle` (as deployed) or `source`. @default bundle */
+  functions: 'VOIP_FUNCTIONS',
   /** Powertools' log level for the local functions. @default INFO */
   logLevel: 'POWERTOOLS_LOG_LEVEL',
 } as const;

@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Env } from '../../shared/platform/config';
 
 /**
- * The local stack (`npm start`) against the template: every variable the template sets for a function,
- * the local stack sets too (to a local value), or leaves to the config's default when that default is
- * the template's value, or replaces by a reviewed local equivalent. What the local stack sets is what
- * its wiring hands each config's loader, recorded as the loader parses it.
+ * The local stack's source mode (`VOIP_FUNCTIONS=source`) against the template: every variable the
+ * template sets for a function, the source wiring sets too (to a local value), or leaves to the config's
+ * default when that default is the template's value, or replaces by a reviewed local equivalent. What it
+ * sets is what its wiring hands each config's loader, recorded as the loader parses it. (The default
+ * bundle mode runs the template's own environment: deployed-functions.test.ts.)
  */
 const parsedBy = new Map<unknown, Env>();
 jest.unstable_mockModule('../../shared/domain/zod-mini', async () => {
@@ -35,7 +36,7 @@ type FunctionName = (typeof FUNCTION_NAMES)[number];
 const LOCAL_SUBSTITUTES: Readonly<Record<string, { readonly instead: string; readonly reason: string }>> = {
   APNS_SECRET_ARNS: {
     instead: 'APNS_CREDENTIALS_FILE',
-    reason: 'no Secrets Manager locally: the same credential JSON, from a file (docs/contracts.md)',
+    reason: 'source mode reads the same credential JSON from a file (docs/contracts.md)',
   },
   FCM_SECRET_ARNS: { instead: 'FCM_CREDENTIALS_FILE', reason: 'as APNS_SECRET_ARNS' },
 };
@@ -80,6 +81,7 @@ beforeAll(async () => {
     ...(await freeStackPorts()),
     dataDir: null,
     console: false,
+    functions: 'source',
     env: { POWERTOOLS_LOG_LEVEL: 'SILENT', PHONE_RECEIPTS: 'off' },
   });
   for (const name of FUNCTION_NAMES) localEnv[name] = parsedBy.get(FUNCTION_CONFIGS[name].schema);

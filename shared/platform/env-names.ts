@@ -47,8 +47,8 @@ export const EnvName = {
    */
   callQueueUrl: 'CALL_QUEUE_URL',
   /**
-   * Sender, optional, `true` or `false` (default): retry a VoIP push whose transport outcome was
-   * ambiguous (maybe delivered), preferring a possible second ring to a possible miss.
+   * Sender, optional, `true` (default, ADR 0009) or `false` (strict): retry a VoIP push whose transport
+   * outcome was ambiguous (maybe delivered), preferring a possible second ring to a possible miss.
    */
   retryAmbiguousPushes: 'RETRY_AMBIGUOUS_PUSHES',
   /** Optional, local only: DynamoDB Local. */

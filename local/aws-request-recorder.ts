@@ -170,6 +170,35 @@ function push(record: AwsRequestRecord): void {
   for (const recorder of active) recorder.records.push(record);
 }
 
+/** The IAM service prefix of an `X-Amz-Target` header's service part. */
+const TARGET_SERVICES: Readonly<Record<string, string>> = {
+  DynamoDB_20120810: 'dynamodb',
+  AmazonSQS: 'sqs',
+  secretsmanager: 'secretsmanager',
+  GraniteServiceVersion20100801: 'cloudwatch',
+};
+
+/**
+ * The record of a request seen on the wire (`X-Amz-Target: DynamoDB_20120810.PutItem` and its JSON
+ * body), as the middleware would have recorded it: what local/aws-wire-recorder.mjs reports from a
+ * bundled function. No consumed capacity (the response body is not read).
+ */
+export function recordOfWire(request: {
+  readonly target: string;
+  readonly input: Input;
+  readonly errorType?: string;
+  readonly durationMs: number;
+}): AwsRequestRecord {
+  const dot = request.target.indexOf('.');
+  const prefix = request.target.slice(0, dot);
+  const service = TARGET_SERVICES[prefix] ?? prefix.toLowerCase();
+  return {
+    ...describe(service, request.target.slice(dot + 1), request.input, {}),
+    durationMs: request.durationMs,
+    ...(request.errorType ? { error: request.errorType } : {}),
+  };
+}
+
 /** `DynamoDBClient` → `dynamodb`, `SecretsManagerClient` → `secretsmanager`, `CloudWatchClient` → `cloudwatch`. */
 export function serviceOf(clientName: string): string {
   return clientName

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
 
 /**
  * Runs one bundled function as Lambda's Node.js runtime does: each execution environment a node process
@@ -29,6 +30,20 @@ export interface FunctionHostOptions {
   readonly onOutput?: (line: string, stream: 'stdout' | 'stderr') => void;
   /** @default process.execPath */
   readonly nodePath?: string;
+  /**
+   * Called with each AWS request the function sends (local/aws-wire-recorder.mjs, preloaded only when
+   * this is given): the bundle's own SDK is out of reach of an in-process recorder.
+   */
+  readonly onAwsRequest?: (request: WireAwsRequest) => void;
+}
+
+/** An AWS request as it left an execution environment (JSON protocols: `X-Amz-Target` and body). */
+export interface WireAwsRequest {
+  readonly target: string;
+  readonly input: Record<string, unknown>;
+  readonly status: number;
+  readonly errorType?: string;
+  readonly durationMs: number;
 }
 
 export interface InvokeOptions {
@@ -58,6 +73,7 @@ export class FunctionError extends Error {
 }
 
 const RUNTIME = path.join(import.meta.dirname, 'function-runtime.mjs');
+const WIRE_RECORDER = pathToFileURL(path.join(import.meta.dirname, 'aws-wire-recorder.mjs')).href;
 /** Lambda's limit on an on-demand init phase. */
 const INIT_LIMIT_MS = 10_000;
 const STOP_GRACE_MS = 2_000;
@@ -82,6 +98,7 @@ interface Environment {
 
 type Message =
   | { type: 'ready' }
+  | ({ type: 'aws-request' } & WireAwsRequest)
   | { type: 'init-error'; error: WireError }
   | { id: number; result: unknown }
   | { id: number; error: WireError };
@@ -153,6 +170,11 @@ export function startFunctionHost(options: FunctionHostOptions): FunctionHost {
 
   function onMessage(env: Environment, message: Message) {
     if (env.discarded) return;
+    if ('type' in message && message.type === 'aws-request') {
+      const { type: _type, ...request } = message;
+      options.onAwsRequest?.(request);
+      return;
+    }
     if ('type' in message && message.type === 'ready') {
       clearTimeout(env.timer);
       env.ready = true;
@@ -185,7 +207,8 @@ export function startFunctionHost(options: FunctionHostOptions): FunctionHost {
   }
 
   function startEnvironment(): Environment {
-    const child = spawn(nodePath, [RUNTIME, options.handler], {
+    const preload = options.onAwsRequest ? ['--import', WIRE_RECORDER] : [];
+    const child = spawn(nodePath, [...preload, RUNTIME, options.handler], {
       cwd: options.taskRoot,
       env: lambdaVariables(options, memoryMB),
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -29,6 +29,7 @@ import { ServiceName } from '../shared/platform/metric-names';
 import type { ApiRoutes, HttpLambdaHandler, LogFn } from './api-server';
 import { devKeyPaths, devTokenCredential } from './apns-simulator/dev-credentials';
 import { startApnsSimulator } from './apns-simulator/simulator';
+import { type AwsRequestRecord, recordOfWire } from './aws-request-recorder';
 import { devFcmCredential, devFcmKeyPaths } from './fcm-simulator/dev-credentials';
 import { startFcmSimulator } from './fcm-simulator/simulator';
 import { type FunctionHost, startFunctionHost } from './function-host';
@@ -61,7 +62,11 @@ export interface StackWiring {
   readonly log: LogFn;
   /** The deployed functions (bundles and template environments); absent in source mode. */
   readonly deployed?: FunctionsManifest;
+  /** Each AWS request a deployed function sends, as it leaves its environment (tests' IAM check). */
+  readonly onAwsRequest?: AwsRequestListener;
 }
+
+export type AwsRequestListener = (functionName: FunctionName, record: AwsRequestRecord) => void;
 
 export interface PushPath {
   /** Where the sender sends: the simulator's URL, or APNS_ENDPOINT. */
@@ -113,7 +118,14 @@ export type ApiWiring = Pick<StackWiring, 'dynamodbEndpoint' | 'dynamoClient' | 
 /** What the deployed API functions need: where each template reference is on this machine. */
 export type DeployedApiWiring = Pick<
   StackWiring,
-  'dynamodbEndpoint' | 'tableNames' | 'env' | 'region' | 'sqsEndpoint' | 'queueUrl' | 'dlqUrl'
+  | 'dynamodbEndpoint'
+  | 'tableNames'
+  | 'env'
+  | 'region'
+  | 'sqsEndpoint'
+  | 'queueUrl'
+  | 'dlqUrl'
+  | 'onAwsRequest'
 >;
 
 /** Routes whose functions run in execution environments of their own, stopped with `stop`. */
@@ -132,18 +144,20 @@ function hostDeployed(
   deployed: FunctionsManifest,
   name: FunctionName,
   local: LocalCounterparts,
-  env: FunctionEnv,
+  wiring: Pick<StackWiring, 'env' | 'onAwsRequest'>,
   extra: Record<string, string> = {},
 ): FunctionHost {
   const fn = deployed.functions[name];
+  const listener = wiring.onAwsRequest;
   return startFunctionHost({
     name: fn.functionName,
     taskRoot: fn.taskRoot,
     handler: fn.handler,
     timeoutSeconds: fn.timeoutSeconds,
     memoryMB: fn.memoryMB,
-    env: deployedEnv(fn, local, { ...extra, ...developerOverrides(name, env) }),
+    env: deployedEnv(fn, local, { ...extra, ...developerOverrides(name, wiring.env) }),
     onOutput: forwardOutput,
+    ...(listener ? { onAwsRequest: (request) => listener(name, recordOfWire(request)) } : {}),
   });
 }
 
@@ -171,8 +185,8 @@ function counterparts(
 /** The API's routes served by the deployed register and receipts bundles. */
 export function deployedApiRoutes(wiring: DeployedApiWiring, deployed: FunctionsManifest): HostedRoutes {
   const local = counterparts(wiring);
-  const register = hostDeployed(deployed, 'register', local, wiring.env);
-  const receipts = hostDeployed(deployed, 'receipts', local, wiring.env);
+  const register = hostDeployed(deployed, 'register', local, wiring);
+  const receipts = hostDeployed(deployed, 'receipts', local, wiring);
   const invoke =
     (host: FunctionHost): HttpLambdaHandler =>
     (event) =>
@@ -431,7 +445,7 @@ async function deployedSender(
     deployed,
     'sender',
     counterparts(wiring, (name) => secretsManager.arnOf(name), secretsManager.endpoint),
-    wiring.env,
+    wiring,
     endpoints,
   );
   return {

@@ -19,7 +19,13 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './services/
 import { startLocalSqs } from './services/fauxqs';
 import { preferredOrFreePort } from './services/free-port';
 import { createTables, type TableNames } from './services/tables';
-import { apiRoutes, deployedApiRoutes, type FunctionEnv, startPushPath } from './stack-wiring';
+import {
+  type AwsRequestListener,
+  apiRoutes,
+  deployedApiRoutes,
+  type FunctionEnv,
+  startPushPath,
+} from './stack-wiring';
 
 export const DEFAULT_TABLE_NAMES: TableNames = {
   devices: 'voip-push-devices',
@@ -90,6 +96,8 @@ export interface LocalStackOptions {
    * @default VOIP_FUNCTIONS, else 'bundle'
    */
   readonly functions?: FunctionsMode;
+  /** Bundle mode: called with each AWS request a function sends (the tests' IAM check). */
+  readonly onAwsRequest?: AwsRequestListener;
 }
 
 export type FunctionsMode = 'bundle' | 'source';
@@ -225,6 +233,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       apnsPort: await preferredOrFreePort(options.apnsPort ?? DEFAULT_PORTS.apns),
       fcmPort: await preferredOrFreePort(options.fcmPort ?? DEFAULT_PORTS.fcm),
       ...(deployed ? { deployed } : {}),
+      ...(options.onAwsRequest ? { onAwsRequest: options.onAwsRequest } : {}),
     };
     const push = await startPushPath(wiring);
     stops.push(() => push.stop());

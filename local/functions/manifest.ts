@@ -3,6 +3,8 @@
  * bundle (asset folder and handler string), timeout, memory and the template's environment, with each
  * reference to a stateful resource kept as a reference (the stack resolves it to its local counterpart).
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { ServiceName } from '../../shared/platform/metric-names';
 
 export type FunctionName = keyof typeof ServiceName;
@@ -35,6 +37,18 @@ export interface FunctionsManifest {
   /** The secrets the template declares, by name (one per app). */
   readonly secrets: readonly string[];
   readonly functions: Readonly<Record<FunctionName, DeployedFunction>>;
+}
+
+/** Where Lambda's Node.js runtime finds `<file>.<export>` of `fn` under its task root (.js, .mjs, .cjs). */
+export function handlerModule(fn: Pick<DeployedFunction, 'taskRoot' | 'handler'>): {
+  file: string;
+  exportName: string;
+} {
+  const dot = fn.handler.lastIndexOf('.');
+  const base = path.join(fn.taskRoot, fn.handler.slice(0, dot));
+  const file = ['.js', '.mjs', '.cjs'].map((ext) => base + ext).find((candidate) => existsSync(candidate));
+  if (!file) throw new Error(`no module for handler ${fn.handler} in ${fn.taskRoot}`);
+  return { file, exportName: fn.handler.slice(dot + 1) };
 }
 
 /** A variable's value once each reference is replaced by `resolve(resource)`. */

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type App, Stack } from 'aws-cdk-lib';
 import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
+import { handlerModule } from '../../local/functions/manifest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/services/dynamodb-local';
 import type { TableNames } from '../../local/services/tables';
 import { EVERY_OPTION, type SynthesizedApp, synthApp } from '../infra/synth-app';
@@ -60,15 +61,6 @@ function runHandler(
     });
     child.stdin.end(JSON.stringify(events));
   });
-}
-
-/** Where Lambda's Node.js runtime finds `<file>.<export>` under the task root. */
-function handlerModule(taskRoot: string, handler: string): { file: string; exportName: string } {
-  const dot = handler.lastIndexOf('.');
-  const base = path.join(taskRoot, handler.slice(0, dot));
-  const file = ['.js', '.mjs', '.cjs'].map((ext) => base + ext).find((candidate) => existsSync(candidate));
-  if (!file) throw new Error(`no module for handler ${handler} in ${taskRoot}`);
-  return { file, exportName: handler.slice(dot + 1) };
 }
 
 let app: SynthesizedApp;
@@ -147,7 +139,10 @@ function comparable(run: Run) {
 describe('the register function run from its CDK bundle', () => {
   let bundled: Run;
   beforeAll(async () => {
-    const { file, exportName } = handlerModule(register.assetDir as string, register.handler);
+    const { file, exportName } = handlerModule({
+      taskRoot: register.assetDir as string,
+      handler: register.handler,
+    });
     bundled = await runHandler(file, exportName, deployedEnv(await createTestTables()), EVENTS);
   }, 60_000);
 

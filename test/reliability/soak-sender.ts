@@ -1,11 +1,12 @@
 /**
  * The sender as one warm Lambda execution environment, in a process of its own so its memory is its
- * own: the deployed entry point (functions/sender/handler.ts, configured by the environment the parent
- * sets) fed by local/poller.ts, as Lambda's SQS event source mapping would. Log lines go to stdout;
+ * own: the deployed bundle (SOAK_SENDER_MODULE, the `cdk synth` asset; configured by the environment
+ * the parent sets) fed by local/poller.ts, as Lambda's SQS event source mapping would. Log lines go to stdout;
  * memory samples and "ready" go to the parent over IPC. Stops on SIGTERM after the batch in hand.
  */
+import { pathToFileURL } from 'node:url';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { startPoller } from '../../local/poller';
+import { type SqsLambdaHandler, startPoller } from '../../local/poller';
 
 const env = (name: string): string => {
   const value = process.env[name];
@@ -22,7 +23,8 @@ export interface SoakChildMessage {
 
 const send = (message: SoakChildMessage) => process.send?.(message);
 
-const { handler } = await import('../../functions/sender/handler');
+const module = (await import(pathToFileURL(env('SOAK_SENDER_MODULE')).href)) as Record<string, unknown>;
+const handler = module[env('SOAK_SENDER_EXPORT')] as SqsLambdaHandler;
 const sqsClient = new SQSClient({ endpoint: env('SQS_ENDPOINT') });
 const poller = startPoller({
   sqsClient,

@@ -3,6 +3,9 @@ import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { deployedFunctions } from '../../local/functions/build';
+import { localApps } from '../../local/functions/local-apps';
+import { handlerModule } from '../../local/functions/manifest';
 import { phonesFor } from '../../local/phone-app';
 import {
   type DynamoDbLocal,
@@ -29,7 +32,7 @@ import { queueDepth } from './sqs-poller';
 
 /**
  * The soak: sustained 1:1 and small group calls to iPhones and Android phones through the deployed sender
- * entry point running in a child process (test/reliability/soak-sender.ts), while the APNs and FCM
+ * bundle (the `cdk synth` asset) running in a child process (test/reliability/soak-sender.ts), while the APNs and FCM
  * connections drop every 30 s, both answer 503 bursts and DynamoDB Local restarts once. Then the queue
  * drains and every ring is counted at the phone (test/support/conservation.ts `checkRings`), with the
  * child's RSS after warm-up against its RSS at the end. Needs fauxqs at TEST_SQS_ENDPOINT.
@@ -119,8 +122,9 @@ export function soakProblems(report: SoakReport, maxGrowthPct = 10): string[] {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The sender child: the deployed handler's environment, pointed at the local services. */
+/** The sender child: the deployed bundle, in the handler's environment pointed at the local services. */
 function startSender(
+  bundle: { readonly file: string; readonly exportName: string },
   h: SenderHarness,
   caDir: string,
   dynamodbEndpoint: string,
@@ -155,6 +159,9 @@ function startSender(
         [EnvName.callQueueUrl]: h.queueUrl,
         [EnvName.dynamodbEndpoint]: dynamodbEndpoint,
         [EnvName.sqsEndpoint]: process.env.TEST_SQS_ENDPOINT as string,
+        NODE_OPTIONS: '--enable-source-maps',
+        SOAK_SENDER_MODULE: bundle.file,
+        SOAK_SENDER_EXPORT: bundle.exportName,
         SOAK_FUNCTION_TIMEOUT_MS: String(functionTimeoutMs),
         SOAK_SAMPLE_MS: String(sampleMs),
       },
@@ -176,6 +183,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const visibility = options.visibilityTimeoutSeconds ?? (functionTimeoutMs / 1000) * 6;
   const sampleMs = options.sampleMs ?? Math.min(5000, Math.max(1000, Math.round(loadMs / 100)));
   const progress = options.progress ?? (() => {});
+  const bundle = handlerModule((await deployedFunctions(localApps({}))).functions.sender);
   const dataDir = mkdtempSync(join(tmpdir(), 'voip-push-soak-'));
   const port = await freePort();
   let dynamo: DynamoDbLocal | undefined = await startDynamoDbLocal({ port, dataDir });
@@ -191,7 +199,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const users = Array.from({ length: options.users ?? 40 }, (_, i) => `soak-u${i}`);
     await h.seedDevices(users, 2, 'alternate');
 
-    const sender = startSender(h, dataDir, dynamo.endpoint, functionTimeoutMs, sampleMs);
+    const sender = startSender(bundle, h, dataDir, dynamo.endpoint, functionTimeoutMs, sampleMs);
     child = sender;
     const exited = new Promise<number | null>((resolve) => sender.once('exit', resolve));
     const lines: JsonLine[] = [];

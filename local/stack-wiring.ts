@@ -14,7 +14,6 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { loadReceiptsConfig } from '../functions/receipts/config';
 import { createReceiptsHandler } from '../functions/receipts/create-handler';
-import { RECEIPTS_ROUTE_KEY } from '../functions/receipts/routes';
 import { buildReceiptsDeps } from '../functions/receipts/wiring';
 import { loadRegisterConfig } from '../functions/register/config';
 import { createRegisterHandler } from '../functions/register/create-handler';
@@ -23,23 +22,20 @@ import { loadSenderConfig } from '../functions/sender/config';
 import { createSenderHandler } from '../functions/sender/create-handler';
 import { buildSenderDeps } from '../functions/sender/wiring';
 import { createLogger, loggerSink } from '../shared/adapters/powertools-log';
-import { type AnyPushCredential, credentialPlatform } from '../shared/domain/push-credential-schema';
 import { EnvName, LocalEnvName } from '../shared/platform/env-names';
 import { ServiceName } from '../shared/platform/metric-names';
+import { routeTable } from './api-routes';
 import type { ApiRoutes, HttpLambdaHandler, LogFn } from './api-server';
 import { devKeyPaths, devTokenCredential } from './apns-simulator/dev-credentials';
 import { startApnsSimulator } from './apns-simulator/simulator';
-import { type AwsRequestRecord, recordOfWire } from './aws-request-recorder';
+import type { AwsRequestRecord } from './aws-request-recorder';
 import { devFcmCredential, devFcmKeyPaths } from './fcm-simulator/dev-credentials';
 import { startFcmSimulator } from './fcm-simulator/simulator';
-import { type FunctionHost, startFunctionHost } from './function-host';
-import { LOCAL_STAGE } from './functions/build';
-import { deployedEnv, developerOverrides, type LocalCounterparts } from './functions/deployed-env';
+import { deployedSender } from './functions/hosted';
 import type { FunctionName, FunctionsManifest } from './functions/manifest';
-import { credentialsOfFile, knownAppsOfCredentialFiles } from './known-apps-local';
+import { knownAppsOfCredentialFiles } from './known-apps-local';
 import { type PollerOptions, startPoller } from './poller';
 import { LOCAL_CREDENTIALS } from './services/dynamodb-local';
-import { startLocalSecretsManager } from './services/secrets-manager';
 import type { TableNames } from './services/tables';
 
 /** The environment the local functions see (APNS_ENDPOINT, APNS_CA_FILE, APNS_CREDENTIALS_FILE, ...). */
@@ -115,95 +111,6 @@ export function fcmEndpointOverride(env: FunctionEnv): string | undefined {
 /** What the API's functions need from the stack. */
 export type ApiWiring = Pick<StackWiring, 'dynamodbEndpoint' | 'dynamoClient' | 'tableNames' | 'env'>;
 
-/** What the deployed API functions need: where each template reference is on this machine. */
-export type DeployedApiWiring = Pick<
-  StackWiring,
-  | 'dynamodbEndpoint'
-  | 'tableNames'
-  | 'env'
-  | 'region'
-  | 'sqsEndpoint'
-  | 'queueUrl'
-  | 'dlqUrl'
-  | 'onAwsRequest'
->;
-
-/** Routes whose functions run in execution environments of their own, stopped with `stop`. */
-export interface HostedRoutes {
-  readonly routes: ApiRoutes;
-  stop(): Promise<void>;
-}
-
-/** Each output line of a deployed function, written where the stack's own lines go (stdout, or stderr). */
-function forwardOutput(line: string, stream: 'stdout' | 'stderr'): void {
-  (stream === 'stderr' ? process.stderr : process.stdout).write(`${line}\n`);
-}
-
-/** One deployed function in its execution environments, with the template's environment resolved here. */
-function hostDeployed(
-  deployed: FunctionsManifest,
-  name: FunctionName,
-  local: LocalCounterparts,
-  wiring: Pick<StackWiring, 'env' | 'onAwsRequest'>,
-  extra: Record<string, string> = {},
-): FunctionHost {
-  const fn = deployed.functions[name];
-  const listener = wiring.onAwsRequest;
-  return startFunctionHost({
-    name: fn.functionName,
-    taskRoot: fn.taskRoot,
-    handler: fn.handler,
-    timeoutSeconds: fn.timeoutSeconds,
-    memoryMB: fn.memoryMB,
-    env: deployedEnv(fn, local, { ...extra, ...developerOverrides(name, wiring.env) }),
-    onOutput: forwardOutput,
-    ...(listener ? { onAwsRequest: (request) => listener(name, recordOfWire(request)) } : {}),
-  });
-}
-
-function counterparts(
-  wiring: DeployedApiWiring,
-  secretArn?: (name: string) => string,
-  secretsEndpoint?: string,
-): LocalCounterparts {
-  return {
-    region: wiring.region,
-    tableNames: wiring.tableNames,
-    queueUrl: wiring.queueUrl,
-    dlqUrl: wiring.dlqUrl,
-    dynamodbEndpoint: wiring.dynamodbEndpoint,
-    sqsEndpoint: wiring.sqsEndpoint,
-    ...(secretsEndpoint ? { secretsManagerEndpoint: secretsEndpoint } : {}),
-    secretArn:
-      secretArn ??
-      ((name) => {
-        throw new Error(`no local secret ${name} for the API's functions`);
-      }),
-  };
-}
-
-/** The API's routes served by the deployed register and receipts bundles. */
-export function deployedApiRoutes(wiring: DeployedApiWiring, deployed: FunctionsManifest): HostedRoutes {
-  const local = counterparts(wiring);
-  const register = hostDeployed(deployed, 'register', local, wiring);
-  const receipts = hostDeployed(deployed, 'receipts', local, wiring);
-  const invoke =
-    (host: FunctionHost): HttpLambdaHandler =>
-    (event) =>
-      host.invoke(event) as ReturnType<HttpLambdaHandler>;
-  return {
-    routes: {
-      'PUT /v1/devices/{deviceId}': invoke(register),
-      'GET /v1/devices': invoke(register),
-      'DELETE /v1/devices/{deviceId}': invoke(register),
-      [RECEIPTS_ROUTE_KEY]: invoke(receipts),
-    },
-    stop: async () => {
-      await Promise.all([register.stop(), receipts.stop()]);
-    },
-  };
-}
-
 function functionLogger(serviceName: string, env: FunctionEnv): Logger {
   // Powertools reads POWERTOOLS_LOG_LEVEL itself; passing it keeps an injected env (tests) in charge.
   return createLogger(serviceName, env[LocalEnvName.logLevel] ?? 'INFO');
@@ -232,12 +139,7 @@ export async function apiRoutes(wiring: ApiWiring): Promise<ApiRoutes> {
       dynamoClient: wiring.dynamoClient,
     }),
   ) as HttpLambdaHandler;
-  return {
-    'PUT /v1/devices/{deviceId}': register,
-    'GET /v1/devices': register,
-    'DELETE /v1/devices/{deviceId}': register,
-    [RECEIPTS_ROUTE_KEY]: receipts,
-  };
+  return routeTable(register, receipts);
 }
 
 /** Where each platform's pushes go: a bundled simulator (with its dev CA) or the developer's endpoint. */
@@ -394,7 +296,7 @@ export async function startPushPath(wiring: StackWiring): Promise<PushPath> {
   }
 }
 
-interface SenderRun {
+export interface SenderRun {
   readonly handler: PollerOptions['handler'];
   readonly timeoutMs?: number;
   stop(): Promise<void>;
@@ -408,52 +310,4 @@ function sourceSender(wiring: StackWiring, env: FunctionEnv, sqsClient: SQSClien
     sqsClient,
   });
   return { handler: createSenderHandler(deps), stop: () => deps.close() };
-}
-
-/** The secret name the template gives an app's credential: `voip-push/dev/<apns|fcm>/<bundleId>`. */
-function secretNameOf(credential: AnyPushCredential): string {
-  const segment = credentialPlatform(credential) === 'ios' ? 'apns' : 'fcm';
-  return `voip-push/${LOCAL_STAGE}/${segment}/${credential.bundleId}`;
-}
-
-/**
- * The deployed sender bundle, its credentials in a local Secrets Manager under the names the template
- * gives them (loaded from the credential files, as an operator loads them with put-secret-value).
- */
-async function deployedSender(
-  wiring: StackWiring,
-  deployed: FunctionsManifest,
-  env: FunctionEnv,
-  credentialFiles: readonly string[],
-): Promise<SenderRun> {
-  const secrets = credentialFiles.flatMap((file) => {
-    const credentials = credentialsOfFile(file);
-    if (!credentials) throw new Error(`cannot read the credential file ${file}`);
-    return credentials.map((credential) => ({
-      name: secretNameOf(credential),
-      value: JSON.stringify(credential),
-    }));
-  });
-  const secretsManager = await startLocalSecretsManager({ region: wiring.region, secrets });
-  const endpoints = Object.fromEntries(
-    [EnvName.apnsEndpoint, EnvName.apnsCaFile, EnvName.fcmEndpoint, EnvName.fcmCaFile].flatMap((name) => {
-      const value = env[name];
-      return value ? [[name, value]] : [];
-    }),
-  );
-  const host = hostDeployed(
-    deployed,
-    'sender',
-    counterparts(wiring, (name) => secretsManager.arnOf(name), secretsManager.endpoint),
-    wiring,
-    endpoints,
-  );
-  return {
-    handler: (event) => host.invoke(event) as ReturnType<PollerOptions['handler']>,
-    timeoutMs: deployed.functions.sender.timeoutSeconds * 1000,
-    stop: async () => {
-      await host.stop();
-      await secretsManager.stop();
-    },
-  };
 }

@@ -11,6 +11,7 @@ import type { ApiRoutes, LogFn } from './api-server';
 import { startApiServer } from './api-server';
 import { startStackConsole } from './console/stack-console';
 import { deployedFunctions } from './functions/build';
+import { deployedApiRoutes } from './functions/hosted';
 import { localApps } from './functions/local-apps';
 import { type LocalSigningKey, mintDevToken } from './jwt';
 import type { LogLineSource } from './log-lines';
@@ -19,13 +20,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './services/
 import { startLocalSqs } from './services/fauxqs';
 import { preferredOrFreePort } from './services/free-port';
 import { createTables, type TableNames } from './services/tables';
-import {
-  type AwsRequestListener,
-  apiRoutes,
-  deployedApiRoutes,
-  type FunctionEnv,
-  startPushPath,
-} from './stack-wiring';
+import { type AwsRequestListener, apiRoutes, type FunctionEnv, startPushPath } from './stack-wiring';
 
 export const DEFAULT_TABLE_NAMES: TableNames = {
   devices: 'voip-push-devices',

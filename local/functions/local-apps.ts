@@ -31,7 +31,10 @@ export function localApps(env: Env): App[] {
       const found = appsOfCredentialFiles([path]);
       if (!found) throw new Error(`${file}: cannot read ${path} as a credential file (docs/contracts.md)`);
       apps.push(...found);
-    } else if (!env[endpoint]) {
+    } else if (env[endpoint]) {
+      // The same message the source mode gives (stack-wiring.ts), before a synthesis is spent on it.
+      throw new Error(`${endpoint} is set: ${file} must name your credential file`);
+    } else {
       apps.push(dev);
     }
   }

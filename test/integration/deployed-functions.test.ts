@@ -1,9 +1,11 @@
-import { statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { loadReceiptsConfig } from '../../functions/receipts/config';
 import { loadRegisterConfig } from '../../functions/register/config';
 import { loadSenderConfig } from '../../functions/sender/config';
+import { devTokenCredential } from '../../local/apns-simulator/dev-credentials';
 import {
   assemblyKey,
   deployedFunctions,
@@ -47,6 +49,30 @@ describe('the deployed functions of the local stack', () => {
       'voip-push/dev/apns/com.example.voip',
       'voip-push/dev/fcm/com.example.voip',
     ]);
+  });
+
+  it("are synthesized for a developer's credential file, and refuse an endpoint without one", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'voip-push-apps-'));
+    const file = path.join(dir, 'apns.json');
+    writeFileSync(
+      file,
+      JSON.stringify([devTokenCredential('com.example.a'), devTokenCredential('com.example.b')]),
+    );
+    try {
+      expect(localApps({ APNS_CREDENTIALS_FILE: file, APNS_ENDPOINT: 'sandbox' })).toEqual([
+        { platform: 'ios', bundleId: 'com.example.a' },
+        { platform: 'ios', bundleId: 'com.example.b' },
+        { platform: 'android', bundleId: 'com.example.voip' },
+      ]);
+      expect(() => localApps({ FCM_ENDPOINT: 'production' })).toThrow(
+        'FCM_ENDPOINT is set: FCM_CREDENTIALS_FILE must name your credential file',
+      );
+      expect(() => localApps({ APNS_CREDENTIALS_FILE: path.join(dir, 'missing.json') })).toThrow(
+        'APNS_CREDENTIALS_FILE: cannot read',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("carry each function's handler string, timeout, memory and variable names as the template has them", () => {

@@ -10,7 +10,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { loadReceiptsConfig } from '../functions/receipts/config';
 import { createReceiptsHandler } from '../functions/receipts/create-handler';
@@ -25,44 +24,19 @@ import { createLogger, loggerSink } from '../shared/adapters/powertools-log';
 import { EnvName, LocalEnvName } from '../shared/platform/env-names';
 import { ServiceName } from '../shared/platform/metric-names';
 import { routeTable } from './api-routes';
-import type { ApiRoutes, HttpLambdaHandler, LogFn } from './api-server';
+import type { ApiRoutes, HttpLambdaHandler } from './api-server';
 import { devKeyPaths, devTokenCredential } from './apns-simulator/dev-credentials';
 import { startApnsSimulator } from './apns-simulator/simulator';
-import type { AwsRequestRecord } from './aws-request-recorder';
 import { devFcmCredential, devFcmKeyPaths } from './fcm-simulator/dev-credentials';
 import { startFcmSimulator } from './fcm-simulator/simulator';
 import { deployedSender } from './functions/hosted';
-import type { FunctionName, FunctionsManifest } from './functions/manifest';
 import { knownAppsOfCredentialFiles } from './known-apps-local';
-import { type PollerOptions, startPoller } from './poller';
+import { startPoller } from './poller';
 import { LOCAL_CREDENTIALS } from './services/dynamodb-local';
-import type { TableNames } from './services/tables';
 
-/** The environment the local functions see (APNS_ENDPOINT, APNS_CA_FILE, APNS_CREDENTIALS_FILE, ...). */
-export type FunctionEnv = Readonly<Record<string, string | undefined>>;
+import type { FunctionEnv, SenderRun, StackWiring } from './stack-types';
 
-/** What the stack has started by the time the functions are wired. */
-export interface StackWiring {
-  readonly region: string;
-  readonly dynamodbEndpoint: string;
-  readonly dynamoClient: DynamoDBClient;
-  readonly tableNames: TableNames;
-  readonly sqsEndpoint: string;
-  readonly queueUrl: string;
-  readonly dlqUrl: string;
-  /** Port for the bundled APNs simulator (free when the stack started). */
-  readonly apnsPort: number;
-  /** Port for the bundled FCM simulator. @default any free port */
-  readonly fcmPort?: number;
-  readonly env: FunctionEnv;
-  readonly log: LogFn;
-  /** The deployed functions (bundles and template environments); absent in source mode. */
-  readonly deployed?: FunctionsManifest;
-  /** Each AWS request a deployed function sends, as it leaves its environment (tests' IAM check). */
-  readonly onAwsRequest?: AwsRequestListener;
-}
-
-export type AwsRequestListener = (functionName: FunctionName, record: AwsRequestRecord) => void;
+export type { AwsRequestListener, FunctionEnv, StackWiring } from './stack-types';
 
 export interface PushPath {
   /** Where the sender sends: the simulator's URL, or APNS_ENDPOINT. */
@@ -294,12 +268,6 @@ export async function startPushPath(wiring: StackWiring): Promise<PushPath> {
     await stop();
     throw error;
   }
-}
-
-export interface SenderRun {
-  readonly handler: PollerOptions['handler'];
-  readonly timeoutMs?: number;
-  stop(): Promise<void>;
 }
 
 /** The sender built in-process from source, by its config loader and composition root. */

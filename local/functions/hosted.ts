@@ -11,7 +11,7 @@ import { recordOfWire } from '../aws-request-recorder';
 import { type FunctionHost, startFunctionHost } from '../function-host';
 import { credentialsOfFile } from '../known-apps-local';
 import { startLocalSecretsManager } from '../services/secrets-manager';
-import type { FunctionEnv, SenderRun, StackWiring } from '../stack-wiring';
+import type { FunctionEnv, SenderRun, StackWiring } from '../stack-types';
 import { LOCAL_STAGE } from './build';
 import { deployedEnv, developerOverrides, type LocalCounterparts } from './deployed-env';
 import type { FunctionName, FunctionsManifest } from './manifest';

@@ -1,4 +1,7 @@
-/** The types the local stack's two function modes share (stack-wiring.ts: source; functions/hosted.ts: bundles). */
+/**
+ * Types the local stack's modules share without importing one another: the READY info (stack.ts, the
+ * console) and what the two function modes need (stack-wiring.ts: source; functions/hosted.ts: bundles).
+ */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { LogFn } from './api-server';
 import type { AwsRequestRecord } from './aws-request-recorder';
@@ -37,4 +40,21 @@ export interface SenderRun {
   readonly handler: PollerOptions['handler'];
   readonly timeoutMs?: number;
   stop(): Promise<void>;
+}
+
+/** What `READY {json}` prints and `.local/stack.json` holds (docs/contracts.md, local stack). */
+export interface LocalStackInfo {
+  readonly apiUrl: string;
+  readonly region: string;
+  /** Give SQS clients `endpoint: sqsEndpoint`: the queue URLs' host `sqs.<region>.localhost` does not resolve. */
+  readonly sqsEndpoint: string;
+  readonly queueUrl: string;
+  readonly dlqUrl: string;
+  readonly dynamodbEndpoint: string;
+  /** Absent until the APNs simulator is wired in, or when APNS_ENDPOINT points elsewhere it names that. */
+  readonly apnsEndpoint?: string;
+  /** Where Android pushes go: the FCM simulator, or FCM_ENDPOINT. */
+  readonly fcmEndpoint?: string;
+  /** The local console (local/console), unless started with `console: false`. */
+  readonly consoleUrl?: string;
 }

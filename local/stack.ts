@@ -43,22 +43,9 @@ export const DEFAULT_PORTS = {
   console: 3030,
 } as const;
 
-/** What `READY {json}` prints and `.local/stack.json` holds (docs/contracts.md, local stack). */
-export interface LocalStackInfo {
-  readonly apiUrl: string;
-  readonly region: string;
-  /** Give SQS clients `endpoint: sqsEndpoint`: the queue URLs' host `sqs.<region>.localhost` does not resolve. */
-  readonly sqsEndpoint: string;
-  readonly queueUrl: string;
-  readonly dlqUrl: string;
-  readonly dynamodbEndpoint: string;
-  /** Absent until the APNs simulator is wired in, or when APNS_ENDPOINT points elsewhere it names that. */
-  readonly apnsEndpoint?: string;
-  /** Where Android pushes go: the FCM simulator, or FCM_ENDPOINT. */
-  readonly fcmEndpoint?: string;
-  /** The local console (local/console), unless started with `console: false`. */
-  readonly consoleUrl?: string;
-}
+import type { LocalStackInfo } from './stack-types';
+
+export type { LocalStackInfo } from './stack-types';
 
 export interface LocalStackOptions {
   /** @default VOIP_LOCAL_PORT, else 3000; 0 picks a free port */

@@ -8,7 +8,7 @@ import type { LogFn } from '../api-server';
 import type { LogLineSource } from '../log-lines';
 import type { PhoneEventSource } from '../phone-events';
 import type { TableNames } from '../services/tables';
-import type { LocalStackInfo } from '../stack';
+import type { LocalStackInfo } from '../stack-types';
 import { type LocalConsole, type SimulatorLink, startConsole } from './console-server';
 import type { NetworkExposure } from './console-types';
 

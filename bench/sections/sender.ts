@@ -74,6 +74,18 @@ export async function senderPathSection(quick: boolean): Promise<SectionReport> 
           overhead <= 0.3,
         ),
       );
+      const sameRequests = paths.find((q) => q.name === p.name.replace('sender: ', 'bare, same requests: '));
+      if (sameRequests) {
+        const ratio = p.cpuUsPerPush / sameRequests.cpuUsPerPush;
+        targets.push(
+          check(
+            'sender path',
+            `CPU per push ≤ 1.3× a bare loop making the same DynamoDB and APNs requests (${p.name.replace('sender: ', '')})`,
+            `${ratio.toFixed(2)}× (${p.cpuUsPerPush} vs ${sameRequests.cpuUsPerPush} µs)`,
+            ratio <= 1.3,
+          ),
+        );
+      }
       if (p.name.includes('recipients'))
         targets.push(
           check(
@@ -121,7 +133,7 @@ export async function senderPathSection(quick: boolean): Promise<SectionReport> 
     rows,
     notes: [
       'Sender = createSenderHandler(buildSenderDeps(...)) exactly as handler.ts wires it (Powertools Logger and EMF Metrics to stdout, credential from a file, ApnsClient), with each port wrapped to sum the time spent in it. Σ columns add up overlapping calls, so they exceed wall time; they show where the time goes.',
-      'Bare = the same Query per recipient (ConsistentRead, 16 in parallel like lookupConcurrency) and the same pushes on one raw http2 session (64 in flight like pushConcurrency); no delivery records, no logging.',
+      'Bare = the same Query per recipient (ConsistentRead, 16 in parallel like lookupConcurrency) and the same pushes on one raw http2 session (64 in flight like pushConcurrency); no delivery records, no logging. Bare, same requests = that loop plus the delivery-state requests the sender makes (one Query per shard beside the lookups, one conditional UpdateItem with the same fields after each push): the baseline of the CPU target.',
       `stdout per push (log lines + EMF documents, all sender runs): ${logStats?.bytesPerPush} bytes, ${logStats?.linesPerPush} lines, of which ${logStats?.emfDocumentsPerPush} EMF documents.`,
       'The sender also reads the event’s delivery records (one Query per shard its recipients fall in) and writes one per push (UpdateItem): what stops a redelivered event from pushing an accepted device again; the bare loop does not. Devices seeded through DynamoDeviceRepository.register.',
       'First / last accepted: ms from the path’s start (for one event, the handler’s start) to the first and the last push the simulator accepted. The sender pushes a recipient’s devices as soon as its lookup returns; the bare loop looks every recipient up first.',

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { connect as http2Connect } from 'node:http2';
 import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createSenderHandler, type SenderHandler } from '../../functions/sender/create-handler';
 import { devCaPem, devTokenCredential } from '../../local/apns-simulator/dev-credentials';
@@ -14,6 +14,7 @@ import { lambdaContext, toSqsRecord } from '../../local/lambda-runtime';
 import { InMemoryDeliveryStore } from '../../local/memory-delivery-store';
 import { startPoller } from '../../local/poller';
 import { LOCAL_REGION } from '../../local/services/dynamodb-local';
+import { callShard, deliveryKey } from '../../shared/adapters/dynamodb/delivery-key';
 import { mapBounded } from '../../shared/lib/helpers';
 import { emitResult } from '../lib/child';
 import { round, summarize } from '../lib/stats';
@@ -154,7 +155,12 @@ function barePush(token: string): Promise<boolean> {
     stream.end(JSON.stringify(barePayload));
   });
 }
-async function bareLookup(userId: string): Promise<string[]> {
+interface BareDevice {
+  readonly userId: string;
+  readonly deviceId: string;
+  readonly token: string;
+}
+async function bareLookup(userId: string): Promise<BareDevice[]> {
   const page = await documents.send(
     new QueryCommand({
       TableName: tables.devices,
@@ -163,37 +169,114 @@ async function bareLookup(userId: string): Promise<string[]> {
       ConsistentRead: true,
     }),
   );
-  return (page.Items ?? []).map((item) => String(item.voipToken));
+  return (page.Items ?? []).map((item) => ({
+    userId,
+    deviceId: String(item.deviceId),
+    token: String(item.voipToken),
+  }));
 }
+/** The sender's delivery-state requests, bare: one Query per shard the recipients fall in. */
+async function bareReadState(callId: string, recipients: readonly string[]): Promise<void> {
+  const shards = [...new Set(recipients.map(callShard))];
+  await Promise.all(
+    shards.map((shard) =>
+      documents.send(
+        new QueryCommand({
+          TableName: tables.deliveries,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :kind)',
+          ExpressionAttributeValues: { ':pk': `CALL#${callId}#${shard}`, ':kind': 'VOIP#' },
+          ConsistentRead: true,
+        }),
+      ),
+    ),
+  );
+}
+/** ... and one conditional UpdateItem per push with the same fields the sender records. */
+async function bareWriteState(callId: string, device: BareDevice, accepted: boolean): Promise<void> {
+  const now = Date.now();
+  const fields: Record<string, unknown> = {
+    callId,
+    userId: device.userId,
+    deviceId: device.deviceId,
+    pushType: 'voip',
+    status: accepted ? 'accepted' : 'failed',
+    bundleId: 'com.example.voip',
+    environment: 'sandbox',
+    apnsId: randomUUID(),
+    statusCode: accepted ? 200 : 500,
+    ...(accepted ? { acceptedAt: new Date(now).toISOString() } : {}),
+    createdAt: new Date(now).toISOString(),
+    completedAt: new Date(now).toISOString(),
+    expiresAt: Math.floor(now / 1000) + 7 * 86_400,
+  };
+  const names = Object.keys(fields);
+  await documents.send(
+    new UpdateCommand({
+      TableName: tables.deliveries,
+      Key: deliveryKey({ callId, userId: device.userId, deviceId: device.deviceId, pushType: 'voip' }),
+      UpdateExpression: `SET ${names.map((n) => `#${n} = :${n}`).join(', ')} ADD #claims :one`,
+      ConditionExpression:
+        'attribute_not_exists(pk) OR (#status <> :accepted AND (#status <> :sending OR #leaseUntil < :now))',
+      ExpressionAttributeNames: {
+        ...Object.fromEntries(names.map((n) => [`#${n}`, n])),
+        '#claims': 'claims',
+        '#leaseUntil': 'leaseUntil',
+      },
+      ExpressionAttributeValues: {
+        ...Object.fromEntries(names.map((n) => [`:${n}`, fields[n]])),
+        ':one': 1,
+        ':accepted': 'accepted',
+        ':sending': 'sending',
+        ':now': now,
+      },
+    }),
+  );
+}
+/**
+ * One event, bare: the lookups, then the pushes. With `state`, also the requests the sender's delivery
+ * state makes (the per-shard Query beside the lookups, one UpdateItem after each push): the baseline of
+ * the CPU target, "a bare loop that makes the same DynamoDB and APNs requests".
+ */
 async function bareCall(
   recipients: readonly string[],
-): Promise<{ pushes: number; accepted: number; lookupMs: number; pushMs: number }> {
+  state = false,
+): Promise<{ pushes: number; accepted: number; lookupMs: number; pushMs: number; deliveryMs: number }> {
   let lookupMs = 0;
   let pushMs = 0;
+  let deliveryMs = 0;
+  const callId = `bare-${randomUUID()}`;
+  const read = state ? bareReadState(callId, recipients) : Promise.resolve();
   const found = (
     await mapBounded(recipients, 16, async (userId) => {
       const t = performance.now();
-      const tokens = await bareLookup(userId);
+      const devices = await bareLookup(userId);
       lookupMs += performance.now() - t;
-      return tokens;
+      return devices;
     })
   ).flat();
-  const ok = await mapBounded(found, 64, async (token) => {
+  const t = performance.now();
+  await read;
+  deliveryMs += performance.now() - t;
+  const ok = await mapBounded(found, 64, async (device) => {
     const t = performance.now();
-    const accepted = await barePush(token);
+    const accepted = await barePush(device.token);
     const at = performance.now();
     pushMs += at - t;
     if (accepted) bareTimes.accepted(at);
+    if (state) {
+      await bareWriteState(callId, device, accepted);
+      deliveryMs += performance.now() - at;
+    }
     return accepted;
   });
-  return { pushes: found.length, accepted: ok.filter(Boolean).length, lookupMs, pushMs };
+  return { pushes: found.length, accepted: ok.filter(Boolean).length, lookupMs, pushMs, deliveryMs };
 }
 function cpuPerPush(since: NodeJS.CpuUsage, pushes: number): number {
   const used = process.cpuUsage(since);
   return round((used.user + used.system) / Math.max(1, pushes));
 }
 
-async function barePath(name: string, batches: string[][][]): Promise<PathTiming> {
+async function barePath(name: string, batches: string[][][], state = false): Promise<PathTiming> {
   const cpu = process.cpuUsage();
   const start = performance.now();
   bareTimes.reset();
@@ -201,13 +284,15 @@ async function barePath(name: string, batches: string[][][]): Promise<PathTiming
   let accepted = 0;
   let lookupMs = 0;
   let pushMs = 0;
+  let deliveryMs = 0;
   for (const batch of batches) {
-    const results = await Promise.all(batch.map(bareCall));
+    const results = await Promise.all(batch.map((recipients) => bareCall(recipients, state)));
     for (const r of results) {
       pushes += r.pushes;
       accepted += r.accepted;
       lookupMs += r.lookupMs;
       pushMs += r.pushMs;
+      deliveryMs += r.deliveryMs;
     }
   }
   return {
@@ -217,7 +302,7 @@ async function barePath(name: string, batches: string[][][]): Promise<PathTiming
     accepted,
     lookupMs: round(lookupMs),
     pushMs: round(pushMs),
-    deliveryMs: 0,
+    deliveryMs: round(deliveryMs),
     logMs: 0,
     logLines: 0,
     firstAcceptedMs: round(bareTimes.firstAcceptedAt - start),
@@ -261,6 +346,15 @@ paths.push(
     `sender, records in memory: ${input.calls} one-recipient events (batches of 10)`,
     oneEach(),
     handlerMemoryLease,
+  ),
+);
+// The CPU target's baseline: bare, with the sender's delivery-state requests too.
+paths.push(await barePath(`bare, same requests: 1 event → ${users.length} recipients`, [[users]], true));
+paths.push(
+  await barePath(
+    `bare, same requests: ${input.calls} one-recipient events (batches of 10)`,
+    oneEachBare(),
+    true,
   ),
 );
 

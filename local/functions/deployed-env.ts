@@ -47,17 +47,21 @@ const STACK_OWNED = new Set<string>([
   EnvName.sqsEndpoint,
 ]);
 
+/** Powertools' own settings (log level, sampling, dev mode), not the service name and namespace the template sets. */
+const isPowertoolsSetting = (key: string) =>
+  key.startsWith('POWERTOOLS_') &&
+  key !== 'POWERTOOLS_SERVICE_NAME' &&
+  key !== 'POWERTOOLS_METRICS_NAMESPACE';
+
 /**
  * What a developer's environment may change in a deployed function: a variable its config reads (a
  * tuning such as RETRY_AMBIGUOUS_PUSHES or DELIVERY_TTL_DAYS), except those the stack owns, and
- * Powertools' log settings. In AWS these are the template's to set; locally they stand for `-c` values.
+ * Powertools' settings. In AWS these are the template's to set; locally they stand for `-c` values.
  */
 export function developerOverrides(name: FunctionName, env: Env): Record<string, string> {
   const names = CONFIG_VARIABLES[name].filter((variable) => !STACK_OWNED.has(variable));
   const picked = Object.entries(env).filter(
-    ([key, value]) =>
-      value !== undefined &&
-      (names.includes(key) || key === 'POWERTOOLS_LOG_LEVEL' || key === 'POWERTOOLS_DEV'),
+    ([key, value]) => value !== undefined && (names.includes(key) || isPowertoolsSetting(key)),
   );
   return Object.fromEntries(picked) as Record<string, string>;
 }

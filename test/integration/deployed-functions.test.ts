@@ -128,6 +128,7 @@ describe('the deployed functions of the local stack', () => {
     const env = {
       RETRY_AMBIGUOUS_PUSHES: 'false',
       POWERTOOLS_LOG_LEVEL: 'SILENT',
+      POWERTOOLS_SERVICE_NAME: 'not-ours',
       DEVICES_TABLE_NAME: 'elsewhere',
       APNS_CREDENTIALS_FILE: '/tmp/x.json',
       MAX_DEVICES_PER_USER: '3',

@@ -19,6 +19,7 @@ import type {
   FunctionName,
   FunctionsManifest,
   LocalResource,
+  SecretOfApp,
   TemplateValue,
 } from './manifest';
 
@@ -42,13 +43,17 @@ const resources = new Map<string, LocalResource>([
   [logicalId(stateful.callQueue.queue), { kind: 'queue', queue: 'calls' }],
   [logicalId(stateful.callQueue.deadLetterQueue), { kind: 'queue', queue: 'deadLetters' }],
 ]);
-const secrets: string[] = [];
-for (const group of [stateful.apnsSecrets, stateful.fcmSecrets]) {
+const secrets: SecretOfApp[] = [];
+for (const [platform, group] of [
+  ['ios', stateful.apnsSecrets],
+  ['android', stateful.fcmSecrets],
+] as const) {
+  // One CfnSecret per app, its construct id the app's bundle id (infra/constructs/credential-secrets.ts).
   for (const child of group.node.children) {
     const secret = child as CfnSecret;
     if (!secret.name) continue;
     resources.set(stateful.getLogicalId(secret), { kind: 'secret', name: secret.name });
-    secrets.push(secret.name);
+    secrets.push({ name: secret.name, platform, bundleId: child.node.id });
   }
 }
 

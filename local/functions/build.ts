@@ -34,7 +34,7 @@ function filesUnder(dir: string): string[] {
 }
 
 /** The stage the local stack synthesizes (its secrets are `voip-push/dev/...`). */
-export const LOCAL_STAGE = 'dev';
+const LOCAL_STAGE = 'dev';
 
 /** The cdk.json context with the local stage and apps. */
 export function localContext(apps: readonly App[]): Record<string, unknown> {

@@ -3,7 +3,7 @@
  * environments of its own (function-host.ts) with the template's environment resolved to the local
  * services (deployed-env.ts), the sender's credentials in a local Secrets Manager.
  */
-import { type AnyPushCredential, credentialPlatform } from '../../shared/domain/push-credential-schema';
+import { credentialPlatform } from '../../shared/domain/push-credential-schema';
 import { EnvName } from '../../shared/platform/env-names';
 import { routeTable } from '../api-routes';
 import type { ApiRoutes, HttpLambdaHandler } from '../api-server';
@@ -12,7 +12,6 @@ import { type FunctionHost, startFunctionHost } from '../function-host';
 import { credentialsOfFile } from '../known-apps-local';
 import { startLocalSecretsManager } from '../services/secrets-manager';
 import type { FunctionEnv, SenderRun, StackWiring } from '../stack-types';
-import { LOCAL_STAGE } from './build';
 import { deployedEnv, developerOverrides, type LocalCounterparts } from './deployed-env';
 import type { FunctionName, FunctionsManifest } from './manifest';
 
@@ -100,15 +99,10 @@ export function deployedApiRoutes(wiring: DeployedApiWiring, deployed: Functions
   };
 }
 
-/** The secret name the template gives an app's credential: `voip-push/dev/<apns|fcm>/<bundleId>`. */
-function secretNameOf(credential: AnyPushCredential): string {
-  const segment = credentialPlatform(credential) === 'ios' ? 'apns' : 'fcm';
-  return `voip-push/${LOCAL_STAGE}/${segment}/${credential.bundleId}`;
-}
-
 /**
- * The deployed sender bundle, its credentials in a local Secrets Manager under the names the template
- * gives them (loaded from the credential files, as an operator loads them with put-secret-value).
+ * The deployed sender bundle, its credentials in a local Secrets Manager in the secrets the template
+ * declares for their apps (loaded from the credential files, as an operator loads them with
+ * put-secret-value). A credential of an app the template has no secret for is not loaded, as in AWS.
  */
 export async function deployedSender(
   wiring: StackWiring,
@@ -119,10 +113,13 @@ export async function deployedSender(
   const secrets = credentialFiles.flatMap((file) => {
     const credentials = credentialsOfFile(file);
     if (!credentials) throw new Error(`cannot read the credential file ${file}`);
-    return credentials.map((credential) => ({
-      name: secretNameOf(credential),
-      value: JSON.stringify(credential),
-    }));
+    return credentials.flatMap((credential) => {
+      const platform = credentialPlatform(credential);
+      const secret = deployed.secrets.find(
+        (candidate) => candidate.platform === platform && candidate.bundleId === credential.bundleId,
+      );
+      return secret ? [{ name: secret.name, value: JSON.stringify(credential) }] : [];
+    });
   });
   const secretsManager = await startLocalSecretsManager({ region: wiring.region, secrets });
   const endpoints = Object.fromEntries(

@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import type { Platform } from '../../shared/domain/device';
 import type { ServiceName } from '../../shared/platform/metric-names';
 
 export type FunctionName = keyof typeof ServiceName;
@@ -31,11 +32,18 @@ export interface DeployedFunction {
   readonly variables: Readonly<Record<string, TemplateValue>>;
 }
 
+/** A credential secret of the template and the app whose credential it holds. */
+export interface SecretOfApp {
+  readonly name: string;
+  readonly platform: Platform;
+  readonly bundleId: string;
+}
+
 export interface FunctionsManifest {
   /** What the assembly was built from (the cache key). */
   readonly key: string;
-  /** The secrets the template declares, by name (one per app). */
-  readonly secrets: readonly string[];
+  /** The secrets the template declares, one per app. */
+  readonly secrets: readonly SecretOfApp[];
   readonly functions: Readonly<Record<FunctionName, DeployedFunction>>;
 }
 

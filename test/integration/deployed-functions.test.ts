@@ -46,8 +46,8 @@ describe('the deployed functions of the local stack', () => {
       { platform: 'android', bundleId: 'com.example.voip' },
     ]);
     expect(manifest.secrets).toEqual([
-      'voip-push/dev/apns/com.example.voip',
-      'voip-push/dev/fcm/com.example.voip',
+      { name: 'voip-push/dev/apns/com.example.voip', platform: 'ios', bundleId: 'com.example.voip' },
+      { name: 'voip-push/dev/fcm/com.example.voip', platform: 'android', bundleId: 'com.example.voip' },
     ]);
   });
 

@@ -22,6 +22,7 @@ import type {
   SecretOfApp,
   TemplateValue,
 } from './manifest';
+import { type StatefulTemplateJson, templateParts } from './template-refs';
 
 const CONSTRUCT_ID: Record<FunctionName, string> = {
   register: 'Register',
@@ -58,26 +59,18 @@ for (const [platform, group] of [
 }
 
 type Json = unknown;
-const statefulTemplate = cloudAssembly.getStackByName(stateful.stackName).template as {
-  Outputs: Record<string, { Value?: { Ref?: string }; Export?: { Name?: string } }>;
-};
+const statefulTemplate = cloudAssembly.getStackByName(stateful.stackName).template as StatefulTemplateJson;
 const statelessTemplate = cloudAssembly.getStackByName(stateless.stackName).template as {
   Resources: Record<string, { Properties: Record<string, Json> }>;
 };
 
-/** A template value as literal parts and references (an import is followed to the resource its export refers to). */
+/** A template value as literal parts and references to the resources the local stack stands in for. */
 function parts(value: Json): TemplateValue {
-  if (typeof value === 'string') return [value];
-  const v = value as Record<string, Json>;
-  if (v['Fn::Join']) {
-    const [separator, items] = v['Fn::Join'] as [string, Json[]];
-    return items.flatMap((item, i) => (i === 0 ? parts(item) : [separator, ...parts(item)]));
-  }
-  const imported = v['Fn::ImportValue'];
-  const output = Object.values(statefulTemplate.Outputs).find((o) => o.Export?.Name === imported);
-  const resource = output?.Value?.Ref ? resources.get(output.Value.Ref) : undefined;
-  if (!resource) throw new Error(`no local counterpart for ${JSON.stringify(value)}`);
-  return [{ ref: resource }];
+  return templateParts(value, statefulTemplate, ({ logicalId }) => {
+    const resource = resources.get(logicalId);
+    if (!resource) throw new Error(`no local counterpart for ${JSON.stringify(value)}`);
+    return { ref: resource };
+  });
 }
 
 function deployed(name: FunctionName): DeployedFunction {

@@ -18,8 +18,10 @@ const INPUT_FILES = [
   'package-lock.json',
   'cdk.json',
   'tsconfig.json',
+  // build-main.ts and what it imports from here.
   'local/functions/build-main.ts',
   'local/functions/manifest.ts',
+  'local/functions/template-refs.ts',
 ];
 /** Under node_modules, so `npm ci` starts afresh. */
 export const FUNCTIONS_CACHE_DIR = path.join(PROJECT_ROOT, 'node_modules/.cache/voip-push/functions');

@@ -6,6 +6,11 @@ import { loadReceiptsConfig, receiptsEnvSchema } from '../../functions/receipts/
 import { loadRegisterConfig, registerEnvSchema } from '../../functions/register/config';
 import { loadSenderConfig, senderEnvSchema } from '../../functions/sender/config';
 import type { VoipFunction } from '../../infra/constructs/voip-function';
+import {
+  type ReferencedResource,
+  type StatefulTemplateJson,
+  templateParts,
+} from '../../local/functions/template-refs';
 import * as z from '../../shared/domain/zod-mini';
 import { METRICS_NAMESPACE, ServiceName } from '../../shared/platform/metric-names';
 import type { SynthesizedApp } from '../infra/synth-app';
@@ -50,12 +55,7 @@ export function templateFunction(app: SynthesizedApp, name: FunctionName, bundle
   };
 }
 
-/** A stateful resource a stateless value refers to (through an export). */
-export interface ReferencedResource {
-  readonly logicalId: string;
-  readonly type: string;
-  readonly properties: Record<string, Json>;
-}
+export type { ReferencedResource } from '../../local/functions/template-refs';
 
 /**
  * The variables as they come to once deployed: `Fn::Join` joined, `Fn::ImportValue` followed to the
@@ -66,19 +66,13 @@ export function resolveVariables(
   statefulTemplate: Template,
   resolveRef: (resource: ReferencedResource) => string,
 ): Record<string, string> {
-  const { Outputs: outputs, Resources: resources } = statefulTemplate.toJSON();
-  const resolve = (v: Json): string => {
-    if (typeof v === 'string') return v;
-    if (v?.['Fn::Join']) return (v['Fn::Join'][1] as Json[]).map(resolve).join(v['Fn::Join'][0]);
-    const exported = Object.values(outputs as Record<string, Json>).find(
-      (o) => o.Export?.Name === v?.['Fn::ImportValue'],
-    );
-    const logicalId = exported?.Value?.Ref;
-    const resource = logicalId ? resources[logicalId] : undefined;
-    if (!resource) throw new Error(`cannot resolve ${JSON.stringify(v)}`);
-    return resolveRef({ logicalId, type: resource.Type, properties: resource.Properties ?? {} });
-  };
-  return Object.fromEntries(Object.entries(variables).map(([key, value]) => [key, resolve(value)]));
+  const stateful = statefulTemplate.toJSON() as StatefulTemplateJson;
+  return Object.fromEntries(
+    Object.entries(variables).map(([key, value]) => [
+      key,
+      templateParts(value, stateful, resolveRef).join(''),
+    ]),
+  );
 }
 
 /** What a reference resolves to in AWS, with made-up account and region: a table's name, a queue's URL, a secret's ARN. */

@@ -2,10 +2,9 @@ import { connect } from 'node:net';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DlqMessageView, PhoneRow, PushRow } from '../../local/console/console-types';
-import { type ProcessOutputTap, parseLogRecord, tapProcessOutput } from '../../local/log-lines';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { consoleGet, readSnapshot, registerDevice, waitFor } from '../support/console-client';
-import { freeStackPorts, stackSqsClient } from '../support/local-stack';
+import { freeStackPorts, type LogRecordTap, stackSqsClient, tapLogRecords } from '../support/local-stack';
 
 /**
  * The console's own API against a whole in-process stack: what the page relies on, what bad input
@@ -13,12 +12,12 @@ import { freeStackPorts, stackSqsClient } from '../support/local-stack';
  * (its JSON lines are kept off jest's output).
  */
 let stack: LocalStack;
-let tap: ProcessOutputTap;
+let tap: LogRecordTap;
 let sqs: SQSClient;
 let consoleUrl: string;
 
 beforeAll(async () => {
-  tap = tapProcessOutput((line) => (parseLogRecord(line) ? null : line), ['stdout']);
+  tap = tapLogRecords();
   stack = await startLocalStack({
     ...(await freeStackPorts()),
     apiPort: 0,

@@ -1,17 +1,12 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mintDevToken } from '../../local/jwt';
-import {
-  type LogRecord,
-  type ProcessOutputTap,
-  parseLogRecord,
-  tapProcessOutput,
-} from '../../local/log-lines';
+import type { LogRecord } from '../../local/log-lines';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { fcmEndpointOverride } from '../../local/stack-wiring';
 import { aCallBody } from '../kit/call-events';
 import { fcmToken } from '../kit/device-repository-contract';
-import { freeStackPorts, stackSqsClient } from '../support/local-stack';
+import { freeStackPorts, type LogRecordTap, stackSqsClient, tapLogRecords } from '../support/local-stack';
 
 /**
  * One call to a user with an iPhone and an Android phone, through the local stack as `npm start` runs
@@ -20,12 +15,12 @@ import { freeStackPorts, stackSqsClient } from '../support/local-stack';
  * The stack knows its apps from the credentials it loads, so a device of any other app gets a 400.
  */
 let stack: LocalStack;
-let tap: ProcessOutputTap;
-const records: LogRecord[] = [];
+let tap: LogRecordTap;
+let records: LogRecord[];
 
 beforeAll(async () => {
-  tap = tapProcessOutput((line) => (parseLogRecord(line) ? null : line), ['stdout']);
-  tap.lines.subscribe((record) => records.push(record));
+  tap = tapLogRecords();
+  records = tap.records;
   stack = await startLocalStack({
     ...(await freeStackPorts()),
     dataDir: null,

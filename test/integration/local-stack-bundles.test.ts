@@ -5,15 +5,10 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { devTokenCredential } from '../../local/apns-simulator/dev-credentials';
 import { mintDevToken } from '../../local/jwt';
-import {
-  type LogRecord,
-  type ProcessOutputTap,
-  parseLogRecord,
-  tapProcessOutput,
-} from '../../local/log-lines';
+import type { LogRecord } from '../../local/log-lines';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { aCallBody } from '../kit/call-events';
-import { freeStackPorts, stackSqsClient } from '../support/local-stack';
+import { freeStackPorts, type LogRecordTap, stackSqsClient, tapLogRecords } from '../support/local-stack';
 
 /**
  * The local stack runs the functions as `cdk deploy` ships them: the bundles `cdk synth` builds, in
@@ -27,11 +22,11 @@ const credentialsFile = join(dir, 'apns.json');
 writeFileSync(credentialsFile, JSON.stringify(devTokenCredential('com.example.other')), { mode: 0o600 });
 
 let stack: LocalStack;
-let tap: ProcessOutputTap;
-const records: LogRecord[] = [];
+let tap: LogRecordTap;
+let records: LogRecord[];
 beforeAll(async () => {
-  tap = tapProcessOutput((line) => (parseLogRecord(line) ? null : line), ['stdout']);
-  tap.lines.subscribe((record) => records.push(record));
+  tap = tapLogRecords();
+  records = tap.records;
   stack = await startLocalStack({
     ...(await freeStackPorts()),
     dataDir: null,

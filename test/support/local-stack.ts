@@ -1,5 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import {
+  type LogRecord,
+  type ProcessOutputTap,
+  parseLogRecord,
+  tapProcessOutput,
+} from '../../local/log-lines';
 import { LOCAL_CREDENTIALS } from '../../local/services/dynamodb-local';
 import { freePort } from '../../local/services/free-port';
 import type { LocalStackInfo } from '../../local/stack';
@@ -30,4 +36,20 @@ export async function freeStackPorts() {
     // restarted on "the same ports" must get the same console URL.
     console: { port: await freePort() },
   };
+}
+
+/** A tap of this process's stdout as `npm start` has one, and every log record seen on it since. */
+export interface LogRecordTap extends ProcessOutputTap {
+  readonly records: LogRecord[];
+}
+
+/**
+ * Taps stdout (the functions' and the stack's log lines) as `npm start` does: log records are kept in
+ * `records` and not printed, so jest's output stays quiet; other lines pass. `restore()` in afterAll.
+ */
+export function tapLogRecords(): LogRecordTap {
+  const tap = tapProcessOutput((line) => (parseLogRecord(line) ? null : line), ['stdout']);
+  const records: LogRecord[] = [];
+  tap.lines.subscribe((record) => records.push(record));
+  return { ...tap, records };
 }

@@ -47,7 +47,7 @@ export interface PushPath {
   readonly fcmEndpoint?: string;
   /** The FCM simulator's control API (`GET /messages`, faults); absent when FCM_ENDPOINT is set. */
   readonly fcmControlUrl?: string;
-  /** KNOWN_APPS for the register function: the apps of the credentials the sender loads. */
+  /** Source mode: KNOWN_APPS for the register function, the apps of the credentials the sender loads. */
   readonly knownApps?: string;
   stop(): Promise<void>;
 }
@@ -236,7 +236,10 @@ export async function startPushPath(wiring: StackWiring): Promise<PushPath> {
     const credentialFiles = [env[EnvName.apnsCredentialsFile], env[EnvName.fcmCredentialsFile]].filter(
       (path): path is string => Boolean(path),
     );
-    const knownApps = wiring.env[EnvName.knownApps] ?? knownAppsOfCredentialFiles(credentialFiles);
+    // Source mode only: deployed, the register function has the template's KNOWN_APPS.
+    const knownApps = wiring.deployed
+      ? undefined
+      : (wiring.env[EnvName.knownApps] ?? knownAppsOfCredentialFiles(credentialFiles));
     const sqsClient = new SQSClient({
       endpoint: wiring.sqsEndpoint,
       region: wiring.region,

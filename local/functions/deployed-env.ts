@@ -107,7 +107,7 @@ export function deployedEnv(
     ...(local.secretsManagerEndpoint
       ? { AWS_ENDPOINT_URL_SECRETS_MANAGER: local.secretsManagerEndpoint }
       : {}),
-    ...('CALL_QUEUE_URL' in variables || 'DLQ_URL' in variables
+    ...(EnvName.callQueueUrl in variables || EnvName.dlqUrl in variables
       ? { [EnvName.sqsEndpoint]: local.sqsEndpoint }
       : {}),
     ...extra,

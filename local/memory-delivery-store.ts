@@ -4,10 +4,10 @@ import { AMBIGUOUS_DELIVERY } from '../shared/domain/delivery-outcome';
 import type { PushKind } from '../shared/domain/device';
 import type {
   ClaimResult,
+  DeliveryBatch,
   DeliveryCompletion,
   DeliveryKey,
   DeliveryRecord,
-  DeliveryResultRecord,
   DeliveryStore,
 } from '../shared/ports/delivery-store';
 
@@ -26,11 +26,11 @@ export class InMemoryDeliveryStore implements DeliveryStore {
   /** By `recordKey(key)`. */
   readonly records = new Map<string, DeliveryRecord>();
   /**
-   * The next this many `complete` / `record` calls throw, as DynamoDB's client does while the table is
-   * unreachable.
+   * The next this many `complete` / `recordBatch` calls throw, as DynamoDB's client does while the table
+   * is unreachable.
    */
   failCompletes = 0;
-  /** `complete` and `record` calls so far, failed ones included. */
+  /** `complete` and `recordBatch` calls so far, failed ones included. */
   completeCalls = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
@@ -66,21 +66,35 @@ export class InMemoryDeliveryStore implements DeliveryStore {
     return true;
   }
 
-  async record(key: DeliveryKey, result: DeliveryResultRecord): Promise<boolean> {
+  /** Every batch `recordBatch` wrote, in order. */
+  readonly batches: DeliveryBatch[] = [];
+
+  /** As DynamoDB's: a batch never hides an acceptance (a read merges the items, an acceptance wins). */
+  async recordBatch(batch: DeliveryBatch): Promise<void> {
     this.countWrite();
-    const id = recordKey(key);
-    const existing = this.records.get(id);
-    if (existing?.status === 'accepted') return false;
-    if (existing?.status === 'sending' && (existing.leaseUntil ?? 0) >= this.now()) return false;
-    this.records.set(id, {
-      ...existing,
-      ...fieldsOf(key),
-      ...result,
-      claims: (existing?.claims ?? 0) + 1,
-      completedAt: new Date(this.now()).toISOString(),
-      expiresAt: Math.floor(this.now() / 1000) + 7 * 86_400,
-    });
-    return true;
+    if (batch.entries.some((e) => callShard(e.userId) !== batch.group))
+      throw new Error("recordBatch: every entry must be of the batch's read group");
+    this.batches.push(batch);
+    const completedAt = new Date(this.now()).toISOString();
+    for (const { userId, deviceId, ...result } of batch.entries) {
+      const key = { callId: batch.callId, userId, deviceId, pushType: batch.pushType };
+      const id = recordKey(key);
+      const existing = this.records.get(id);
+      const claims = (existing?.claims ?? 0) + 1;
+      const leased = existing?.status === 'sending' && result.status !== 'accepted';
+      if (existing?.status === 'accepted' || leased) {
+        this.records.set(id, { ...existing, claims });
+        continue;
+      }
+      this.records.set(id, {
+        ...existing,
+        ...fieldsOf(key),
+        ...result,
+        claims,
+        completedAt,
+        expiresAt: Math.floor(this.now() / 1000) + 7 * 86_400,
+      });
+    }
   }
 
   /** Reads made by `readCall` so far. */

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { connect as http2Connect } from 'node:http2';
 import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createSenderHandler, type SenderHandler } from '../../functions/sender/create-handler';
 import { devCaPem, devTokenCredential } from '../../local/apns-simulator/dev-credentials';
@@ -14,8 +14,11 @@ import { lambdaContext, toSqsRecord } from '../../local/lambda-runtime';
 import { InMemoryDeliveryStore } from '../../local/memory-delivery-store';
 import { startPoller } from '../../local/poller';
 import { LOCAL_REGION } from '../../local/services/dynamodb-local';
-import { callShard, deliveryKey } from '../../shared/adapters/dynamodb/delivery-key';
+import { batchAttributes } from '../../shared/adapters/dynamodb/delivery-items';
+import { batchKey, callShard } from '../../shared/adapters/dynamodb/delivery-key';
 import { mapBounded } from '../../shared/lib/helpers';
+import type { DeliveryBatchEntry } from '../../shared/ports/delivery-store';
+import { DEFAULT_FAN_OUT_OPTIONS } from '../../shared/use-cases/fan-out-deps';
 import { emitResult } from '../lib/child';
 import { round, summarize } from '../lib/stats';
 import { benchCallEvent, LOCAL_AWS, setUpSender } from './sender-setup';
@@ -191,50 +194,55 @@ async function bareReadState(callId: string, recipients: readonly string[]): Pro
     ),
   );
 }
-/** ... and one conditional UpdateItem per push with the same fields the sender records. */
-async function bareWriteState(callId: string, device: BareDevice, accepted: boolean): Promise<void> {
+/** ... and the sender's batches of results: one PutItem per shard and 25 devices, the same item it writes. */
+async function bareWriteState(
+  callId: string,
+  results: ReadonlyArray<{ device: BareDevice; accepted: boolean }>,
+): Promise<void> {
   const now = Date.now();
-  const fields: Record<string, unknown> = {
-    callId,
-    userId: device.userId,
-    deviceId: device.deviceId,
-    pushType: 'voip',
-    status: accepted ? 'accepted' : 'failed',
-    bundleId: 'com.example.voip',
-    environment: 'sandbox',
-    apnsId: randomUUID(),
-    statusCode: accepted ? 200 : 500,
-    ...(accepted ? { acceptedAt: new Date(now).toISOString() } : {}),
-    createdAt: new Date(now).toISOString(),
-    completedAt: new Date(now).toISOString(),
-    expiresAt: Math.floor(now / 1000) + 7 * 86_400,
-  };
-  const names = Object.keys(fields);
-  await documents.send(
-    new UpdateCommand({
-      TableName: tables.deliveries,
-      Key: deliveryKey({ callId, userId: device.userId, deviceId: device.deviceId, pushType: 'voip' }),
-      UpdateExpression: `SET ${names.map((n) => `#${n} = :${n}`).join(', ')} ADD #claims :one`,
-      ConditionExpression:
-        'attribute_not_exists(pk) OR (#status <> :accepted AND (#status <> :sending OR #leaseUntil < :now))',
-      ExpressionAttributeNames: {
-        ...Object.fromEntries(names.map((n) => [`#${n}`, n])),
-        '#claims': 'claims',
-        '#leaseUntil': 'leaseUntil',
-      },
-      ExpressionAttributeValues: {
-        ...Object.fromEntries(names.map((n) => [`:${n}`, fields[n]])),
-        ':one': 1,
-        ':accepted': 'accepted',
-        ':sending': 'sending',
-        ':now': now,
-      },
-    }),
-  );
+  const byShard = new Map<string, DeliveryBatchEntry[]>();
+  for (const { device, accepted } of results) {
+    const entry: DeliveryBatchEntry = {
+      userId: device.userId,
+      deviceId: device.deviceId,
+      status: accepted ? 'accepted' : 'failed',
+      bundleId: 'com.example.voip',
+      environment: 'sandbox',
+      apnsId: randomUUID(),
+      statusCode: accepted ? 200 : 500,
+      ...(accepted ? { acceptedAt: new Date(now).toISOString() } : {}),
+      createdAt: new Date(now).toISOString(),
+    };
+    const shard = callShard(device.userId);
+    byShard.set(shard, [...(byShard.get(shard) ?? []), entry]);
+  }
+  const writes: Promise<unknown>[] = [];
+  for (const [shard, entries] of byShard) {
+    for (let i = 0; i < entries.length; i += DEFAULT_FAN_OUT_OPTIONS.recordBatchSize) {
+      const batch = {
+        callId,
+        pushType: 'voip' as const,
+        group: shard,
+        entries: entries.slice(i, i + DEFAULT_FAN_OUT_OPTIONS.recordBatchSize),
+      };
+      writes.push(
+        documents.send(
+          new PutCommand({
+            TableName: tables.deliveries,
+            Item: {
+              ...batchKey(callId, 'voip', shard, randomUUID()),
+              ...batchAttributes(batch, new Date(now).toISOString(), Math.floor(now / 1000) + 7 * 86_400),
+            },
+          }),
+        ),
+      );
+    }
+  }
+  await Promise.all(writes);
 }
 /**
  * One event, bare: the lookups, then the pushes. With `state`, also the requests the sender's delivery
- * state makes (the per-shard Query beside the lookups, one UpdateItem after each push): the baseline of
+ * state makes (the per-shard Query beside the lookups, a PutItem per batch of results): the baseline of
  * the CPU target, "a bare loop that makes the same DynamoDB and APNs requests".
  */
 async function bareCall(
@@ -263,13 +271,20 @@ async function bareCall(
     const at = performance.now();
     pushMs += at - t;
     if (accepted) bareTimes.accepted(at);
-    if (state) {
-      await bareWriteState(callId, device, accepted);
-      deliveryMs += performance.now() - at;
-    }
-    return accepted;
+    return { device, accepted };
   });
-  return { pushes: found.length, accepted: ok.filter(Boolean).length, lookupMs, pushMs, deliveryMs };
+  if (state) {
+    const t = performance.now();
+    await bareWriteState(callId, ok);
+    deliveryMs += performance.now() - t;
+  }
+  return {
+    pushes: found.length,
+    accepted: ok.filter((r) => r.accepted).length,
+    lookupMs,
+    pushMs,
+    deliveryMs,
+  };
 }
 function cpuPerPush(since: NodeJS.CpuUsage, pushes: number): number {
   const used = process.cpuUsage(since);

@@ -73,7 +73,7 @@ export function timedPorts(deps: FanOutDeps, times: PortTimes): FanOutDeps {
     deliveries: {
       claim: (...args) => timedDelivery(() => deliveries.claim(...args)),
       complete: (...args) => timedDelivery(() => deliveries.complete(...args)),
-      record: (...args) => timedDelivery(() => deliveries.record(...args)),
+      recordBatch: (...args) => timedDelivery(() => deliveries.recordBatch(...args)),
       // The default mode's read of the event's records before its pushes: delivery state like the writes.
       get: (...args) => timedDelivery(() => deliveries.get(...args)),
       readCall: (...args) => timedDelivery(() => deliveries.readCall(...args)),

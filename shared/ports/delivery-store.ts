@@ -2,43 +2,42 @@ import type { ApnsEnvironment } from '../domain/apns-credential';
 import type { PushKind } from '../domain/device';
 
 /**
- * One item per (call, recipient, device, push type) in the deliveries table:
- * `pk = CALL#<callId>#<shard>` (shard: one hex digit of the recipient's hash, so one call's records
- * spread over 16 partitions), `sk = <VOIP|ALERT>#DEVICE#<deviceId>#USER#<userId>` (built only by
- * `deliveryKey` in adapters/dynamodb/delivery-key.ts), TTL attribute `expiresAt` (epoch seconds, now +
- * DELIVERY_TTL_DAYS, default 7). The user is part of the key because a deviceId is unique only within
- * its user (two recipients may both have a device `phone`); the push type is part of it because a
- * `missed_call` reuses its `incoming_call`'s callId, and its alert must not be taken for a duplicate of
- * the VoIP push. Written by the sender once per push, with the answer (`record`): before the push it
- * only reads it, so a redelivery skips devices already accepted. In strict mode
- * (RETRY_AMBIGUOUS_PUSHES=false) it takes a lease (`sending`, `claim`) before the push and writes the
- * answer under it (`complete`): at most one push accepted per device even under concurrent deliveries. The
- * receipts API reads it by (callId, caller, deviceId, `voip`) and adds `receivedAt` /
- * `reportedAt`; keep this shape stable.
+ * The deliveries table holds, per call, partition `pk = CALL#<callId>#<shard>` (shard: one hex digit of
+ * the recipient's hash, so one call spreads over 16 partitions; keys are built only in
+ * adapters/dynamodb/delivery-key.ts), TTL attribute `expiresAt` (epoch seconds, now + DELIVERY_TTL_DAYS,
+ * default 7), three kinds of item (docs/data-model.md, ADR 0013):
  *
- * | attribute     | type                     | written by | meaning |
- * |---------------|--------------------------|------------|---------|
- * | pk, sk        | string                   | claim      | `CALL#<callId>#<shard>`, `<VOIP\|ALERT>#DEVICE#<deviceId>#USER#<userId>` |
- * | callId        | string                   | claim      | |
- * | userId        | string                   | claim      | owner of the device when sent (the recipient) |
- * | deviceId      | string                   | claim      | |
- * | pushType      | voip \| alert             | claim      | |
- * | status        | DeliveryStatus           | both       | `sending` while leased, then the result |
- * | leaseId       | string                   | claim      | who holds (or last held) the lease (strict mode) |
- * | leaseUntil    | number (epoch ms)        | claim      | the lease is free after this moment |
- * | claims        | number                   | both       | how many attempts claimed or recorded it (1 normally) |
- * | claimedAt     | string (ISO, server)     | claim      | start of the latest lease |
- * | expiresAt     | number (epoch s)         | both       | DynamoDB TTL |
- * | bundleId      | string                   | complete   | |
- * | environment   | sandbox \| production     | complete   | the host that answered (differs from the device's after environment_mismatch) |
- * | apnsId        | string (lower-case UUID) | complete   | apns-id of the last request |
- * | statusCode    | number                   | complete   | APNs' HTTP status (absent after a transport error) |
- * | reason        | string                   | complete   | APNs' reason or ours (see DeviceOutcome.reason) |
- * | acceptedAt    | string (ISO, server)     | complete   | when APNs answered 200 (status accepted only) |
- * | completedAt   | string (ISO, server)     | complete   | |
- * | createdAt     | string (ISO)             | complete   | the call event's createdAt |
- * | receivedAt    | string (ISO, server)     | receipts   | first `received` receipt (VoIP records only) |
- * | reportedAt    | string (ISO, server)     | receipts   | first `reported` receipt (VoIP records only) |
+ * - **batch** `<VOIP|ALERT>#BATCH#<uuid>`: the default mode's only write, once per batch of pushes of one
+ *   shard, after they ended (`recordBatch`): the results of up to `recordBatchSize` devices. Never
+ *   updated: a redelivery writes a batch of its own, and a read merges them (an acceptance wins).
+ * - **device record** `<VOIP|ALERT>#DEVICE#<deviceId>#USER#<userId>`: strict mode
+ *   (RETRY_AMBIGUOUS_PUSHES=false) takes a lease on it before the push (`claim`, status `sending`) and
+ *   writes the answer under it (`complete`): at most one accepted push per device. Earlier versions of
+ *   the default mode wrote it too; it is still read.
+ * - **receipts** `RECEIPT#DEVICE#<deviceId>#USER#<userId>`: the receipts API's (ports/receipt-store.ts).
+ *
+ * The user is part of a delivery's identity because a deviceId is unique only within its user; the push
+ * type because a `missed_call` reuses its `incoming_call`'s callId, and its alert must not be taken for a
+ * duplicate of the VoIP push. `readCall` and `get` give every kind as one `DeliveryRecord` per (call,
+ * recipient, device, push type):
+ *
+ * | field         | type                     | meaning |
+ * |---------------|--------------------------|---------|
+ * | callId, userId, deviceId, pushType | string | the delivery (userId: the device's owner when sent) |
+ * | status        | DeliveryStatus           | `sending` while leased (strict), then the result |
+ * | leaseId, leaseUntil, claimedAt | string, epoch ms, ISO | strict mode's lease |
+ * | claims        | number                   | attempts that claimed or recorded it (1 normally) |
+ * | expiresAt     | number (epoch s)         | DynamoDB TTL |
+ * | bundleId      | string                   | |
+ * | environment   | sandbox \| production     | the host that answered (differs from the device's after environment_mismatch) |
+ * | apnsId        | string                   | the platform's id of the last request (apns-id; FCM's message name) |
+ * | statusCode    | number                   | the platform's HTTP status (absent after a transport error) |
+ * | reason        | string                   | the platform's reason or ours (see DeviceOutcome.reason) |
+ * | acceptedAt    | string (ISO, server)     | when the platform answered 200 (status accepted only) |
+ * | completedAt   | string (ISO, server)     | when the result was written |
+ * | createdAt     | string (ISO)             | the call event's createdAt |
+ * | receivedAt    | string (ISO, server)     | first `received` receipt (VoIP only; from the receipts item) |
+ * | reportedAt    | string (ISO, server)     | first `reported` receipt (VoIP only; from the receipts item) |
  */
 export type DeliveryStatus = 'sending' | 'accepted' | 'failed' | 'pruned';
 
@@ -103,6 +102,21 @@ export interface DeliveryResultRecord {
   readonly createdAt: string;
 }
 
+/** One device's result in a batch. */
+export interface DeliveryBatchEntry extends DeliveryResultRecord {
+  readonly userId: string;
+  readonly deviceId: string;
+}
+
+/** Results of pushes of one call and push type to recipients of one read group, written together. */
+export interface DeliveryBatch {
+  readonly callId: string;
+  readonly pushType: PushKind;
+  /** `readGroup` of every entry's userId. */
+  readonly group: string;
+  readonly entries: readonly DeliveryBatchEntry[];
+}
+
 /** `DeliveryResultRecord` written under the lease that `claim` returned (strict mode). */
 export interface DeliveryCompletion extends DeliveryResultRecord {
   /** The lease returned by `claim`; the write is skipped when another worker has taken the lease since. */
@@ -119,12 +133,13 @@ export interface DeliveryStore {
   /** Records APNs' answer; false when the lease was lost to another worker (nothing written). */
   complete(key: DeliveryKey, completion: DeliveryCompletion): Promise<boolean>;
   /**
-   * Records a push's answer without a lease (one write, the default mode's only one): false, with
-   * nothing written, when the record already says accepted (a concurrent delivery got there first, and
-   * its acceptance and receipts stay) or is leased by a strict-mode worker.
+   * Writes the results of one batch of pushes, all of recipients in read group `batch.group`, as one
+   * new item (the default mode's only write): one write unit per KB, whatever the number of devices.
+   * Nothing is overwritten; reads merge it with what is there (an acceptance is never hidden by a later
+   * failure).
    */
-  record(key: DeliveryKey, result: DeliveryResultRecord): Promise<boolean>;
-  /** The record as last written (a strongly consistent read). */
+  recordBatch(batch: DeliveryBatch): Promise<void>;
+  /** The delivery as last written, all kinds of item merged, receipts included (strongly consistent). */
   get(key: DeliveryKey): Promise<DeliveryRecord | undefined>;
   /**
    * Every record of one call and push kind for these recipients, as last written (strongly

@@ -30,15 +30,15 @@ export type ReceiptWrite =
   | { readonly kind: 'not_recorded'; readonly current: DeliveryRecord | undefined };
 
 /**
- * Receipts on the deliveries table (record shape in ports/delivery-store.ts), on the record of the VoIP
- * push only: key `{ callId, userId: caller, deviceId, pushType: 'voip' }` (a missed call's alert push has
- * its own record and never gets receipts). The store never creates a record and never touches its TTL:
- * a receipt lives and expires with the sender's delivery record.
+ * Receipts of the VoIP push only (a missed call's alert push never gets receipts), of the delivery
+ * `{ callId, userId: caller, deviceId, pushType: 'voip' }`, kept in an item of their own beside the
+ * sender's (`RECEIPT#DEVICE#<deviceId>#USER#<userId>`, ports/delivery-store.ts) that expires with the
+ * delivery. A receipt is recorded only once the sender has written the delivery as accepted.
  */
 export interface ReceiptStore {
   /**
-   * Sets `receivedAt` / `reportedAt` to `at` once, atomically, and only on a record that APNs accepted
-   * for a push to `userId`'s device. A repeat keeps the first value.
+   * Sets `receivedAt` / `reportedAt` to `at` once, atomically, and only for a delivery the platform
+   * accepted to `userId`'s device. A repeat keeps the first value.
    */
   recordStage(input: ReceiptWriteInput): Promise<ReceiptWrite>;
 }

@@ -8,10 +8,10 @@ import type { FanOutDeps, PreparedCall } from './fan-out-deps';
 
 /**
  * The delivery state of the fan-out: every read and write of the deliveries table the sender makes,
- * and what they mean for a device (docs/adr/0010-one-write-per-push.md). Before the push: read the
- * (call, recipient, device, push kind) record, so a redelivered or duplicated event does not push again
- * to a device already accepted. After it: write where the pushes ended up, retried while a lost record
- * could let a redelivery push again. A concurrent duplicate may push a device twice: the app shows one
+ * and what they mean for a device (docs/adr/0010-one-write-per-push.md, 0013-delivery-batches.md).
+ * Before the push: read the (call, recipient, device, push kind) delivery, so a redelivered or duplicated
+ * event does not push again to a device already accepted. After it: write where the pushes ended up, in
+ * batches (delivery-batches.ts), retried while a lost record could let a redelivery push again. A concurrent duplicate may push a device twice: the app shows one
  * call per callId, so that is not a second ring. Strict mode (retryAmbiguousPushes off) keeps at most one
  * accepted push per device instead: a lease is claimed before the push and the answer written under it.
  */
@@ -178,19 +178,20 @@ function readClaim(record: DeliveryRecord | undefined, now: number): ClaimResult
   return { kind: 'claimed', leaseId: '' };
 }
 
-/** Backoff of the record-write retries (exponential, equal jitter), and how early they stop. */
+/** Backoff of the strict mode's completion retries (exponential, equal jitter), and how early they stop. */
 const RECORD_RETRY_BASE_MS = 50;
 const RECORD_RETRY_CAP_MS = 1000;
 const RECORD_RETRY_MARGIN_MAX_MS = 1000;
 
 /**
- * Writes the push's result on the delivery record. When the platform accepted the push (or may have: an
- * ambiguous outcome) this record is all that stops a redelivery from sending it again, so a failing
- * write (DynamoDB unavailable) is retried with backoff until shortly before the lease (strict mode; in
- * the default mode the same span from the read), or the invocation, ends. Repeating it is safe: the
- * write never lands over an acceptance, and in strict mode only under our lease id. Other results are
- * written once: if that write fails a redelivery just sends again, which cannot ring twice since the
- * platform did not take the push.
+ * Writes where the push ended up. The default mode hands it to the event's batches (`buffered`: written
+ * with its read group's, delivery-batches.ts). Strict mode writes it on the device's record under the
+ * lease. When the platform accepted the push (or may have: an ambiguous outcome) this record is all that
+ * stops a redelivery from sending it again, so a failing write (DynamoDB unavailable) is retried with
+ * backoff until shortly before the lease (or, in the default mode, the same span from the read) or the
+ * invocation ends. Repeating it is safe: a completion lands only under our lease id, and a batch never
+ * hides an acceptance. Other results are written once: if that write fails a redelivery just sends again,
+ * which cannot ring twice since the platform did not take the push.
  */
 export async function completeDelivery(
   deps: FanOutDeps,
@@ -198,7 +199,7 @@ export async function completeDelivery(
   device: Device,
   lease: Lease,
   result: DeliveryResult,
-): Promise<'stored' | 'lost' | 'error'> {
+): Promise<'stored' | 'buffered' | 'lost' | 'error'> {
   const where = { callId: call.event.callId, deviceId: device.deviceId };
   const status =
     result.outcome === 'delivered' ? 'accepted' : result.outcome === 'pruned' ? 'pruned' : 'failed';
@@ -214,19 +215,20 @@ export async function completeDelivery(
   } as const;
   // An accepted push, or one the platform may have accepted: without its record a redelivery would send it again.
   const guardsARing = result.outcome === 'delivered' || result.reason === AMBIGUOUS_DELIVERY;
+  const leaseId = lease.id;
+  if (leaseId === undefined) {
+    call.results.add(device, completion, guardsARing, lease.until);
+    return 'buffered';
+  }
   const margin = Math.min(RECORD_RETRY_MARGIN_MAX_MS, deps.options.leaseMs / 10);
   const giveUpAt = guardsARing
     ? Math.min(lease.until, call.context.invocationEndMs ?? Number.POSITIVE_INFINITY) - margin
     : Number.NEGATIVE_INFINITY;
   for (let attempt = 1; ; attempt++) {
     try {
-      const key = deliveryKeyOf(call, device);
-      const stored = lease.id
-        ? await deps.deliveries.complete(key, { ...completion, leaseId: lease.id })
-        : await deps.deliveries.record(key, completion);
+      const stored = await deps.deliveries.complete(deliveryKeyOf(call, device), { ...completion, leaseId });
       if (!stored) {
-        if (lease.id) deps.log.warn('delivery lease lost', where);
-        else deps.log.info('delivery already accepted by another attempt', where);
+        deps.log.warn('delivery lease lost', where);
         return 'lost';
       }
       if (attempt > 1)

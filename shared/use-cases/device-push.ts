@@ -45,7 +45,7 @@ export async function pushToDevice(
   if (claim.kind === 'skip') return { ...base, ...claim.outcome };
 
   let result: DeliveryResult;
-  let stored: Awaited<ReturnType<typeof completeDelivery>>;
+  let stored: Awaited<ReturnType<typeof completeDelivery>> | undefined;
   try {
     result = await new DevicePush({ deps, call, push, device, token }, credential).run();
     // A record that could not be written does not change the outcome: a push the platform accepted stays
@@ -53,7 +53,8 @@ export async function pushToDevice(
     // asked for by another device, or a duplicate SQS message, could reach it.
     stored = await completeDelivery(deps, call, device, claim.lease, result);
   } finally {
-    releaseDelivery(deps, call, device);
+    // A buffered result stays "in flight" until its batch is written (the batches release it then).
+    if (stored !== 'buffered') releaseDelivery(deps, call, device);
   }
   const outcome: DeviceOutcome = {
     ...base,
@@ -63,10 +64,6 @@ export async function pushToDevice(
     ...(result.reason ? { reason: result.reason } : {}),
     ...(result.statusCode ? { statusCode: result.statusCode } : {}),
   };
-  if (stored === 'lost' && claim.lease.id === undefined && result.outcome !== 'delivered') {
-    // Without a lease: a concurrent delivery of the same call has the device accepted already.
-    return { ...base, outcome: 'duplicate', attempts: result.attempts, apnsId: result.pushId };
-  }
   if (stored === 'lost' && result.outcome === 'deferred') {
     // Another worker took the lease meanwhile: it will finish this device, not our redelivery.
     return { ...outcome, outcome: 'failed', reason: 'lease_lost' };

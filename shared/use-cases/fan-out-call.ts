@@ -4,7 +4,8 @@ import { type Device, type Platform, type PushKind, platformOf } from '../domain
 import { boundedRunner, mapBounded } from '../lib/helpers';
 import { MetricName, PLATFORM_DIMENSION } from '../platform/metric-names';
 import type { PreparedPush } from '../ports/push-gateway';
-import { recordedOnce } from './delivery-state';
+import { DeliveryBatches } from './delivery-batches';
+import { recordedOnce, releaseDelivery } from './delivery-state';
 import { pushToDevice } from './device-push';
 import type { FanOutContext, FanOutDeps, PreparedCall } from './fan-out-deps';
 
@@ -25,8 +26,8 @@ export type FanOutResult =
  * gateway (device-push.ts). Lookups run in parallel within bounds, and a recipient's devices are pushed
  * as soon as that recipient's lookup returns (a group call rings its first phones while later lookups
  * are still out), all pushes within one bound.
- * Throws when a recipient lookup fails, once the pushes already started have ended: their delivery
- * records keep the retried record from sending them again.
+ * Throws when a recipient lookup fails, once the pushes already started have ended and their results are
+ * written: they keep the retried record from sending them again.
  */
 export async function fanOutCall(
   deps: FanOutDeps,
@@ -53,6 +54,12 @@ export async function fanOutCall(
     pushes: pushes as Record<Platform, PreparedPush>,
     context,
     recorded: recordedOnce(deps, event.callId, kind, event.recipients),
+    results: new DeliveryBatches(deps, {
+      callId: event.callId,
+      pushType: kind,
+      ...(context.invocationEndMs !== undefined ? { invocationEndMs: context.invocationEndMs } : {}),
+      onWritten: (device) => releaseDelivery(deps, call, device),
+    }),
   };
   // The default mode reads the delivery records of a recipient's shard as its lookup starts.
   const readsRecords =
@@ -71,9 +78,16 @@ export async function fanOutCall(
       );
     }
     return Promise.all(
-      devices.map((device) =>
-        pushSlot(async () => [device, await pushToDevice(deps, call, device)] as [Device, DeviceOutcome]),
-      ),
+      devices.map((device) => {
+        call.results.pushing(device.userId);
+        return pushSlot(async () => {
+          try {
+            return [device, await pushToDevice(deps, call, device)] as [Device, DeviceOutcome];
+          } finally {
+            call.results.settled(device.userId);
+          }
+        });
+      }),
     );
   };
   let lookupFailure: { error: unknown } | undefined;
@@ -86,7 +100,14 @@ export async function fanOutCall(
       lookupFailure ??= { error };
     }
   });
-  const pairs = (await Promise.all(rung.filter(Boolean))).flat();
+  call.results.lookupsDone();
+  let pairs: Array<[Device, DeviceOutcome]>;
+  try {
+    pairs = (await Promise.all(rung.filter(Boolean))).flat();
+  } finally {
+    // Every result written (or given up on) before the queue record is answered.
+    await call.results.close();
+  }
   if (lookupFailure) throw lookupFailure.error;
 
   if (expiredDevices > 0) {

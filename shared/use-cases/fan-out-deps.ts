@@ -6,6 +6,7 @@ import type { DeviceRepository } from '../ports/device-repository';
 import type { LogSink } from '../ports/log';
 import type { MetricsSink } from '../ports/metrics';
 import type { PreparedPush, PushGateways } from '../ports/push-gateway';
+import type { DeliveryBatches } from './delivery-batches';
 
 /** Time source, injected so tests control the ring window and backoff without waiting. */
 export interface Clock {
@@ -44,6 +45,13 @@ export interface FanOutOptions {
    * AmbiguousRetry. Sender env RETRY_AMBIGUOUS_PUSHES.
    */
   readonly retryAmbiguousPushes: boolean;
+  /**
+   * Default mode: device results written together in one item of the deliveries table, at most
+   * (delivery-batches.ts). About 190 bytes each, and DynamoDB bills a write unit per KB.
+   */
+  readonly recordBatchSize: number;
+  /** Default mode: the longest a device's result waits for its batch to fill before it is written, ms. */
+  readonly recordBatchMaxWaitMs: number;
 }
 
 export const DEFAULT_FAN_OUT_OPTIONS: FanOutOptions = {
@@ -56,6 +64,8 @@ export const DEFAULT_FAN_OUT_OPTIONS: FanOutOptions = {
   redeliveryMinWindowMs: 5_000,
   missedCallTtlSeconds: 86_400,
   retryAmbiguousPushes: true,
+  recordBatchSize: 25,
+  recordBatchMaxWaitMs: 200,
 };
 
 /** The ports the fan-out use case runs on; the handler wires adapters, tests wire fakes. */
@@ -100,4 +110,6 @@ export interface PreparedCall {
    * group), read once for the event: (userId, deviceId) → record. Rejects when the store cannot be read.
    */
   readonly recorded: (userId: string) => Promise<ReadonlyMap<string, DeliveryRecord>>;
+  /** The default mode's write of this event's results, in batches per read group. */
+  readonly results: DeliveryBatches;
 }

@@ -1,6 +1,6 @@
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { callShard, deliveryKey } from '../../shared/adapters/dynamodb/delivery-key';
+import { callShard, deliveryKey, receiptKey } from '../../shared/adapters/dynamodb/delivery-key';
 import { DynamoDeliveryStore } from '../../shared/adapters/dynamodb/delivery-store';
 import type {
   DeliveryCompletion,
@@ -194,15 +194,73 @@ describe('DynamoDeliveryStore', () => {
     ]);
   });
 
-  describe('record (the default mode: one write per push, no lease)', () => {
+  describe('recordBatch (the default mode: one item per batch of results, no lease)', () => {
     const result = (overrides: Partial<DeliveryResultRecord> = {}): DeliveryResultRecord => {
       const { leaseId: _leaseId, ...fields } = completion('unused');
       return { ...fields, ...overrides };
     };
+    const batch = (key: DeliveryKey, overrides: Partial<DeliveryResultRecord> = {}) => ({
+      callId: key.callId,
+      pushType: key.pushType,
+      group: callShard(key.userId),
+      entries: [{ userId: key.userId, deviceId: key.deviceId, ...result(overrides) }],
+    });
+    const itemsOf = async (callId: string, userId: string) =>
+      (
+        await doc.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': `CALL#${callId}#${callShard(userId)}` },
+            ConsistentRead: true,
+          }),
+        )
+      ).Items ?? [];
 
-    it('writes the documented record, without a lease, with a TTL when a push ends', async () => {
+    it('writes one item holding every device of the batch, read back as the documented records', async () => {
       const key = ids();
-      expect(await store.record(key, result())).toBe(true);
+      const other = { ...key, deviceId: `${key.deviceId}-b` };
+      await store.recordBatch({
+        ...batch(key),
+        entries: [
+          ...batch(key).entries,
+          {
+            userId: other.userId,
+            deviceId: other.deviceId,
+            ...result({
+              status: 'failed',
+              reason: 'retries_exhausted',
+              statusCode: 503,
+              acceptedAt: undefined,
+            }),
+          },
+        ],
+      });
+      const items = await itemsOf(key.callId, key.userId);
+      expect(items).toHaveLength(1);
+      expect(items[0]?.sk).toMatch(/^VOIP#BATCH#[0-9a-f-]{36}$/);
+      expect(items[0]?.entries).toEqual([
+        {
+          u: 'user-1',
+          d: key.deviceId,
+          s: 'accepted',
+          b: 'com.example.app',
+          e: 'production',
+          i: '3f0d0000-0000-4000-8000-000000000001',
+          c: 200,
+          a: new Date(now).toISOString(),
+        },
+        {
+          u: 'user-1',
+          d: other.deviceId,
+          s: 'failed',
+          b: 'com.example.app',
+          e: 'production',
+          i: '3f0d0000-0000-4000-8000-000000000001',
+          c: 503,
+          r: 'retries_exhausted',
+        },
+      ]);
       expect(await store.get(key)).toEqual({
         callId: key.callId,
         userId: 'user-1',
@@ -219,58 +277,91 @@ describe('DynamoDeliveryStore', () => {
         acceptedAt: new Date(now).toISOString(),
         createdAt: '2026-11-28T10:00:00.000Z',
       });
+      expect(await store.get(other)).toMatchObject({
+        status: 'failed',
+        reason: 'retries_exhausted',
+        statusCode: 503,
+      });
     });
 
-    it('overwrites a failure but never an acceptance or its receipt when a later attempt records', async () => {
+    it('never hides an acceptance or its receipts behind a later batch, and a failure behind a later acceptance', async () => {
       const key = ids();
-      expect(await store.record(key, result({ status: 'failed', reason: 'retries_exhausted' }))).toBe(true);
-      expect(await store.record(key, result())).toBe(true);
+      await store.recordBatch(batch(key, { status: 'failed', reason: 'retries_exhausted' }));
+      now += 1;
+      await store.recordBatch(batch(key));
       await doc.send(
         new UpdateCommand({
           TableName: tableName,
-          Key: deliveryKey(key),
+          Key: receiptKey(key.callId, key.userId, key.deviceId),
           UpdateExpression: 'SET receivedAt = :at',
           ExpressionAttributeValues: { ':at': '2026-11-28T10:00:06.000Z' },
         }),
       );
-      const late = result({ status: 'failed', reason: 'retries_exhausted', apnsId: 'other' });
-      expect(await store.record(key, late)).toBe(false);
-      expect(await store.record(key, result({ apnsId: 'second-accept' }))).toBe(false);
+      now += 1;
+      await store.recordBatch(batch(key, { status: 'failed', reason: 'retries_exhausted', apnsId: 'other' }));
+      await store.recordBatch(
+        batch(key, { apnsId: 'second-accept', acceptedAt: new Date(now).toISOString() }),
+      );
       expect(await store.get(key)).toMatchObject({
         status: 'accepted',
         apnsId: '3f0d0000-0000-4000-8000-000000000001',
         receivedAt: '2026-11-28T10:00:06.000Z',
-        claims: 2,
+        claims: 4,
       });
     });
 
-    it("reads every record of the call's push kind for the given recipients, across shards and pages, when asked for a call", async () => {
+    it('refuses a batch whose entries are not all of its read group', async () => {
+      const key = ids();
+      const elsewhere =
+        Array.from({ length: 50 }, (_, i) => `u-${i}`).find((u) => callShard(u) !== callShard(key.userId)) ??
+        '';
+      await expect(
+        store.recordBatch({
+          ...batch(key),
+          entries: [...batch(key).entries, { ...result(), userId: elsewhere, deviceId: key.deviceId }],
+        }),
+      ).rejects.toThrow(/read group/);
+      expect(await itemsOf(key.callId, key.userId)).toEqual([]);
+    });
+
+    it("reads every delivery of the call's push kind for the given recipients, across shards, pages and item kinds", async () => {
       seq += 1;
       const callId = `call-${seq}`;
       const users = Array.from({ length: 40 }, (_, i) => `reader-${i}`);
-      for (const userId of users) {
-        for (const deviceId of ['a', 'b', 'c'])
-          await store.record({ callId, userId, deviceId, pushType: 'voip' }, result());
-      }
-      // Two more recipients in one shard with 300 KB records: 1.2 MB there, so that Query pages.
+      const byShard = new Map<string, string[]>();
+      for (const u of users) byShard.set(callShard(u), [...(byShard.get(callShard(u)) ?? []), u]);
+      for (const [group, members] of byShard)
+        await store.recordBatch({
+          callId,
+          pushType: 'voip',
+          group,
+          entries: members.flatMap((userId) =>
+            ['a', 'b', 'c'].map((deviceId) => ({ userId, deviceId, ...result() })),
+          ),
+        });
+      // Two more recipients in one shard with 300 KB results: 1.2 MB there, so that Query pages.
       const shard = callShard('reader-0');
       const heavy = Array.from({ length: 200 }, (_, i) => `heavy-${i}`)
         .filter((u) => callShard(u) === shard)
         .slice(0, 2);
       for (const userId of heavy) {
         for (const deviceId of ['a', 'b'])
-          await store.record(
-            { callId, userId, deviceId, pushType: 'voip' },
-            result({ reason: 'x'.repeat(300_000) }),
+          await store.recordBatch(
+            batch({ callId, userId, deviceId, pushType: 'voip' }, { reason: 'x'.repeat(300_000) }),
           );
       }
       users.push(...heavy);
-      await store.record({ callId, userId: 'reader-0', deviceId: 'a', pushType: 'alert' }, result());
-      await store.record({ callId, userId: 'stranger', deviceId: 'a', pushType: 'voip' }, result());
+      // A device record as strict mode (and earlier versions of the default mode) write it.
+      const legacy = { callId, userId: 'legacy', deviceId: 'a', pushType: 'voip' as const };
+      const claim = await store.claim(legacy, 30_000);
+      if (claim.kind === 'claimed') await store.complete(legacy, completion(claim.leaseId));
+      users.push('legacy');
+      await store.recordBatch(batch({ callId, userId: 'reader-0', deviceId: 'a', pushType: 'alert' }));
+      await store.recordBatch(batch({ callId, userId: 'stranger', deviceId: 'a', pushType: 'voip' }));
       const read = await store.readCall(callId, 'voip', users);
       expect(heavy).toHaveLength(2);
-      expect(read).toHaveLength(124);
-      expect(new Set(read.map((r) => `${r.userId}/${r.deviceId}`)).size).toBe(124);
+      expect(read).toHaveLength(125);
+      expect(new Set(read.map((r) => `${r.userId}/${r.deviceId}`)).size).toBe(125);
       expect(read.every((r) => r.pushType === 'voip' && r.status === 'accepted' && !('pk' in r))).toBe(true);
       expect(await store.readCall(callId, 'alert', ['reader-0'])).toEqual([
         expect.objectContaining({ userId: 'reader-0', deviceId: 'a', pushType: 'alert' }),
@@ -278,14 +369,13 @@ describe('DynamoDeliveryStore', () => {
       expect(await store.readCall(`${callId}-none`, 'voip', users)).toEqual([]);
     });
 
-    it('writes nothing under a strict-mode lease that still holds, and writes once it ran out', async () => {
+    it('keeps a live strict-mode lease over a failure, and shows an acceptance over it', async () => {
       const key = ids();
       const claim = await store.claim(key, 1_000);
       expect(claim.kind).toBe('claimed');
-      expect(await store.record(key, result())).toBe(false);
+      await store.recordBatch(batch(key, { status: 'failed', reason: 'retries_exhausted' }));
       expect((await store.get(key))?.status).toBe('sending');
-      now += 1_001;
-      expect(await store.record(key, result())).toBe(true);
+      await store.recordBatch(batch(key));
       expect((await store.get(key))?.status).toBe('accepted');
     });
   });

@@ -1,4 +1,6 @@
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { callShard, deliveryKey, receiptKey } from '../../shared/adapters/dynamodb/delivery-key';
 import { DynamoDeliveryStore } from '../../shared/adapters/dynamodb/delivery-store';
 import { DynamoReceiptStore } from '../../shared/adapters/dynamodb/receipt-store';
 import type { DeliveryCompletion, DeliveryKey } from '../../shared/ports/delivery-store';
@@ -9,6 +11,7 @@ const doc = testDocumentClient(client);
 const now = Date.parse('2026-11-28T10:00:05.000Z');
 let deliveries: DynamoDeliveryStore;
 let receipts: DynamoReceiptStore;
+let tableName: string;
 let seq = 0;
 const ids = () => {
   seq += 1;
@@ -35,31 +38,50 @@ const completion = (leaseId: string, overrides: Partial<DeliveryCompletion> = {}
   ...overrides,
 });
 
-/** Seeds a delivery record exactly as the sender writes it: claim, then complete. */
-async function seed(
-  callId: string,
-  deviceId: string,
-  {
-    userId = 'user-1',
-    pushType = 'voip',
-    ...overrides
-  }: Partial<DeliveryCompletion & Pick<DeliveryKey, 'userId' | 'pushType'>> = {},
-) {
+type SeedOptions = Partial<DeliveryCompletion & Pick<DeliveryKey, 'userId' | 'pushType'>>;
+type Seed = (callId: string, deviceId: string, options?: SeedOptions) => Promise<void>;
+
+/** Seeds a delivery as strict mode (and earlier versions) write it: claim, then complete. */
+const seedRecord: Seed = async (
+  callId,
+  deviceId,
+  { userId = 'user-1', pushType = 'voip', ...overrides } = {},
+) => {
   const key = { callId, userId, deviceId, pushType };
   const claim = await deliveries.claim(key, 30_000);
   if (claim.kind !== 'claimed') throw new Error(`seed claim: ${claim.kind}`);
   await deliveries.complete(key, completion(claim.leaseId, overrides));
-}
+};
+
+/** Seeds a delivery as the default mode writes it: one batch of results. */
+const seedBatch: Seed = async (
+  callId,
+  deviceId,
+  { userId = 'user-1', pushType = 'voip', ...overrides } = {},
+) => {
+  const { leaseId: _leaseId, ...result } = completion('unused', overrides);
+  await deliveries.recordBatch({
+    callId,
+    pushType,
+    group: callShard(userId),
+    entries: [{ userId, deviceId, ...result }],
+  });
+};
+
+const SEEDS: ReadonlyArray<readonly [string, Seed]> = [
+  ['batch (the default mode)', seedBatch],
+  ['device record (strict mode, earlier versions)', seedRecord],
+];
 
 beforeAll(async () => {
-  const tableName = (await createTestTables(client)).deliveries;
+  tableName = (await createTestTables(client)).deliveries;
   deliveries = new DynamoDeliveryStore(doc, { tableName, now: () => now });
   receipts = new DynamoReceiptStore({ client: doc, tableName });
 });
 afterAll(() => client.destroy());
 
-describe('DynamoReceiptStore', () => {
-  it('sets receivedAt on the sender record and keeps its TTL when the first receipt arrives', async () => {
+describe.each(SEEDS)('DynamoReceiptStore on a %s', (_kind, seed) => {
+  it("sets receivedAt and keeps the delivery's TTL when the first receipt arrives", async () => {
     const { callId, deviceId } = ids();
     await seed(callId, deviceId);
     const before = await deliveries.get(voipKey(callId, deviceId));
@@ -210,5 +232,62 @@ describe('DynamoReceiptStore', () => {
     const alert = await deliveries.get({ ...voipKey(callId, deviceId), pushType: 'alert' });
     expect(alert?.status).toBe('accepted');
     expect(alert?.receivedAt).toBeUndefined();
+  });
+});
+
+describe('DynamoReceiptStore: where receipts are kept', () => {
+  it("writes the receipts item beside the delivery, with the delivery's TTL, and leaves the sender's batch as it was", async () => {
+    const { callId, deviceId } = ids();
+    await seedBatch(callId, deviceId);
+    const before = await deliveries.get(voipKey(callId, deviceId));
+    await receipts.recordStage({ callId, deviceId, userId: 'user-1', stage: 'received', at: AT });
+    const item = await doc.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: receiptKey(callId, 'user-1', deviceId),
+        ConsistentRead: true,
+      }),
+    );
+    expect(item.Item).toEqual({
+      ...receiptKey(callId, 'user-1', deviceId),
+      callId,
+      userId: 'user-1',
+      deviceId,
+      receivedAt: AT,
+      expiresAt: before?.expiresAt,
+    });
+    // The sender's read of the call is unchanged: it never reads receipts.
+    expect(await deliveries.readCall(callId, 'voip', ['user-1'])).toEqual([
+      Object.fromEntries(Object.entries(before ?? {}).filter(([k]) => k !== 'receivedAt')),
+    ]);
+  });
+
+  it('answers a stage an earlier version wrote on the device record as a repeat, and counts it in the old image', async () => {
+    const { callId, deviceId } = ids();
+    await seedRecord(callId, deviceId);
+    await doc.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: deliveryKey(voipKey(callId, deviceId)),
+        UpdateExpression: 'SET receivedAt = :at',
+        ExpressionAttributeValues: { ':at': AT },
+      }),
+    );
+    const again = await receipts.recordStage({
+      callId,
+      deviceId,
+      userId: 'user-1',
+      stage: 'received',
+      at: '2026-11-28T10:00:09.000Z',
+    });
+    expect(again.kind === 'not_recorded' && again.current?.receivedAt).toBe(AT);
+    const reported = await receipts.recordStage({
+      callId,
+      deviceId,
+      userId: 'user-1',
+      stage: 'reported',
+      at: '2026-11-28T10:00:09.000Z',
+    });
+    expect(reported.kind === 'recorded' && reported.previous.receivedAt).toBe(AT);
   });
 });

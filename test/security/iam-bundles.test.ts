@@ -109,7 +109,7 @@ describe('IAM coverage of what the deployed bundles send', () => {
     expect(actions('sender')).toEqual(
       expect.arrayContaining([
         'dynamodb:Query',
-        'dynamodb:UpdateItem',
+        'dynamodb:PutItem',
         'dynamodb:TransactWriteItems',
         'secretsmanager:GetSecretValue',
         'sqs:SendMessage',
@@ -162,7 +162,7 @@ describe('IAM coverage of what the deployed bundles send', () => {
   it("denies the sender's requests under the register function's policy (the check can fail)", () => {
     expect(denied('sender', 'register')).toEqual(
       expect.arrayContaining([
-        'dynamodb:UpdateItem on TablesDeliveries',
+        'dynamodb:PutItem on TablesDeliveries',
         'secretsmanager:GetSecretValue on ApnsSecretscomexamplevoip',
         'sqs:SendMessage on CallQueueDeadLetterQueue',
       ]),

@@ -78,6 +78,7 @@ const NO_CONDITION_CHECK = 'unused: no adapter sends a ConditionCheck; bindTable
 const SEND_GRANT = 'unused: grantSendMessages bundles it; the sender sends by DLQ_URL and asks nothing';
 const CONSUME_GRANT = 'unused: grantConsumeMessages bundles it; the event source mapping needs no queue URL';
 const STRICT_MODE = 'strict mode (RETRY_AMBIGUOUS_PUSHES=false) reads the record of a refused lease claim';
+const STRICT_LEASE = 'strict mode (RETRY_AMBIGUOUS_PUSHES=false) claims and completes a lease per device';
 
 /**
  * Granted, and no run of this test sends it: each with why it stays. Keys are `action on resource` (the
@@ -93,7 +94,6 @@ const REVIEWED_UNUSED: Readonly<Record<Service, Readonly<Record<string, string>>
     'logs:CreateLogStream on ReceiptsLogs': LAMBDA_LOGS,
     'logs:PutLogEvents on ReceiptsLogs': LAMBDA_LOGS,
     'dynamodb:Query on TablesDevices': BIND_TABLE,
-    'dynamodb:Query on TablesDeliveries': BIND_TABLE,
     'dynamodb:PutItem on TablesDeliveries': BIND_TABLE,
     'dynamodb:DeleteItem on TablesDeliveries': BIND_TABLE,
     'dynamodb:ConditionCheckItem on TablesDeliveries': NO_CONDITION_CHECK,
@@ -108,7 +108,7 @@ const REVIEWED_UNUSED: Readonly<Record<Service, Readonly<Record<string, string>>
     'sqs:GetQueueAttributes on CallQueueDeadLetterQueue': SEND_GRANT,
     'sqs:GetQueueUrl on CallQueueDeadLetterQueue': SEND_GRANT,
     'dynamodb:GetItem on TablesDeliveries': STRICT_MODE,
-    'dynamodb:PutItem on TablesDeliveries': BIND_TABLE,
+    'dynamodb:UpdateItem on TablesDeliveries': STRICT_LEASE,
     'dynamodb:DeleteItem on TablesDeliveries': BIND_TABLE,
     'dynamodb:ConditionCheckItem on TablesDeliveries': NO_CONDITION_CHECK,
   },
@@ -349,7 +349,7 @@ describe('IAM coverage of what each function sends', () => {
     expect(actions(ServiceName.sender)).toEqual(
       new Set([
         'dynamodb:Query',
-        'dynamodb:UpdateItem',
+        'dynamodb:PutItem',
         'dynamodb:GetItem',
         'dynamodb:TransactWriteItems',
         'sqs:SendMessage',

@@ -417,9 +417,9 @@ describe('fanOutCall: the delivery record after APNs answered', () => {
     expect(result.retryLater).toBe(false);
     expect(h.deliveries.completeCalls).toBe(4);
     expect((await h.deliveries.get(voipKey(device)))?.status).toBe('accepted');
-    expect(h.log.withMessage('delivery record written after retries')[0]?.data).toMatchObject({
+    expect(h.log.withMessage('delivery batch written after retries')[0]?.data).toMatchObject({
       callId: 'call-1',
-      deviceId: device.deviceId,
+      devices: 1,
       attempts: 4,
     });
     expect(h.metrics.sum(MetricName.DeliveryRecordLost)).toBe(0);
@@ -442,7 +442,7 @@ describe('fanOutCall: the delivery record after APNs answered', () => {
     expect(h.metrics.sum(MetricName.PushAccepted)).toBe(1);
     const [lost] = h.log.withMessage('record lost');
     expect(lost?.level).toBe('error');
-    expect(lost?.data).toMatchObject({ callId: 'call-1', deviceId: device.deviceId });
+    expect(lost?.data).toMatchObject({ callId: 'call-1', deviceIds: [device.deviceId] });
     // Retried for most of the lease, given up just before it ends (margin 1 s of a 30 s lease).
     const { leaseMs } = DEFAULT_FAN_OUT_OPTIONS;
     expect(h.deliveries.completeCalls).toBeGreaterThan(20);
@@ -469,7 +469,7 @@ describe('fanOutCall: the delivery record after APNs answered', () => {
     const result = await run(h);
     expect(result.outcomes[0]).toMatchObject({ outcome: 'failed', reason: 'BadTopic' });
     expect(h.deliveries.completeCalls).toBe(1);
-    expect(h.log.withMessage('delivery record not written')).toHaveLength(1);
+    expect(h.log.withMessage('delivery batch not written')).toHaveLength(1);
     expect(h.metrics.sum(MetricName.DeliveryRecordLost)).toBe(0);
   });
 });
@@ -485,14 +485,15 @@ describe('fanOutCall: duplicates, bounds, conservation', () => {
     expect(h.metrics.sum(MetricName.PushDuplicate)).toBe(1);
   });
 
-  it('writes one record per push and claims no lease when the default mode sends', async () => {
+  it("writes one batch for a recipient's devices and claims no lease when the default mode sends", async () => {
     const devices = [
       aDevice({ userId: 'user-1', deviceId: 'a' }),
       aDevice({ userId: 'user-1', deviceId: 'b' }),
     ];
     const h = fanOutHarness(devices);
     await run(h);
-    expect(h.deliveries.completeCalls).toBe(2);
+    expect(h.deliveries.completeCalls).toBe(1);
+    expect(h.deliveries.batches[0]?.entries.map((e) => e.deviceId).sort()).toEqual(['a', 'b']);
     // One read of the event's records before its pushes, not one per device.
     expect(h.deliveries.readCallCalls).toBe(1);
     for (const device of devices) {
@@ -500,6 +501,52 @@ describe('fanOutCall: duplicates, bounds, conservation', () => {
       expect(record).toMatchObject({ status: 'accepted', claims: 1 });
       expect(record?.leaseId).toBeUndefined();
     }
+  });
+
+  it('writes a group call in batches of one read group each, every device once, when 100 recipients ring', async () => {
+    const users = Array.from({ length: 100 }, (_, i) => `member-${i}`);
+    const h = fanOutHarness(users.map((userId) => aDevice({ userId })));
+    await run(h, aCallEvent({ recipients: users }));
+    const { batches } = h.deliveries;
+    const groups = new Set(users.map((u) => h.deliveries.readGroup(u)));
+    // About one batch per group: far fewer writes than pushes.
+    expect(batches.length).toBeGreaterThanOrEqual(groups.size);
+    expect(batches.length).toBeLessThan(users.length / 2);
+    for (const batch of batches) {
+      expect(batch.entries.every((e) => h.deliveries.readGroup(e.userId) === batch.group)).toBe(true);
+      expect(batch.entries.length).toBeLessThanOrEqual(DEFAULT_FAN_OUT_OPTIONS.recordBatchSize);
+    }
+    const written = batches.flatMap((b) => b.entries.map((e) => e.userId));
+    expect(written.sort()).toEqual([...users].sort());
+    expect(batches.flatMap((b) => b.entries).every((e) => e.status === 'accepted')).toBe(true);
+  });
+
+  it('writes a full batch at once and the rest at the end when one recipient has more devices than a batch holds', async () => {
+    const devices = Array.from({ length: 12 }, (_, i) => aDevice({ userId: 'user-1', deviceId: `d${i}` }));
+    const h = fanOutHarness(devices, { recordBatchSize: 5 });
+    await run(h);
+    expect(h.deliveries.batches.map((b) => b.entries.length)).toEqual([5, 5, 2]);
+  });
+
+  it("writes the answered devices' batch after the longest wait while another device of the group still hangs", async () => {
+    const quick = aDevice({ userId: 'user-1', deviceId: 'quick' });
+    const slow = aDevice({ userId: 'user-1', deviceId: 'slow' });
+    const h = fanOutHarness([quick, slow], { recordBatchMaxWaitMs: 50 });
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const send = h.apns.send.bind(h.apns);
+    h.apns.send = async (credential, request) => {
+      if (request.token === slow.voipToken) await gate;
+      return send(credential, request);
+    };
+    const done = run(h);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(h.deliveries.batches.map((b) => b.entries.map((e) => e.deviceId))).toEqual([['quick']]);
+    release();
+    await done;
+    expect(h.deliveries.batches.map((b) => b.entries.map((e) => e.deviceId))).toEqual([['quick'], ['slow']]);
   });
 
   it("reads the event's delivery records once per read group, not per device, when a group call rings", async () => {

@@ -37,3 +37,26 @@ export function deliveryKey(key: DeliveryKey): { pk: string; sk: string } {
     sk: `${prefix}#DEVICE#${key.deviceId}#USER#${key.userId}`,
   };
 }
+
+/**
+ * The key of one batch of push results (the default mode's write, `recordBatch`): every entry's
+ * recipient is in `shard`, so the batch sits in the same partition as their per-device records and one
+ * `Query` of `<VOIP|ALERT>#` reads both. `batchId` is new for each write: batches are never updated.
+ */
+export function batchKey(
+  callId: string,
+  pushType: PushKind,
+  shard: string,
+  batchId: string,
+): { pk: string; sk: string } {
+  return { pk: `CALL#${callId}#${shard}`, sk: `${pushTypePrefix(pushType)}#BATCH#${batchId}` };
+}
+
+/**
+ * The key of the receipts of one VoIP push to one device: beside its delivery records, in a word of its
+ * own (`RECEIPT#`), so the sender's reads of `VOIP#` never pay for it.
+ */
+export function receiptKey(callId: string, userId: string, deviceId: string): { pk: string; sk: string } {
+  const { pk } = deliveryKey({ callId, userId, deviceId, pushType: 'voip' });
+  return { pk, sk: `RECEIPT#DEVICE#${deviceId}#USER#${userId}` };
+}

@@ -1,18 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  paginateQuery,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { AMBIGUOUS_DELIVERY } from '../../domain/delivery-outcome';
 import type { PushKind } from '../../domain/device';
 import { EnvDefault } from '../../platform/env-names';
 import type {
   ClaimResult,
+  DeliveryBatch,
   DeliveryCompletion,
   DeliveryKey,
   DeliveryRecord,
-  DeliveryResultRecord,
   DeliveryStore,
 } from '../../ports/delivery-store';
-import { callShard, deliveryKey, pushTypePrefix } from './delivery-key';
+import { batchAttributes, deliveryId, mergeDeliveries } from './delivery-items';
+import { batchKey, callShard, deliveryKey, pushTypePrefix, receiptKey } from './delivery-key';
 
 export interface DynamoDeliveryStoreOptions {
   readonly tableName: string;
@@ -86,25 +93,19 @@ export class DynamoDeliveryStore implements DeliveryStore {
     );
   }
 
-  async record(key: DeliveryKey, result: DeliveryResultRecord): Promise<boolean> {
+  async recordBatch(batch: DeliveryBatch): Promise<void> {
+    const shard = this.readGroup(batch.entries[0]?.userId ?? '');
+    if (batch.group !== shard || batch.entries.some((e) => this.readGroup(e.userId) !== shard))
+      throw new Error("recordBatch: every entry must be of the batch's read group");
     const now = this.now();
-    return this.update(
-      key,
-      {
-        ...keyFields(key),
-        ...result,
-        completedAt: new Date(now).toISOString(),
-        expiresAt: this.expiresAt(now),
-      },
-      {
-        // Never over an acceptance (its receipts stay, and a later failure must not hide it), nor under
-        // a strict-mode worker's live lease.
-        condition:
-          'attribute_not_exists(pk) OR (#status <> :accepted AND (#status <> :sending OR #leaseUntil < :now))',
-        names: { '#leaseUntil': 'leaseUntil' },
-        values: { ':accepted': 'accepted', ':sending': 'sending', ':now': now },
-        countClaim: true,
-      },
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...batchKey(batch.callId, batch.pushType, shard, randomUUID()),
+          ...batchAttributes(batch, new Date(now).toISOString(), this.expiresAt(now)),
+        },
+      }),
     );
   }
 
@@ -147,12 +148,26 @@ export class DynamoDeliveryStore implements DeliveryStore {
   }
 
   async get(key: DeliveryKey): Promise<DeliveryRecord | undefined> {
-    const result = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: deliveryKey(key), ConsistentRead: true }),
-    );
-    if (!result.Item) return undefined;
-    const { pk: _pk, sk: _sk, ...record } = result.Item;
-    return record as DeliveryRecord;
+    const [record, receipts] = await Promise.all([
+      this.readDelivery(key),
+      key.pushType === 'voip'
+        ? this.doc.send(
+            new GetCommand({
+              TableName: this.tableName,
+              Key: receiptKey(key.callId, key.userId, key.deviceId),
+              ConsistentRead: true,
+            }),
+          )
+        : undefined,
+    ]);
+    return record && withReceipts(record, receipts?.Item);
+  }
+
+  /** One delivery from its shard's items, without the receipts item (one strongly consistent Query). */
+  async readDelivery(key: DeliveryKey): Promise<DeliveryRecord | undefined> {
+    deliveryKey(key); // refuses a deviceId the keys cannot hold
+    const items = await this.queryShard(key.callId, key.pushType, callShard(key.userId));
+    return mergeDeliveries(items).get(deliveryId(key.userId, key.deviceId));
   }
 
   /** The recipient's shard of a call: its records share one partition key. */
@@ -168,29 +183,31 @@ export class DynamoDeliveryStore implements DeliveryStore {
   ): Promise<DeliveryRecord[]> {
     const wanted = new Set(recipients);
     const shards = [...new Set(recipients.map(callShard))];
-    const pages = await Promise.all(
-      shards.map(async (shard) => {
-        const items: Record<string, unknown>[] = [];
-        const paginator = paginateQuery(
-          { client: this.doc },
-          {
-            TableName: this.tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :kind)',
-            ExpressionAttributeValues: {
-              ':pk': `CALL#${callId}#${shard}`,
-              ':kind': `${pushTypePrefix(pushType)}#`,
-            },
-            ConsistentRead: true,
-          },
-        );
-        for await (const page of paginator) items.push(...(page.Items ?? []));
-        return items;
-      }),
+    const items = await Promise.all(shards.map((shard) => this.queryShard(callId, pushType, shard)));
+    return [...mergeDeliveries(items.flat()).values()].filter((record) => wanted.has(record.userId));
+  }
+
+  /** Every item of one push type in one shard of a call: its batches and device records, all pages. */
+  private async queryShard(
+    callId: string,
+    pushType: PushKind,
+    shard: string,
+  ): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    const paginator = paginateQuery(
+      { client: this.doc },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :kind)',
+        ExpressionAttributeValues: {
+          ':pk': `CALL#${callId}#${shard}`,
+          ':kind': `${pushTypePrefix(pushType)}#`,
+        },
+        ConsistentRead: true,
+      },
     );
-    return pages
-      .flat()
-      .map(({ pk: _pk, sk: _sk, ...record }) => record as unknown as DeliveryRecord)
-      .filter((record) => wanted.has(record.userId));
+    for await (const page of paginator) items.push(...(page.Items ?? []));
+    return items;
   }
 
   private expiresAt(nowMs: number): number {
@@ -213,4 +230,14 @@ function assignments(values: Record<string, unknown>) {
     names: Object.fromEntries(entries.map(([name]) => [`#${name}`, name])),
     values: Object.fromEntries(entries.map(([name, value]) => [`:${name}`, value])),
   };
+}
+
+/** A VoIP delivery with the stages of its receipts item (a stage already on the record, as older versions wrote it, stays). */
+export function withReceipts(
+  record: DeliveryRecord,
+  receipts: Record<string, unknown> | undefined,
+): DeliveryRecord {
+  const receivedAt = record.receivedAt ?? (receipts?.receivedAt as string | undefined);
+  const reportedAt = record.reportedAt ?? (receipts?.reportedAt as string | undefined);
+  return { ...record, ...(receivedAt ? { receivedAt } : {}), ...(reportedAt ? { reportedAt } : {}) };
 }

@@ -7,7 +7,8 @@ import {
   type ReceiptWriteInput,
   STAGE_ATTRIBUTE,
 } from '../../ports/receipt-store';
-import { deliveryKey } from './delivery-key';
+import { receiptKey } from './delivery-key';
+import { DynamoDeliveryStore, withReceipts } from './delivery-store';
 
 export interface DynamoReceiptStoreOptions {
   readonly client: DynamoDBDocumentClient;
@@ -15,56 +16,78 @@ export interface DynamoReceiptStoreOptions {
   readonly tableName: string;
 }
 
-/** Receipts confirm VoIP pushes only, on the record of the caller's own device. */
-const receiptKey = (input: ReceiptWriteInput) =>
-  deliveryKey({ callId: input.callId, userId: input.userId, deviceId: input.deviceId, pushType: 'voip' });
-
-/** ReceiptStore on the deliveries table: one conditional update per receipt, a read only when refused. */
+/**
+ * ReceiptStore on the deliveries table: the delivery read from its shard (one strongly consistent
+ * Query), then one conditional write on the device's receipts item; a read of that item only when the
+ * write is refused (the stage was recorded meanwhile).
+ */
 export class DynamoReceiptStore implements ReceiptStore {
-  constructor(private readonly options: DynamoReceiptStoreOptions) {}
+  private readonly deliveries: DynamoDeliveryStore;
+
+  constructor(private readonly options: DynamoReceiptStoreOptions) {
+    this.deliveries = new DynamoDeliveryStore(options.client, { tableName: options.tableName });
+  }
 
   async recordStage(input: ReceiptWriteInput): Promise<ReceiptWrite> {
+    const { callId, userId, deviceId } = input;
+    // Receipts confirm VoIP pushes only, to the caller's own device (the key names the caller).
+    const delivery = await this.deliveries.readDelivery({ callId, userId, deviceId, pushType: 'voip' });
+    const attribute = STAGE_ATTRIBUTE[input.stage];
+    // Only a push the platform accepted to this caller's device; a stage already on the record (as older
+    // versions wrote it) is a repeat.
+    if (!isTarget(delivery, userId)) return { kind: 'not_recorded', current: delivery };
+    if (delivery[attribute] !== undefined)
+      return { kind: 'not_recorded', current: await this.withStoredReceipts(delivery) };
     try {
       const result = await this.options.client.send(
         new UpdateCommand({
           TableName: this.options.tableName,
-          Key: receiptKey(input),
-          UpdateExpression: 'SET #stageAt = :at',
-          // Never creates a record (attribute_exists), never overwrites a first arrival, and only for a
-          // push APNs accepted to this caller's device (the key names the caller; the userId check stays
-          // as a second guard). expiresAt is left alone: the sender's TTL rules.
-          ConditionExpression:
-            'attribute_exists(pk) AND #status = :accepted AND attribute_exists(#acceptedAt) ' +
-            'AND #userId = :userId AND attribute_not_exists(#stageAt)',
+          Key: receiptKey(callId, userId, deviceId),
+          UpdateExpression:
+            'SET #stageAt = :at, #callId = :callId, #userId = :userId, #deviceId = :deviceId, #expiresAt = :expiresAt',
+          // Never overwrites a first arrival. The receipts expire with the delivery.
+          ConditionExpression: 'attribute_not_exists(#stageAt)',
           ExpressionAttributeNames: {
-            '#stageAt': STAGE_ATTRIBUTE[input.stage],
-            '#status': 'status',
-            '#acceptedAt': 'acceptedAt',
+            '#stageAt': attribute,
+            '#callId': 'callId',
             '#userId': 'userId',
+            '#deviceId': 'deviceId',
+            '#expiresAt': 'expiresAt',
           },
-          ExpressionAttributeValues: { ':at': input.at, ':accepted': 'accepted', ':userId': input.userId },
+          ExpressionAttributeValues: {
+            ':at': input.at,
+            ':callId': callId,
+            ':userId': userId,
+            ':deviceId': deviceId,
+            ':expiresAt': delivery.expiresAt,
+          },
           // The old image, read atomically with the write: tells whether this was the first receipt of
           // either stage even when `received` and `reported` race.
           ReturnValues: 'ALL_OLD',
         }),
       );
-      return { kind: 'recorded', previous: toRecord(result.Attributes) as DeliveryRecord };
+      return { kind: 'recorded', previous: withReceipts(delivery, result.Attributes) };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
+    return { kind: 'not_recorded', current: await this.withStoredReceipts(delivery) };
+  }
+
+  private async withStoredReceipts(delivery: DeliveryRecord): Promise<DeliveryRecord> {
     const read = await this.options.client.send(
       new GetCommand({
         TableName: this.options.tableName,
-        Key: receiptKey(input),
+        Key: receiptKey(delivery.callId, delivery.userId, delivery.deviceId),
         ConsistentRead: true,
       }),
     );
-    return { kind: 'not_recorded', current: toRecord(read.Item) };
+    return withReceipts(delivery, read.Item);
   }
 }
 
-function toRecord(item: Record<string, unknown> | undefined): DeliveryRecord | undefined {
-  if (!item) return undefined;
-  const { pk: _pk, sk: _sk, ...record } = item;
-  return record as unknown as DeliveryRecord;
-}
+/** A delivery a receipt may land on: accepted by the platform, to this user's device. */
+const isTarget = (record: DeliveryRecord | undefined, userId: string): record is DeliveryRecord =>
+  record?.status === 'accepted' &&
+  typeof record.acceptedAt === 'string' &&
+  typeof record.createdAt === 'string' &&
+  record.userId === userId;

@@ -1,0 +1,182 @@
+import type { Device, PushKind } from '../domain/device';
+import { describeError, equalJitterBackoffMs } from '../lib/helpers';
+import { MetricName } from '../platform/metric-names';
+import type { DeliveryBatchEntry } from '../ports/delivery-store';
+import type { FanOutDeps } from './fan-out-deps';
+
+/** Backoff of the batch-write retries (exponential, equal jitter), and how early they stop. */
+const RETRY_BASE_MS = 50;
+const RETRY_CAP_MS = 1000;
+const RETRY_MARGIN_MAX_MS = 1000;
+
+/** One device's result waiting for its batch. */
+interface Pending {
+  readonly device: Device;
+  readonly entry: DeliveryBatchEntry;
+  /** An acceptance, or a push the platform may have taken: without its record a redelivery sends it again. */
+  readonly guardsARing: boolean;
+  /** Writes for it are retried until shortly before this moment (ms since epoch, our clock). */
+  readonly until: number;
+}
+
+interface Group {
+  readonly results: Pending[];
+  /** Devices of the group pushed and not yet settled. */
+  pushing: number;
+  /** Writes the batch when its first result has waited `recordBatchMaxWaitMs`. */
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+export interface DeliveryBatchesOf {
+  readonly callId: string;
+  readonly pushType: PushKind;
+  /** ms since epoch when the invocation times out: retries stop before it. */
+  readonly invocationEndMs?: number;
+  /** Called once per device when its batch is written or given up on. */
+  readonly onWritten: (device: Device) => void;
+}
+
+/**
+ * The default mode's only write (docs/adr/0013-delivery-batches.md): the results of one call event's
+ * pushes, buffered per read group (shard) and written as one item per batch, so a call costs about a
+ * write unit per KB of results instead of one per device. A group's batch is written when it is full
+ * (`recordBatchSize`), when its first result has waited `recordBatchMaxWaitMs` (a slow or hung push does
+ * not hold back the others' records, which receipts and redeliveries read), and once every recipient is
+ * looked up, as soon as none of its devices is still being pushed; `close` writes the rest and waits for
+ * every write. A failing write is retried with backoff while it guards a ring, as `completeDelivery` does
+ * for one record.
+ */
+export class DeliveryBatches {
+  private readonly groups = new Map<string, Group>();
+  private readonly writes: Promise<void>[] = [];
+  private allLookedUp = false;
+
+  constructor(
+    private readonly deps: FanOutDeps,
+    private readonly of: DeliveryBatchesOf,
+  ) {}
+
+  /** A device of `userId` is about to be pushed: its group waits for it before writing. */
+  pushing(userId: string): void {
+    this.group(userId).pushing += 1;
+  }
+
+  /** A device's result, to be written with its group's batch. */
+  add(
+    device: Device,
+    entry: Omit<DeliveryBatchEntry, 'userId' | 'deviceId'>,
+    guardsARing: boolean,
+    until: number,
+  ): void {
+    const group = this.group(device.userId);
+    group.results.push({
+      device,
+      entry: { ...entry, userId: device.userId, deviceId: device.deviceId },
+      guardsARing,
+      until,
+    });
+    if (group.results.length >= this.deps.options.recordBatchSize) this.write(device.userId, group);
+    else if (group.results.length === 1) {
+      // Wall time, not the fan-out's clock: a test clock's sleeps end at once, and this is only a bound.
+      group.timer = setTimeout(
+        () => this.write(device.userId, group),
+        this.deps.options.recordBatchMaxWaitMs,
+      );
+      group.timer.unref?.();
+    }
+  }
+
+  /** The push of a device of `userId` is over (whether or not it added a result). */
+  settled(userId: string): void {
+    const group = this.group(userId);
+    group.pushing -= 1;
+    if (this.allLookedUp && group.pushing === 0) this.write(userId, group);
+  }
+
+  /** Every recipient's devices are known: a group with nothing left in flight writes now. */
+  lookupsDone(): void {
+    this.allLookedUp = true;
+    for (const [groupId, group] of this.groups) if (group.pushing === 0) this.writeGroup(groupId, group);
+  }
+
+  /** Writes what is left and waits for every write (each ends stored or given up on, never rejects). */
+  async close(): Promise<void> {
+    for (const [groupId, group] of this.groups) this.writeGroup(groupId, group);
+    await Promise.all(this.writes);
+  }
+
+  private group(userId: string): Group {
+    const id = this.deps.deliveries.readGroup(userId);
+    let group = this.groups.get(id);
+    if (!group) {
+      group = { results: [], pushing: 0 };
+      this.groups.set(id, group);
+    }
+    return group;
+  }
+
+  private write(userId: string, group: Group): void {
+    this.writeGroup(this.deps.deliveries.readGroup(userId), group);
+  }
+
+  private writeGroup(groupId: string, group: Group): void {
+    clearTimeout(group.timer);
+    if (group.results.length === 0) return;
+    const batch = group.results.splice(0);
+    this.writes.push(this.store(groupId, batch));
+  }
+
+  private async store(groupId: string, batch: readonly Pending[]): Promise<void> {
+    const { deps } = this;
+    const guarding = batch.filter((p) => p.guardsARing);
+    const margin = Math.min(RETRY_MARGIN_MAX_MS, deps.options.leaseMs / 10);
+    const giveUpAt =
+      guarding.length > 0
+        ? Math.min(...guarding.map((p) => p.until), this.of.invocationEndMs ?? Number.POSITIVE_INFINITY) -
+          margin
+        : Number.NEGATIVE_INFINITY;
+    const where = { callId: this.of.callId, devices: batch.length };
+    try {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await deps.deliveries.recordBatch({
+            callId: this.of.callId,
+            pushType: this.of.pushType,
+            group: groupId,
+            entries: batch.map((p) => p.entry),
+          });
+          if (attempt > 1)
+            deps.log.info('delivery batch written after retries', { ...where, attempts: attempt });
+          return;
+        } catch (error) {
+          const delay = equalJitterBackoffMs(RETRY_BASE_MS, RETRY_CAP_MS, attempt - 1, deps.random());
+          if (deps.clock.now() + delay < giveUpAt) {
+            if (attempt === 1)
+              deps.log.warn('delivery batch not written, retrying', {
+                ...where,
+                error: describeError(error),
+              });
+            await deps.clock.sleep(delay);
+            continue;
+          }
+          if (guarding.length > 0) {
+            // Out of time: a redelivery would not know these devices were accepted (or maybe were).
+            deps.metrics.count(MetricName.DeliveryRecordLost, guarding.length);
+            deps.log.error('record lost', {
+              ...where,
+              deviceIds: guarding.map((p) => p.device.deviceId),
+              attempts: attempt,
+              error: describeError(error),
+            });
+          } else {
+            // The platform took none of these pushes: a redelivery just sends them again.
+            deps.log.error('delivery batch not written', { ...where, error: describeError(error) });
+          }
+          return;
+        }
+      }
+    } finally {
+      for (const p of batch) this.of.onWritten(p.device);
+    }
+  }
+}

@@ -125,9 +125,12 @@ export function phonesOptionsFromEnv(env: Record<string, string | undefined>): P
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** The sender writes its record just after the provider answers: a receipt may beat it, so 404 is retried briefly. */
-const NOT_YET_RETRIES = 10;
-const NOT_YET_DELAY_MS = 50;
+/**
+ * The sender writes its results in batches, once a batch's pushes are answered: a receipt may beat the
+ * write, so a 404 is retried, 50 ms doubling to 1 s, for up to 10 s (as the iOS sample does).
+ */
+const NOT_YET_WINDOW_MS = 10_000;
+const notYetDelayMs = (attempt: number) => Math.min(1000, 50 * 2 ** attempt);
 
 /** A control API listing what a simulator accepted: `GET <path>?since=N` → `{ [field]: T[], total }`. */
 interface Feed<T> {
@@ -164,6 +167,7 @@ export function startPhones(options: PhonesOptions): Phones {
   async function post(record: PhonePushRecord, owner: TokenOwner, stage: PhoneReceipt['stage']) {
     const callId = record.callId as string;
     const apnsId = record.platform === 'ios' ? record.pushId : undefined;
+    const giveUpAt = Date.now() + NOT_YET_WINDOW_MS;
     for (let attempt = 0; ; attempt += 1) {
       const res = await fetch(`${options.apiUrl}/v1/calls/${encodeURIComponent(callId)}/receipts`, {
         method: 'POST',
@@ -174,8 +178,8 @@ export function startPhones(options: PhonesOptions): Phones {
         body: JSON.stringify({ deviceId: owner.deviceId, stage, ...(apnsId ? { apnsId } : {}) }),
       });
       const body = (await res.json().catch(() => ({}))) as Partial<PhoneReceipt>;
-      if (res.status === 404 && attempt < NOT_YET_RETRIES && !stopped) {
-        await sleep(NOT_YET_DELAY_MS);
+      if (res.status === 404 && Date.now() + notYetDelayMs(attempt) < giveUpAt && !stopped) {
+        await sleep(notYetDelayMs(attempt));
         continue;
       }
       const receipt: PhoneReceipt = {

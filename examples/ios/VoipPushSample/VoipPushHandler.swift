@@ -26,13 +26,27 @@ final class VoipPushHandler: NSObject {
         registry.desiredPushTypes = [.voIP]
     }
 
-    /// Posts a receipt in the background: detached from the main actor and best effort.
+    /// Posts a receipt in the background: detached from the main actor and best effort. A 404 may
+    /// mean the server has not written the push's result yet (it writes them in batches once the
+    /// pushes are answered): retried, 50 ms doubling to 1 s, for up to 10 s.
     private func sendReceipt(_ stage: ReceiptStage, for call: IncomingCall) {
         guard let callId = call.callId, let deviceId = DeviceIdentity.current() else { return }
         let body = ReceiptBody(deviceId: deviceId, apnsId: call.apnsId, stage: stage)
         let client = receipts
         Task.detached(priority: .utility) {
-            try? await client.postReceipt(callId: callId, body)
+            let giveUpAt = Date().addingTimeInterval(10)
+            var delay: TimeInterval = 0.05
+            while true {
+                do {
+                    try await client.postReceipt(callId: callId, body)
+                    return
+                } catch let error as APIError where error.status == 404 && Date().addingTimeInterval(delay) < giveUpAt {
+                    try? await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
+                    delay = min(1, delay * 2)
+                } catch {
+                    return
+                }
+            }
         }
     }
 }

@@ -8,6 +8,7 @@ import java.net.URL
 import java.util.Locale
 import java.util.UUID
 import java.util.concurrent.Executors
+import java.util.concurrent.TimeUnit
 import org.json.JSONObject
 
 /** The app's own sign-in: a JWT whose `sub` is the user id call-control puts in `recipients`. */
@@ -92,6 +93,7 @@ object Backend {
     /** Replace [DevTokenAuth] with your app's sign-in, and call [register] again after each sign-in. */
     private val api = ApiClient(BuildConfig.API_URL, DevTokenAuth)
     private val requests = Executors.newSingleThreadExecutor()
+    private val retries = Executors.newSingleThreadScheduledExecutor()
 
     /** The `{deviceId}` of this installation: made on first use, kept in SharedPreferences. */
     @Synchronized
@@ -122,14 +124,26 @@ object Backend {
         }
     }
 
-    /** Posts a receipt (`received` or `reported`); a failure is only logged. */
+    /**
+     * Posts a receipt (`received` or `reported`); a failure is only logged. A 404 may mean the server has
+     * not written the push's result yet (it writes them in batches once the pushes are answered): retried,
+     * 50 ms doubling to 1 s, for up to 10 s, without holding up the requests behind it.
+     */
     fun receipt(context: Context, callId: String, stage: String) {
-        val app = context.applicationContext
+        postReceipt(context.applicationContext, callId, stage, 0, System.currentTimeMillis() + 10_000)
+    }
+
+    private fun postReceipt(app: Context, callId: String, stage: String, attempt: Int, giveUpAt: Long) {
         requests.execute {
             try {
                 api.postReceipt(callId, deviceId(app), stage)
             } catch (e: Exception) {
-                Log.w(TAG, "receipt $stage for $callId failed: ${e.message}")
+                val delayMs = minOf(1_000L, 50L shl attempt)
+                if (e is ApiException && e.status == 404 && System.currentTimeMillis() + delayMs < giveUpAt) {
+                    retries.schedule({ postReceipt(app, callId, stage, attempt + 1, giveUpAt) }, delayMs, TimeUnit.MILLISECONDS)
+                } else {
+                    Log.w(TAG, "receipt $stage for $callId failed: ${e.message}")
+                }
             }
         }
     }

@@ -161,13 +161,16 @@ export class DeliveryBatches {
           }
           if (guarding.length > 0) {
             // Out of time: a redelivery would not know these devices were accepted (or maybe were).
+            // One line per device, as for one record: operators look the device up.
             deps.metrics.count(MetricName.DeliveryRecordLost, guarding.length);
-            deps.log.error('record lost', {
-              ...where,
-              deviceIds: guarding.map((p) => p.device.deviceId),
-              attempts: attempt,
-              error: describeError(error),
-            });
+            for (const p of guarding)
+              deps.log.error('record lost', {
+                callId: this.of.callId,
+                deviceId: p.device.deviceId,
+                attempts: attempt,
+                apnsId: p.entry.apnsId,
+                error: describeError(error),
+              });
           } else {
             // The platform took none of these pushes: a redelivery just sends them again.
             deps.log.error('delivery batch not written', { ...where, error: describeError(error) });

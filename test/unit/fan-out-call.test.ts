@@ -442,7 +442,7 @@ describe('fanOutCall: the delivery record after APNs answered', () => {
     expect(h.metrics.sum(MetricName.PushAccepted)).toBe(1);
     const [lost] = h.log.withMessage('record lost');
     expect(lost?.level).toBe('error');
-    expect(lost?.data).toMatchObject({ callId: 'call-1', deviceIds: [device.deviceId] });
+    expect(lost?.data).toMatchObject({ callId: 'call-1', deviceId: device.deviceId });
     // Retried for most of the lease, given up just before it ends (margin 1 s of a 30 s lease).
     const { leaseMs } = DEFAULT_FAN_OUT_OPTIONS;
     expect(h.deliveries.completeCalls).toBeGreaterThan(20);

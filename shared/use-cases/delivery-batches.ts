@@ -20,6 +20,8 @@ interface Pending {
 }
 
 interface Group {
+  /** The read group (`DeliveryStore.readGroup`). */
+  readonly id: string;
   readonly results: Pending[];
   /** Devices of the group pushed and not yet settled. */
   pushing: number;
@@ -48,6 +50,8 @@ export interface DeliveryBatchesOf {
  */
 export class DeliveryBatches {
   private readonly groups = new Map<string, Group>();
+  /** Each recipient's group, worked out once (a hash per recipient). */
+  private readonly groupOf = new Map<string, Group>();
   private readonly writes: Promise<void>[] = [];
   private allLookedUp = false;
 
@@ -75,13 +79,10 @@ export class DeliveryBatches {
       guardsARing,
       until,
     });
-    if (group.results.length >= this.deps.options.recordBatchSize) this.write(device.userId, group);
+    if (group.results.length >= this.deps.options.recordBatchSize) this.write(group);
     else if (group.results.length === 1) {
       // Wall time, not the fan-out's clock: a test clock's sleeps end at once, and this is only a bound.
-      group.timer = setTimeout(
-        () => this.write(device.userId, group),
-        this.deps.options.recordBatchMaxWaitMs,
-      );
+      group.timer = setTimeout(() => this.write(group), this.deps.options.recordBatchMaxWaitMs);
       group.timer.unref?.();
     }
   }
@@ -90,40 +91,39 @@ export class DeliveryBatches {
   settled(userId: string): void {
     const group = this.group(userId);
     group.pushing -= 1;
-    if (this.allLookedUp && group.pushing === 0) this.write(userId, group);
+    if (this.allLookedUp && group.pushing === 0) this.write(group);
   }
 
   /** Every recipient's devices are known: a group with nothing left in flight writes now. */
   lookupsDone(): void {
     this.allLookedUp = true;
-    for (const [groupId, group] of this.groups) if (group.pushing === 0) this.writeGroup(groupId, group);
+    for (const group of this.groups.values()) if (group.pushing === 0) this.write(group);
   }
 
   /** Writes what is left and waits for every write (each ends stored or given up on, never rejects). */
   async close(): Promise<void> {
-    for (const [groupId, group] of this.groups) this.writeGroup(groupId, group);
+    for (const group of this.groups.values()) this.write(group);
     await Promise.all(this.writes);
   }
 
   private group(userId: string): Group {
+    const known = this.groupOf.get(userId);
+    if (known) return known;
     const id = this.deps.deliveries.readGroup(userId);
     let group = this.groups.get(id);
     if (!group) {
-      group = { results: [], pushing: 0 };
+      group = { id, results: [], pushing: 0 };
       this.groups.set(id, group);
     }
+    this.groupOf.set(userId, group);
     return group;
   }
 
-  private write(userId: string, group: Group): void {
-    this.writeGroup(this.deps.deliveries.readGroup(userId), group);
-  }
-
-  private writeGroup(groupId: string, group: Group): void {
+  private write(group: Group): void {
     clearTimeout(group.timer);
     if (group.results.length === 0) return;
     const batch = group.results.splice(0);
-    this.writes.push(this.store(groupId, batch));
+    this.writes.push(this.store(group.id, batch));
   }
 
   private async store(groupId: string, batch: readonly Pending[]): Promise<void> {

@@ -1,13 +1,9 @@
 import type { Device, PushKind } from '../domain/device';
-import { describeError, equalJitterBackoffMs } from '../lib/helpers';
+import { describeError } from '../lib/helpers';
 import { MetricName } from '../platform/metric-names';
 import type { DeliveryBatchEntry } from '../ports/delivery-store';
+import { recordGiveUpAt, writeWithRetries } from './delivery-state';
 import type { FanOutDeps } from './fan-out-deps';
-
-/** Backoff of the batch-write retries (exponential, equal jitter), and how early they stop. */
-const RETRY_BASE_MS = 50;
-const RETRY_CAP_MS = 1000;
-const RETRY_MARGIN_MAX_MS = 1000;
 
 /** One device's result waiting for its batch. */
 interface Pending {
@@ -45,8 +41,8 @@ export interface DeliveryBatchesOf {
  * (`recordBatchSize`), when its first result has waited `recordBatchMaxWaitMs` (a slow or hung push does
  * not hold back the others' records, which receipts and redeliveries read), and once every recipient is
  * looked up, as soon as none of its devices is still being pushed; `close` writes the rest and waits for
- * every write. A failing write is retried with backoff while it guards a ring, as `completeDelivery` does
- * for one record.
+ * every write. A failing write is retried with backoff while it guards a ring (`writeWithRetries`, as
+ * strict mode's completion).
  */
 export class DeliveryBatches {
   private readonly groups = new Map<string, Group>();
@@ -129,54 +125,45 @@ export class DeliveryBatches {
   private async store(groupId: string, batch: readonly Pending[]): Promise<void> {
     const { deps } = this;
     const guarding = batch.filter((p) => p.guardsARing);
-    const margin = Math.min(RETRY_MARGIN_MAX_MS, deps.options.leaseMs / 10);
     const giveUpAt =
       guarding.length > 0
-        ? Math.min(...guarding.map((p) => p.until), this.of.invocationEndMs ?? Number.POSITIVE_INFINITY) -
-          margin
+        ? recordGiveUpAt(deps, Math.min(...guarding.map((p) => p.until)), this.of.invocationEndMs)
         : Number.NEGATIVE_INFINITY;
     const where = { callId: this.of.callId, devices: batch.length };
     try {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await deps.deliveries.recordBatch({
+      const written = await writeWithRetries(
+        deps,
+        giveUpAt,
+        () =>
+          deps.deliveries.recordBatch({
             callId: this.of.callId,
             pushType: this.of.pushType,
             group: groupId,
             entries: batch.map((p) => p.entry),
+          }),
+        (error) =>
+          deps.log.warn('delivery batch not written, retrying', { ...where, error: describeError(error) }),
+      );
+      if (written.ok) {
+        if (written.attempts > 1)
+          deps.log.info('delivery batch written after retries', { ...where, attempts: written.attempts });
+        return;
+      }
+      if (guarding.length > 0) {
+        // Out of time: a redelivery would not know these devices were accepted (or maybe were).
+        // One line per device, as for one record: operators look the device up.
+        deps.metrics.count(MetricName.DeliveryRecordLost, guarding.length);
+        for (const p of guarding)
+          deps.log.error('record lost', {
+            callId: this.of.callId,
+            deviceId: p.device.deviceId,
+            attempts: written.attempts,
+            apnsId: p.entry.apnsId,
+            error: describeError(written.error),
           });
-          if (attempt > 1)
-            deps.log.info('delivery batch written after retries', { ...where, attempts: attempt });
-          return;
-        } catch (error) {
-          const delay = equalJitterBackoffMs(RETRY_BASE_MS, RETRY_CAP_MS, attempt - 1, deps.random());
-          if (deps.clock.now() + delay < giveUpAt) {
-            if (attempt === 1)
-              deps.log.warn('delivery batch not written, retrying', {
-                ...where,
-                error: describeError(error),
-              });
-            await deps.clock.sleep(delay);
-            continue;
-          }
-          if (guarding.length > 0) {
-            // Out of time: a redelivery would not know these devices were accepted (or maybe were).
-            // One line per device, as for one record: operators look the device up.
-            deps.metrics.count(MetricName.DeliveryRecordLost, guarding.length);
-            for (const p of guarding)
-              deps.log.error('record lost', {
-                callId: this.of.callId,
-                deviceId: p.device.deviceId,
-                attempts: attempt,
-                apnsId: p.entry.apnsId,
-                error: describeError(error),
-              });
-          } else {
-            // The platform took none of these pushes: a redelivery just sends them again.
-            deps.log.error('delivery batch not written', { ...where, error: describeError(error) });
-          }
-          return;
-        }
+      } else {
+        // The platform took none of these pushes: a redelivery just sends them again.
+        deps.log.error('delivery batch not written', { ...where, error: describeError(written.error) });
       }
     } finally {
       for (const p of batch) this.of.onWritten(p.device);

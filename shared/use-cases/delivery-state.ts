@@ -178,10 +178,53 @@ function readClaim(record: DeliveryRecord | undefined, now: number): ClaimResult
   return { kind: 'claimed', leaseId: '' };
 }
 
-/** Backoff of the strict mode's completion retries (exponential, equal jitter), and how early they stop. */
+/** Backoff of the writes that guard a ring (exponential, equal jitter), and how early they stop. */
 const RECORD_RETRY_BASE_MS = 50;
 const RECORD_RETRY_CAP_MS = 1000;
 const RECORD_RETRY_MARGIN_MAX_MS = 1000;
+
+/**
+ * When retries of a write that guards a ring stop: shortly before `untilMs` (the lease, or the same span
+ * from the read) or the invocation's end, a tenth of the lease and at most 1 s earlier.
+ */
+export function recordGiveUpAt(
+  deps: FanOutDeps,
+  untilMs: number,
+  invocationEndMs: number | undefined,
+): number {
+  const margin = Math.min(RECORD_RETRY_MARGIN_MAX_MS, deps.options.leaseMs / 10);
+  return Math.min(untilMs, invocationEndMs ?? Number.POSITIVE_INFINITY) - margin;
+}
+
+/**
+ * Runs `write` until it succeeds, retrying with backoff while the wait ends before `giveUpAt`;
+ * `onRetry` is told of the first failure that is retried. Never throws: a last failure is returned.
+ */
+export async function writeWithRetries<T>(
+  deps: FanOutDeps,
+  giveUpAt: number,
+  write: () => Promise<T>,
+  onRetry: (error: unknown) => void,
+): Promise<
+  | { readonly ok: true; readonly value: T; readonly attempts: number }
+  | { readonly ok: false; readonly error: unknown; readonly attempts: number }
+> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return { ok: true, value: await write(), attempts: attempt };
+    } catch (error) {
+      const delay = equalJitterBackoffMs(
+        RECORD_RETRY_BASE_MS,
+        RECORD_RETRY_CAP_MS,
+        attempt - 1,
+        deps.random(),
+      );
+      if (deps.clock.now() + delay >= giveUpAt) return { ok: false, error, attempts: attempt };
+      if (attempt === 1) onRetry(error);
+      await deps.clock.sleep(delay);
+    }
+  }
+}
 
 /**
  * Writes where the push ended up. The default mode hands it to the event's batches (`buffered`: written
@@ -220,47 +263,37 @@ export async function completeDelivery(
     call.results.add(device, completion, guardsARing, lease.until);
     return 'buffered';
   }
-  const margin = Math.min(RECORD_RETRY_MARGIN_MAX_MS, deps.options.leaseMs / 10);
   const giveUpAt = guardsARing
-    ? Math.min(lease.until, call.context.invocationEndMs ?? Number.POSITIVE_INFINITY) - margin
+    ? recordGiveUpAt(deps, lease.until, call.context.invocationEndMs)
     : Number.NEGATIVE_INFINITY;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const stored = await deps.deliveries.complete(deliveryKeyOf(call, device), { ...completion, leaseId });
-      if (!stored) {
-        deps.log.warn('delivery lease lost', where);
-        return 'lost';
-      }
-      if (attempt > 1)
-        deps.log.info('delivery record written after retries', { ...where, attempts: attempt });
-      return 'stored';
-    } catch (error) {
-      const delay = equalJitterBackoffMs(
-        RECORD_RETRY_BASE_MS,
-        RECORD_RETRY_CAP_MS,
-        attempt - 1,
-        deps.random(),
-      );
-      if (deps.clock.now() + delay < giveUpAt) {
-        if (attempt === 1)
-          deps.log.warn('delivery record not written, retrying', { ...where, error: describeError(error) });
-        await deps.clock.sleep(delay);
-        continue;
-      }
-      if (guardsARing) {
-        // Out of time: the lease will run out with the record still `sending`.
-        deps.metrics.count(MetricName.DeliveryRecordLost);
-        deps.log.error('record lost', {
-          ...where,
-          attempts: attempt,
-          apnsId: result.pushId,
-          error: describeError(error),
-        });
-      } else {
-        // The push itself is done and the platform did not take it; the lease runs out on its own.
-        deps.log.error('delivery record not written', { ...where, error: describeError(error) });
-      }
-      return 'error';
+  const written = await writeWithRetries(
+    deps,
+    giveUpAt,
+    () => deps.deliveries.complete(deliveryKeyOf(call, device), { ...completion, leaseId }),
+    (error) =>
+      deps.log.warn('delivery record not written, retrying', { ...where, error: describeError(error) }),
+  );
+  if (written.ok) {
+    if (!written.value) {
+      deps.log.warn('delivery lease lost', where);
+      return 'lost';
     }
+    if (written.attempts > 1)
+      deps.log.info('delivery record written after retries', { ...where, attempts: written.attempts });
+    return 'stored';
   }
+  if (guardsARing) {
+    // Out of time: the lease will run out with the record still `sending`.
+    deps.metrics.count(MetricName.DeliveryRecordLost);
+    deps.log.error('record lost', {
+      ...where,
+      attempts: written.attempts,
+      apnsId: result.pushId,
+      error: describeError(written.error),
+    });
+  } else {
+    // The push itself is done and the platform did not take it; the lease runs out on its own.
+    deps.log.error('delivery record not written', { ...where, error: describeError(written.error) });
+  }
+  return 'error';
 }

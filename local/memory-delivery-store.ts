@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { callShard, deliveryKey } from '../shared/adapters/dynamodb/delivery-key';
+import { batchShard, callShard, deliveryKey } from '../shared/adapters/dynamodb/delivery-key';
 import { AMBIGUOUS_DELIVERY } from '../shared/domain/delivery-outcome';
 import type { PushKind } from '../shared/domain/device';
 import type {
@@ -72,8 +72,7 @@ export class InMemoryDeliveryStore implements DeliveryStore {
   /** As DynamoDB's: a batch never hides an acceptance (a read merges the items, an acceptance wins). */
   async recordBatch(batch: DeliveryBatch): Promise<void> {
     this.countWrite();
-    if (batch.entries.some((e) => callShard(e.userId) !== batch.group))
-      throw new Error("recordBatch: every entry must be of the batch's read group");
+    batchShard(batch);
     this.batches.push(batch);
     const completedAt = new Date(this.now()).toISOString();
     for (const { userId, deviceId, ...result } of batch.entries) {

@@ -7,6 +7,18 @@ export const STAGE_ATTRIBUTE = { received: 'receivedAt', reported: 'reportedAt' 
   keyof DeliveryRecord
 >;
 
+/** A delivery a receipt may land on: the platform accepted the push, to this user's device. */
+export type ReceiptTarget = DeliveryRecord & { readonly acceptedAt: string; readonly createdAt: string };
+
+export function isReceiptTarget(record: DeliveryRecord | undefined, userId: string): record is ReceiptTarget {
+  return (
+    record?.status === 'accepted' &&
+    typeof record.acceptedAt === 'string' &&
+    typeof record.createdAt === 'string' &&
+    record.userId === userId
+  );
+}
+
 export interface ReceiptWriteInput {
   readonly callId: string;
   readonly deviceId: string;

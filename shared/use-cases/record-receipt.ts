@@ -7,7 +7,7 @@ import type { DeliveryRecord } from '../ports/delivery-store';
 import type { DeviceRepository } from '../ports/device-repository';
 import type { LogSink } from '../ports/log';
 import type { MetricsSink } from '../ports/metrics';
-import { type ReceiptStore, STAGE_ATTRIBUTE } from '../ports/receipt-store';
+import { isReceiptTarget, type ReceiptStore, STAGE_ATTRIBUTE } from '../ports/receipt-store';
 
 export interface RecordReceiptDeps {
   readonly devices: Pick<DeviceRepository, 'get'>;
@@ -67,18 +67,6 @@ export function receiptLatencies(
     phoneLatencyMs: Math.max(0, arrived - Date.parse(record.acceptedAt)),
     endToEndMs: Math.max(0, arrived - Date.parse(record.createdAt)),
   };
-}
-
-type AcceptedRecord = DeliveryRecord & { readonly acceptedAt: string; readonly createdAt: string };
-
-/** A record a receipt may land on: APNs accepted the push, to this user's device. */
-function isReceiptTarget(record: DeliveryRecord | undefined, userId: string): record is AcceptedRecord {
-  return (
-    record?.status === 'accepted' &&
-    typeof record.acceptedAt === 'string' &&
-    typeof record.createdAt === 'string' &&
-    record.userId === userId
-  );
 }
 
 /** One answer for every "no": unknown call, unknown device, someone else's device, push never accepted. */

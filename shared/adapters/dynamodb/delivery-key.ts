@@ -52,6 +52,16 @@ export function batchKey(
   return { pk: `CALL#${callId}#${shard}`, sk: `${pushTypePrefix(pushType)}#BATCH#${batchId}` };
 }
 
+/** The shard of a batch, after checking that every entry's recipient is in it (throws otherwise). */
+export function batchShard(batch: {
+  readonly group: string;
+  readonly entries: readonly { readonly userId: string }[];
+}): string {
+  if (batch.entries.some((e) => callShard(e.userId) !== batch.group))
+    throw new Error("recordBatch: every entry must be of the batch's read group");
+  return batch.group;
+}
+
 /**
  * The key of the receipts of one VoIP push to one device: beside its delivery records, in a word of its
  * own (`RECEIPT#`), so the sender's reads of `VOIP#` never pay for it.

@@ -19,7 +19,7 @@ import type {
   DeliveryStore,
 } from '../../ports/delivery-store';
 import { batchAttributes, deliveryId, mergeDeliveries } from './delivery-items';
-import { batchKey, callShard, deliveryKey, pushTypePrefix, receiptKey } from './delivery-key';
+import { batchKey, batchShard, callShard, deliveryKey, pushTypePrefix, receiptKey } from './delivery-key';
 
 export interface DynamoDeliveryStoreOptions {
   readonly tableName: string;
@@ -94,9 +94,7 @@ export class DynamoDeliveryStore implements DeliveryStore {
   }
 
   async recordBatch(batch: DeliveryBatch): Promise<void> {
-    const shard = this.readGroup(batch.entries[0]?.userId ?? '');
-    if (batch.group !== shard || batch.entries.some((e) => this.readGroup(e.userId) !== shard))
-      throw new Error("recordBatch: every entry must be of the batch's read group");
+    const shard = batchShard(batch);
     const now = this.now();
     await this.doc.send(
       new PutCommand({
@@ -150,17 +148,23 @@ export class DynamoDeliveryStore implements DeliveryStore {
   async get(key: DeliveryKey): Promise<DeliveryRecord | undefined> {
     const [record, receipts] = await Promise.all([
       this.readDelivery(key),
-      key.pushType === 'voip'
-        ? this.doc.send(
-            new GetCommand({
-              TableName: this.tableName,
-              Key: receiptKey(key.callId, key.userId, key.deviceId),
-              ConsistentRead: true,
-            }),
-          )
-        : undefined,
+      key.pushType === 'voip' ? this.readReceipts(key) : undefined,
     ]);
-    return record && withReceipts(record, receipts?.Item);
+    return record && withReceipts(record, receipts);
+  }
+
+  /** The receipts item of a VoIP delivery (strongly consistent), if any receipt came. */
+  async readReceipts(
+    key: Pick<DeliveryKey, 'callId' | 'userId' | 'deviceId'>,
+  ): Promise<Record<string, unknown> | undefined> {
+    const read = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: receiptKey(key.callId, key.userId, key.deviceId),
+        ConsistentRead: true,
+      }),
+    );
+    return read.Item;
   }
 
   /** One delivery from its shard's items, without the receipts item (one strongly consistent Query). */

@@ -1,7 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DeliveryRecord } from '../../ports/delivery-store';
 import {
+  isReceiptTarget,
   type ReceiptStore,
   type ReceiptWrite,
   type ReceiptWriteInput,
@@ -35,7 +36,7 @@ export class DynamoReceiptStore implements ReceiptStore {
     const attribute = STAGE_ATTRIBUTE[input.stage];
     // Only a push the platform accepted to this caller's device; a stage already on the record (as older
     // versions wrote it) is a repeat.
-    if (!isTarget(delivery, userId)) return { kind: 'not_recorded', current: delivery };
+    if (!isReceiptTarget(delivery, userId)) return { kind: 'not_recorded', current: delivery };
     if (delivery[attribute] !== undefined)
       return { kind: 'not_recorded', current: await this.withStoredReceipts(delivery) };
     try {
@@ -74,20 +75,6 @@ export class DynamoReceiptStore implements ReceiptStore {
   }
 
   private async withStoredReceipts(delivery: DeliveryRecord): Promise<DeliveryRecord> {
-    const read = await this.options.client.send(
-      new GetCommand({
-        TableName: this.options.tableName,
-        Key: receiptKey(delivery.callId, delivery.userId, delivery.deviceId),
-        ConsistentRead: true,
-      }),
-    );
-    return withReceipts(delivery, read.Item);
+    return withReceipts(delivery, await this.deliveries.readReceipts(delivery));
   }
 }
-
-/** A delivery a receipt may land on: accepted by the platform, to this user's device. */
-const isTarget = (record: DeliveryRecord | undefined, userId: string): record is DeliveryRecord =>
-  record?.status === 'accepted' &&
-  typeof record.acceptedAt === 'string' &&
-  typeof record.createdAt === 'string' &&
-  record.userId === userId;

@@ -2,11 +2,11 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mintDevToken } from '../../local/jwt';
 import type { LogRecord } from '../../local/log-lines';
-import { type LocalStack, startLocalStack } from '../../local/stack';
+import type { LocalStack } from '../../local/stack';
 import { fcmEndpointOverride } from '../../local/stack-wiring';
 import { aCallBody } from '../kit/call-events';
 import { fcmToken } from '../kit/device-repository-contract';
-import { freeStackPorts, type LogRecordTap, stackSqsClient, tapLogRecords } from '../support/local-stack';
+import { stackSqsClient, startTappedStack } from '../support/local-stack';
 
 /**
  * One call to a user with an iPhone and an Android phone, through the local stack as `npm start` runs
@@ -14,24 +14,17 @@ import { freeStackPorts, type LogRecordTap, stackSqsClient, tapLogRecords } from
  * the sender writes one log line per push (its stdout is tapped as `npm start` taps it).
  * The stack knows its apps from the credentials it loads, so a device of any other app gets a 400.
  */
+let started: Awaited<ReturnType<typeof startTappedStack>> | undefined;
 let stack: LocalStack;
-let tap: LogRecordTap;
 let records: LogRecord[];
 
 beforeAll(async () => {
-  tap = tapLogRecords();
-  records = tap.records;
-  stack = await startLocalStack({
-    ...(await freeStackPorts()),
-    dataDir: null,
-    console: false,
-    env: { PHONE_RECEIPT_DELAY_MS: '10' },
-  });
+  started = await startTappedStack({ PHONE_RECEIPT_DELAY_MS: '10' });
+  ({ stack, records } = started);
 }, 90_000);
 
 afterAll(async () => {
-  await stack?.stop();
-  tap?.restore();
+  await started?.stop();
 });
 
 async function register(userId: string, deviceId: string, body: Record<string, unknown>) {

@@ -8,7 +8,7 @@ import { mintDevToken } from '../../local/jwt';
 import type { LogRecord } from '../../local/log-lines';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { aCallBody } from '../kit/call-events';
-import { freeStackPorts, type LogRecordTap, stackSqsClient, tapLogRecords } from '../support/local-stack';
+import { stackSqsClient, startTappedStack } from '../support/local-stack';
 
 /**
  * The local stack runs the functions as `cdk deploy` ships them: the bundles `cdk synth` builds, in
@@ -21,22 +21,15 @@ const dir = mkdtempSync(join(tmpdir(), 'voip-push-bundles-'));
 const credentialsFile = join(dir, 'apns.json');
 writeFileSync(credentialsFile, JSON.stringify(devTokenCredential('com.example.other')), { mode: 0o600 });
 
+let started: Awaited<ReturnType<typeof startTappedStack>> | undefined;
 let stack: LocalStack;
-let tap: LogRecordTap;
 let records: LogRecord[];
 beforeAll(async () => {
-  tap = tapLogRecords();
-  records = tap.records;
-  stack = await startLocalStack({
-    ...(await freeStackPorts()),
-    dataDir: null,
-    console: false,
-    env: { PHONE_RECEIPTS: 'off', APNS_CREDENTIALS_FILE: credentialsFile },
-  });
+  started = await startTappedStack({ PHONE_RECEIPTS: 'off', APNS_CREDENTIALS_FILE: credentialsFile });
+  ({ stack, records } = started);
 }, 120_000);
 afterAll(async () => {
-  await stack?.stop();
-  tap?.restore();
+  await started?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 

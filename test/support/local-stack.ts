@@ -8,7 +8,7 @@ import {
 } from '../../local/log-lines';
 import { LOCAL_CREDENTIALS } from '../../local/services/dynamodb-local';
 import { freePort } from '../../local/services/free-port';
-import type { LocalStackInfo } from '../../local/stack';
+import { type LocalStack, type LocalStackInfo, startLocalStack } from '../../local/stack';
 
 /** A DynamoDB client for a stack's DynamoDB Local. */
 export function stackDynamoClient(info: LocalStackInfo): DynamoDBClient {
@@ -52,4 +52,29 @@ export function tapLogRecords(): LogRecordTap {
   const records: LogRecord[] = [];
   tap.lines.subscribe((record) => records.push(record));
   return { ...tap, records };
+}
+
+/**
+ * A whole stack for one suite: free ports, no data directory, no console, stdout tapped (`tap.records`).
+ * `stop()` stops the stack and restores stdout.
+ */
+export async function startTappedStack(
+  env: Record<string, string>,
+): Promise<{ readonly stack: LocalStack; readonly records: LogRecord[]; stop(): Promise<void> }> {
+  const tap = tapLogRecords();
+  let stack: LocalStack;
+  try {
+    stack = await startLocalStack({ ...(await freeStackPorts()), dataDir: null, console: false, env });
+  } catch (error) {
+    tap.restore();
+    throw error;
+  }
+  return {
+    stack,
+    records: tap.records,
+    async stop() {
+      await stack.stop();
+      tap.restore();
+    },
+  };
 }

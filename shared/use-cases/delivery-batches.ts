@@ -28,6 +28,8 @@ interface Group {
 export interface DeliveryBatchesOf {
   readonly callId: string;
   readonly pushType: PushKind;
+  /** Each recipient's read group (`DeliveryStore.readGroup`, worked out once per recipient). */
+  readonly groupOf: (userId: string) => string;
   /** ms since epoch when the invocation times out: retries stop before it. */
   readonly invocationEndMs?: number;
   /** Called once per device when its batch is written or given up on. */
@@ -46,8 +48,6 @@ export interface DeliveryBatchesOf {
  */
 export class DeliveryBatches {
   private readonly groups = new Map<string, Group>();
-  /** Each recipient's group, worked out once (a hash per recipient). */
-  private readonly groupOf = new Map<string, Group>();
   private readonly writes: Promise<void>[] = [];
   private allLookedUp = false;
 
@@ -103,15 +103,12 @@ export class DeliveryBatches {
   }
 
   private group(userId: string): Group {
-    const known = this.groupOf.get(userId);
-    if (known) return known;
-    const id = this.deps.deliveries.readGroup(userId);
+    const id = this.of.groupOf(userId);
     let group = this.groups.get(id);
     if (!group) {
       group = { id, results: [], pushing: 0 };
       this.groups.set(id, group);
     }
-    this.groupOf.set(userId, group);
     return group;
   }
 

@@ -127,6 +127,19 @@ const inFlightId = (key: DeliveryKey) => JSON.stringify([key.callId, key.userId,
 /** The key of `PreparedCall.recorded`. */
 export const recordedId = (userId: string, deviceId: string) => JSON.stringify([userId, deviceId]);
 
+/** `DeliveryStore.readGroup`, worked out once per recipient (a SHA-256 each) for one event. */
+export function groupsOnce(deps: FanOutDeps): (userId: string) => string {
+  const known = new Map<string, string>();
+  return (userId) => {
+    let group = known.get(userId);
+    if (group === undefined) {
+      group = deps.deliveries.readGroup(userId);
+      known.set(userId, group);
+    }
+    return group;
+  };
+}
+
 /**
  * `PreparedCall.recorded` of one event: one read of the store per read group of its recipients, each
  * made at most once, when its first device asks; a rejection stays handled until a claim awaits it.
@@ -136,21 +149,22 @@ export function recordedOnce(
   callId: string,
   pushType: PushKind,
   recipients: readonly string[],
+  groupOf: (userId: string) => string,
 ): (userId: string) => Promise<ReadonlyMap<string, DeliveryRecord>> {
   const reads = new Map<string, Promise<ReadonlyMap<string, DeliveryRecord>>>();
-  // Each recipient's group and each group's members, worked out once, on the first read.
-  let groupOf: Map<string, string> | undefined;
-  const members = new Map<string, string[]>();
+  // Each group's members, worked out once, on the first read.
+  let members: Map<string, string[]> | undefined;
   return (userId) => {
-    if (!groupOf) {
-      groupOf = new Map(recipients.map((u) => [u, deps.deliveries.readGroup(u)]));
-      for (const [u, g] of groupOf) {
+    if (!members) {
+      members = new Map();
+      for (const u of recipients) {
+        const g = groupOf(u);
         const list = members.get(g);
         if (list) list.push(u);
         else members.set(g, [u]);
       }
     }
-    const group = groupOf.get(userId) ?? deps.deliveries.readGroup(userId);
+    const group = groupOf(userId);
     const known = reads.get(group);
     if (known) return known;
     const read = deps.deliveries

@@ -5,7 +5,7 @@ import { boundedRunner, mapBounded } from '../lib/helpers';
 import { MetricName, PLATFORM_DIMENSION } from '../platform/metric-names';
 import type { PreparedPush } from '../ports/push-gateway';
 import { DeliveryBatches } from './delivery-batches';
-import { recordedOnce, releaseDelivery } from './delivery-state';
+import { groupsOnce, recordedOnce, releaseDelivery } from './delivery-state';
 import { pushToDevice } from './device-push';
 import type { FanOutContext, FanOutDeps, PreparedCall } from './fan-out-deps';
 
@@ -47,16 +47,19 @@ export async function fanOutCall(
     if (!prepared.ok) return { kind: 'rejected', reason: prepared.reason, details: [prepared.detail] };
     pushes[gateway.platform] = prepared.push;
   }
+  // Each recipient's read group, hashed once for the event's reads and its batches.
+  const groupOf = groupsOnce(deps);
   const call: PreparedCall = {
     event,
     kind,
     windowEndMs,
     pushes: pushes as Record<Platform, PreparedPush>,
     context,
-    recorded: recordedOnce(deps, event.callId, kind, event.recipients),
+    recorded: recordedOnce(deps, event.callId, kind, event.recipients, groupOf),
     results: new DeliveryBatches(deps, {
       callId: event.callId,
       pushType: kind,
+      groupOf,
       ...(context.invocationEndMs !== undefined ? { invocationEndMs: context.invocationEndMs } : {}),
       onWritten: (device) => releaseDelivery(deps, call, device),
     }),
